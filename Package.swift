@@ -1,0 +1,82 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// bnq: a command-line shell for exploring ByteNite jobs.
+///
+/// Dependencies point one way:
+///   bnq (executable) → BNQRunner → {BNQLanguage, ByteNiteClient, BNQRender, BNQService}
+///   BNQLanguage → {BNQCore, ByteNiteAPI}   (pure: no I/O)
+///   ByteNiteClient, BNQService → {ByteNiteAPI, BNQCore}
+let package = Package(
+    name: "bnq",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "bnq", targets: ["bnq"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.0"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.0"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+    ],
+    targets: [
+        // The generated types of the ByteNite jobs read API (openapi.json is the merged contract).
+        .target(
+            name: "ByteNiteAPI",
+            dependencies: ["BNQCore", .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        // Pure data model: JSON values, the job schema, filter semantics, time.
+        .target(name: "BNQCore"),
+        // The one API client: generated client, authentication, retries, a small facade.
+        .target(
+            name: "ByteNiteClient",
+            dependencies: [
+                "ByteNiteAPI", "BNQCore",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        // `bnq serve`: the ByteNite-compatible local service on Hummingbird.
+        .target(
+            name: "BNQService",
+            dependencies: [
+                "ByteNiteAPI", "BNQCore",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        // The query language: lexer, parser, diagnostics, type checker, compiler, local evaluator. Pure.
+        .target(name: "BNQLanguage", dependencies: ["BNQCore", "ByteNiteAPI"]),
+        // Output formats and terminal-safe escaping.
+        .target(name: "BNQRender", dependencies: ["BNQCore"]),
+        // Runs statements: compiles, pages through the client, evaluates residuals, renders.
+        .target(name: "BNQRunner", dependencies: ["BNQLanguage", "ByteNiteClient", "BNQRender", "BNQService", "BNQCore"]),
+        // The thin executable.
+        .executableTarget(
+            name: "bnq",
+            dependencies: [
+                "BNQRunner", "BNQService", "ByteNiteClient", "BNQCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Helpers the test targets share: a running `bnq serve`, temporary folders.
+        .target(name: "BNQTestSupport", dependencies: ["BNQService", "ByteNiteClient", "BNQCore"], path: "Tests/BNQTestSupport"),
+        .testTarget(name: "BNQCoreTests", dependencies: ["BNQCore"]),
+        .testTarget(name: "BNQLanguageTests", dependencies: ["BNQLanguage", "BNQCore", "ByteNiteAPI"]),
+        .testTarget(name: "ByteNiteClientTests", dependencies: ["BNQTestSupport", "ByteNiteClient", "BNQService", "BNQCore", "ByteNiteAPI", .product(name: "Hummingbird", package: "hummingbird")]),
+        .testTarget(name: "BNQServiceTests", dependencies: ["BNQTestSupport", "BNQService", "BNQCore"]),
+        .testTarget(name: "BNQRunnerTests", dependencies: ["BNQTestSupport", "BNQRunner", "BNQService", "BNQCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,72 @@
+/// A job field's value, normalised by the field's type: what filters compare and orderings sort.
+///
+/// Protobuf JSON leaves out fields that hold their default value, so a missing string is `""`,
+/// a missing number `0`, a missing boolean `false`, a missing enum its first value. A missing
+/// timestamp is unset (`.timestamp(nil)`).
+public enum FieldValue: Sendable, Hashable {
+    case string(String)
+    case number(Double)
+    case bool(Bool)
+    case timestamp(Timestamp?)
+    case strings([String])
+    /// An enum value; `ordinal` orders it as declared.
+    case enumValue(String, ordinal: Int)
+    /// An object, map or free JSON: not comparable.
+    case json(JSONValue?)
+
+    /// Reads `field` of `job`, applying protobuf's defaults for what is missing.
+    public static func of(_ job: JSONValue, _ field: JobField) -> FieldValue {
+        let raw = job.value(atPath: field.path)
+        return normalise(raw, as: field.type)
+    }
+
+    /// Normalises a raw JSON value for a field of `type`. Values of the wrong JSON type count as missing.
+    public static func normalise(_ raw: JSONValue?, as type: FieldType) -> FieldValue {
+        switch type {
+        case .string:
+            return .string(raw?.stringValue ?? "")
+        case .enumeration(let enumType):
+            let name: String
+            switch raw {
+            case .string(let string): name = string
+            case .int(let int) where int >= 0 && int < enumType.values.count: name = enumType.values[Int(int)]
+            default: name = enumType.values[0]
+            }
+            return .enumValue(name, ordinal: enumType.ordinal(name))
+        case .timestamp:
+            return .timestamp(raw?.stringValue.flatMap { Timestamp(rfc3339: $0) })
+        case .double, .integer, .int64String:
+            return .number(raw?.numberValue ?? 0)
+        case .bool:
+            if case .bool(let bool) = raw { return .bool(bool) }
+            return .bool(false)
+        case .stringArray:
+            return .strings(raw?.arrayValue?.compactMap(\.stringValue) ?? [])
+        case .map, .object, .any:
+            return .json(raw)
+        }
+    }
+
+    /// Orders two values of the same field: unset timestamps first, then by value.
+    public static func compare(_ lhs: FieldValue, _ rhs: FieldValue) -> Int {
+        func sign<T: Comparable>(_ a: T, _ b: T) -> Int { a < b ? -1 : (b < a ? 1 : 0) }
+        switch (lhs, rhs) {
+        case (.string(let a), .string(let b)):
+            if a == b { return 0 }
+            return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
+        case (.number(let a), .number(let b)): return sign(a, b)
+        case (.bool(let a), .bool(let b)): return sign(a ? 1 : 0, b ? 1 : 0)
+        case (.timestamp(let a), .timestamp(let b)):
+            switch (a, b) {
+            case (nil, nil): return 0
+            case (nil, _): return -1
+            case (_, nil): return 1
+            case (let a?, let b?): return sign(a, b)
+            }
+        case (.enumValue(let a, let ordinalA), .enumValue(let b, let ordinalB)):
+            return ordinalA != ordinalB ? sign(ordinalA, ordinalB) : sign(a, b)
+        case (.strings(let a), .strings(let b)): return sign(a.joined(separator: "\u{0}"), b.joined(separator: "\u{0}"))
+        default: return 0
+        }
+    }
+}

@@ -1,0 +1,178 @@
+/// An instant in UTC with nanosecond precision, as protobuf's `google.protobuf.Timestamp`.
+/// Parsing and formatting are hand-written for RFC 3339: fast, and free of locale surprises.
+public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Seconds since 1970-01-01T00:00:00Z.
+    public var seconds: Int64
+    /// Nanoseconds within the second, 0 ..< 1_000_000_000.
+    public var nanos: Int32
+
+    public init(seconds: Int64, nanos: Int32 = 0) {
+        self.seconds = seconds
+        self.nanos = nanos
+    }
+
+    /// From seconds since the epoch with a fraction.
+    public init(secondsSince1970 value: Double) {
+        let whole = value.rounded(.down)
+        self.seconds = Int64(whole)
+        self.nanos = Int32(((value - whole) * 1e9).rounded().clamped(0, 999_999_999))
+    }
+
+    /// Seconds since the epoch as a double.
+    public var secondsSince1970: Double { Double(seconds) + Double(nanos) / 1e9 }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
+        lhs.seconds != rhs.seconds ? lhs.seconds < rhs.seconds : lhs.nanos < rhs.nanos
+    }
+
+    /// This instant moved by `seconds` (which may be negative or fractional).
+    public func adding(seconds delta: Double) -> Timestamp {
+        let whole = delta.rounded(.towardZero)
+        var seconds = self.seconds + Int64(whole)
+        var nanos = Int64(nanos) + Int64(((delta - whole) * 1e9).rounded())
+        if nanos >= 1_000_000_000 { seconds += 1; nanos -= 1_000_000_000 }
+        if nanos < 0 { seconds -= 1; nanos += 1_000_000_000 }
+        return Timestamp(seconds: seconds, nanos: Int32(nanos))
+    }
+
+    /// The start (00:00:00Z) of this instant's UTC day.
+    public var startOfUTCDay: Timestamp {
+        Timestamp(seconds: seconds - ((seconds % 86_400) + 86_400) % 86_400)
+    }
+
+    /// RFC 3339 in UTC: `2026-01-31T12:00:00Z`, with a fraction only when there is one.
+    public var description: String { rfc3339 }
+
+    public var rfc3339: String {
+        let (year, month, day) = Self.civil(fromDays: Self.floorDiv(seconds, 86_400))
+        let secondOfDay = seconds - Self.floorDiv(seconds, 86_400) * 86_400
+        var text = Self.pad(year, 4) + "-" + Self.pad(month, 2) + "-" + Self.pad(day, 2)
+        text += "T" + Self.pad(secondOfDay / 3600, 2) + ":" + Self.pad(secondOfDay / 60 % 60, 2) + ":" + Self.pad(secondOfDay % 60, 2)
+        if nanos != 0 {
+            var fraction = Self.pad(Int64(nanos), 9)
+            while fraction.hasSuffix("0") { fraction.removeLast() }
+            text += "." + fraction
+        }
+        return text + "Z"
+    }
+
+    /// `2026-01-31 12:00:00` (UTC, seconds precision): how tables show times.
+    public var shortDescription: String {
+        let text = Timestamp(seconds: seconds).rfc3339
+        return String(text.dropLast()).replacingFirst("T", with: " ")
+    }
+
+    /// Parses RFC 3339 (`2026-01-31T12:00:00Z`, `…T12:00:00.123+02:00`, a space instead of `T`),
+    /// or a bare date `2026-01-31`, which means midnight UTC.
+    public init?(rfc3339 text: some StringProtocol) {
+        let bytes = Array(text.utf8)
+        var index = 0
+        func number(_ digits: Int) -> Int64? {
+            guard index + digits <= bytes.count else { return nil }
+            var value: Int64 = 0
+            for offset in 0..<digits {
+                let byte = bytes[index + offset]
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                value = value * 10 + Int64(byte - 0x30)
+            }
+            index += digits
+            return value
+        }
+        func expect(_ character: Character) -> Bool {
+            guard index < bytes.count, bytes[index] == character.asciiValue else { return false }
+            index += 1
+            return true
+        }
+        guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2),
+            (1...12).contains(month), day >= 1, day <= Self.daysInMonth(year: year, month: month)
+        else { return nil }
+        let days = Self.days(fromCivil: year, month, day)
+        if index == bytes.count {
+            self.init(seconds: days * 86_400)
+            return
+        }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "T") || bytes[index] == UInt8(ascii: "t") || bytes[index] == 0x20 else { return nil }
+        index += 1
+        guard let hour = number(2), expect(":"), let minute = number(2), hour < 24, minute < 60 else { return nil }
+        var second: Int64 = 0
+        if expect(":") {
+            guard let value = number(2), value < 61 else { return nil }
+            second = min(value, 59)
+        }
+        var nanos: Int64 = 0
+        if expect(".") {
+            var digits = 0
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+                if digits < 9 { nanos = nanos * 10 + Int64(bytes[index] - 0x30) }
+                digits += 1
+                index += 1
+            }
+            guard digits > 0 else { return nil }
+            for _ in digits..<max(digits, 9) { nanos *= 10 }
+        }
+        var offset: Int64 = 0
+        if expect("Z") || expect("z") {
+        } else if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+            let sign: Int64 = bytes[index] == UInt8(ascii: "-") ? -1 : 1
+            index += 1
+            guard let offsetHours = number(2), expect(":"), let offsetMinutes = number(2), offsetHours < 24, offsetMinutes < 60 else { return nil }
+            offset = sign * (offsetHours * 3600 + offsetMinutes * 60)
+        } else {
+            return nil
+        }
+        guard index == bytes.count else { return nil }
+        self.init(seconds: days * 86_400 + hour * 3600 + minute * 60 + second - offset, nanos: Int32(nanos))
+    }
+
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { (a - ((a % b) + b) % b) / b }
+
+    static func pad(_ value: Int64, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+
+    static func isLeap(_ year: Int64) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
+
+    static func daysInMonth(year: Int64, month: Int64) -> Int64 {
+        switch month {
+        case 2: return isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = floorDiv(y, 400)
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = floorDiv(z, 146_097)
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
+
+extension Comparable {
+    func clamped(_ low: Self, _ high: Self) -> Self { min(max(self, low), high) }
+}
+
+extension String {
+    func replacingFirst(_ target: Character, with replacement: String) -> String {
+        guard let index = firstIndex(of: target) else { return self }
+        var copy = self
+        copy.replaceSubrange(index...index, with: replacement)
+        return copy
+    }
+}

@@ -1,0 +1,211 @@
+import BNQCore
+import ByteNiteAPI
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import OpenAPIHummingbird
+import OpenAPIRuntime
+
+/// `bnq serve`: a local service that speaks the ByteNite jobs read API over real HTTP.
+///
+/// Routes: the four endpoints of the contract under both `/v1/customer` and `/v1/computing`,
+/// and `POST /v1/auth/access_token`. See docs/service.md for the semantics.
+public final class LocalService: Sendable {
+    /// How to run the service.
+    public struct Options: Sendable {
+        public var host: String = "127.0.0.1"
+        public var port: Int = 8080
+        /// The key clients must present to get a token; nil accepts any key.
+        public var apiKey: String?
+        /// How long an access token lives.
+        public var tokenLifetime: Duration = .seconds(3600)
+        /// Failures to inject.
+        public var faults = FaultPlan()
+        /// A fixed delay added to every response.
+        public var latency: Duration = .zero
+        /// Seeds the fault draws.
+        public var seed: UInt64 = 1
+        public init() {}
+    }
+
+    /// The base path the contract's routes live under by default.
+    public static let customerBasePath = "/v1/customer"
+    /// The base path ByteNite announced moving the routes to.
+    public static let computingBasePath = "/v1/computing"
+    /// The access-token route.
+    public static let accessTokenPath = "/v1/auth/access_token"
+
+    public let store: JobStore
+    public let options: Options
+    private let runTask: Task<Void, any Error>
+    /// The port the service listens on (useful with port 0).
+    public let port: Int
+
+    /// The base URL of the contract's routes: `http://127.0.0.1:PORT/v1/customer`.
+    public var baseURL: String { "http://\(Self.urlHost(options.host)):\(port)\(Self.customerBasePath)" }
+
+    static func urlHost(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
+
+    /// Starts listening and returns once the port is bound.
+    public static func start(store: JobStore, options: Options, logger: Logger = Logger(label: "bnq.serve")) async throws -> LocalService {
+        let router = try makeRouter(store: store, options: options)
+        let bound = AsyncStream<Result<Int, any Error>>.makeStream()
+        var quietLogger = logger
+        quietLogger.logLevel = .critical
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "bnq-serve"),
+            onServerRunning: { channel in
+                bound.continuation.yield(.success(channel.localAddress?.port ?? options.port))
+                bound.continuation.finish()
+            },
+            logger: quietLogger
+        )
+        let runTask = Task {
+            do {
+                try await app.run()
+            } catch {
+                bound.continuation.yield(.failure(error))
+                bound.continuation.finish()
+                throw error
+            }
+        }
+        for await result in bound.stream {
+            switch result {
+            case .success(let port): return LocalService(store: store, options: options, runTask: runTask, port: port)
+            case .failure(let error): throw error
+            }
+        }
+        runTask.cancel()
+        throw ServiceStartError(message: "the service stopped before it was listening on \(options.host):\(options.port)")
+    }
+
+    private init(store: JobStore, options: Options, runTask: Task<Void, any Error>, port: Int) {
+        self.store = store
+        self.options = options
+        self.runTask = runTask
+        self.port = port
+    }
+
+    /// Stops listening and waits until the server has shut down.
+    public func stop() async {
+        runTask.cancel()
+        _ = await runTask.result
+    }
+
+    /// Runs until the task is cancelled or the server fails.
+    public func wait() async throws {
+        try await runTask.value
+    }
+
+    static func makeRouter(store: JobStore, options: Options) throws -> Router<BasicRequestContext> {
+        let router = Router()
+        let issuer = TokenIssuer(apiKey: options.apiKey, lifetime: options.tokenLifetime)
+        router.add(middleware: FaultMiddleware(injector: FaultInjector(plan: options.faults, seed: options.seed), latency: options.latency))
+        router.add(middleware: AuthenticationMiddleware(issuer: issuer))
+        router.add(middleware: JSONBodyMiddleware())
+        router.post(RouterPath(stringLiteral: accessTokenPath)) { request, _ -> Response in
+            let bytes = try await request.body.collect(upTo: 1 << 16)
+            let json = try? JSONParser.parse(bytes.readableBytesView)
+            guard let key = json?["apiKey"]?.stringValue else {
+                return jsonResponse(.badRequest, RPCStatus.body(code: RPCStatus.invalidArgument, message: "the body must be {\"apiKey\": \"…\"}"))
+            }
+            guard let token = issuer.issue(for: key) else {
+                return jsonResponse(.unauthorized, RPCStatus.body(code: RPCStatus.unauthenticated, message: "invalid API key"))
+            }
+            let seconds = Int64(options.tokenLifetime.components.seconds)
+            return jsonResponse(.ok, ["token": .string(token), "expiresIn": .string(String(seconds)), "tokenType": "access_token"])
+        }
+        let api = ServiceAPI(store: store)
+        for base in [customerBasePath, computingBasePath] {
+            try api.registerHandlers(
+                on: router, serverURL: URL(string: base)!, configuration: .byteNite, middlewares: [RequestErrorMiddleware()])
+        }
+        return router
+    }
+
+    static func jsonResponse(_ status: HTTPResponse.Status, _ body: JSONValue) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: JSONWriter.compact(body))))
+    }
+}
+
+/// The service could not start.
+public struct ServiceStartError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Checks the `Authorization` header (the raw token, no "Bearer") on the contract's routes.
+/// Without `--api-key` a request without a token is let through, so curl works with no set-up;
+/// a token that was not issued here, or has expired, is always refused.
+struct AuthenticationMiddleware: RouterMiddleware {
+    let issuer: TokenIssuer
+
+    func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard path.hasPrefix(LocalService.customerBasePath) || path.hasPrefix(LocalService.computingBasePath) else {
+            return try await next(request, context)
+        }
+        let token = request.headers[.authorization]
+        switch issuer.check(token) {
+        case .valid:
+            return try await next(request, context)
+        case .missing where issuer.apiKey == nil:
+            return try await next(request, context)
+        case .missing:
+            return LocalService.jsonResponse(.unauthorized, RPCStatus.body(code: RPCStatus.unauthenticated, message: "missing access token in the Authorization header"))
+        case .unknown:
+            return LocalService.jsonResponse(.unauthorized, RPCStatus.body(code: RPCStatus.unauthenticated, message: "invalid access token"))
+        case .expired:
+            return LocalService.jsonResponse(.unauthorized, RPCStatus.body(code: RPCStatus.unauthenticated, message: "access token expired"))
+        }
+    }
+}
+
+/// Injects `--faults` and `--latency` on every route.
+struct FaultMiddleware: RouterMiddleware {
+    let injector: FaultInjector
+    let latency: Duration
+
+    struct InjectedReset: Error {}
+
+    func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
+        if latency > .zero { try await Task.sleep(for: latency) }
+        guard !injector.plan.faults.isEmpty else { return try await next(request, context) }
+        let (failure, delay) = injector.draw()
+        if let delay { try await Task.sleep(for: delay) }
+        switch failure {
+        case .status(let code):
+            var response = LocalService.jsonResponse(
+                HTTPResponse.Status(code: code),
+                RPCStatus.body(code: code == 503 ? RPCStatus.unavailable : RPCStatus.internal, message: "injected fault: HTTP \(code)"))
+            if code == 429 || code == 503 { response.headers[.retryAfter] = "0" }
+            return response
+        case .reset:
+            // Start a response and break the connection before its body is complete.
+            _ = try await next(request, context)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "{\"pagination\":"))
+                throw InjectedReset()
+            })
+        case .delay, nil:
+            return try await next(request, context)
+        }
+    }
+}
+
+/// Reads a `POST /jobs/filter` body as JSON when the client did not say what it is
+/// (no Content-Type, or curl's default `application/x-www-form-urlencoded`).
+struct JSONBodyMiddleware: RouterMiddleware {
+    func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
+        guard request.method == .post, request.uri.path.hasSuffix("/jobs/filter") else { return try await next(request, context) }
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        guard type.isEmpty || type.hasPrefix("application/x-www-form-urlencoded") else { return try await next(request, context) }
+        var head = request.head
+        head.headerFields[.contentType] = "application/json"
+        return try await next(Request(head: head, body: request.body), context)
+    }
+}

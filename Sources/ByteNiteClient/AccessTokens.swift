@@ -1,0 +1,104 @@
+import AsyncHTTPClient
+import BNQCore
+import Foundation
+import NIOCore
+import NIOHTTP1
+import OpenAPIRuntime
+
+/// The access token, fetched lazily with the API key (`POST {origin}/v1/auth/access_token`),
+/// refreshed shortly before it expires and once after a 401, and kept in memory only.
+actor AccessTokens {
+    private let apiKey: String
+    private let url: URL
+    private let httpClient: HTTPClient
+    private let timeout: Duration
+    private var current: (token: String, refreshAt: ContinuousClock.Instant)?
+    private var pending: Task<(String, ContinuousClock.Instant), any Error>?
+
+    init(apiKey: String, url: URL, httpClient: HTTPClient, timeout: Duration) {
+        self.apiKey = apiKey
+        self.url = url
+        self.httpClient = httpClient
+        self.timeout = timeout
+    }
+
+    /// A valid token, fetching one when there is none or it is about to expire.
+    func token() async throws -> String {
+        if let current, ContinuousClock.now < current.refreshAt { return current.token }
+        if let pending { return try await pending.value.0 }
+        let task = Task { try await fetch() }
+        pending = task
+        defer { pending = nil }
+        let (token, refreshAt) = try await task.value
+        current = (token, refreshAt)
+        return token
+    }
+
+    /// Forgets `token` after the server rejected it, so the next call fetches a new one.
+    func invalidate(_ token: String) {
+        if current?.token == token { current = nil }
+    }
+
+    private func fetch() async throws -> (String, ContinuousClock.Instant) {
+        try ClientConfiguration.checkCredentialsMayGo(to: url)
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json")
+        var body = ""
+        JSONWriter.write(["apiKey": .string(apiKey)], to: &body)
+        request.body = .bytes(ByteBuffer(string: body))
+        let response: HTTPClientResponse
+        do {
+            response = try await httpClient.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+        } catch {
+            throw Transport.classify(error, url: url)
+        }
+        let bytes = Array(try await response.body.collect(upTo: 1 << 20).readableBytesView)
+        guard response.status == .ok else {
+            let error = ByteNiteError.from(status: Int(response.status.code), body: bytes)
+            if response.status == .unauthorized || response.status == .forbidden {
+                throw ByteNiteError(.unauthorized, status: Int(response.status.code), "the API key was rejected when asking for an access token (HTTP \(response.status.code)) — check BYTENITE_API_KEY")
+            }
+            throw error
+        }
+        guard let json = try? JSONParser.parse(bytes), let token = json["token"]?.stringValue, !token.isEmpty else {
+            throw ByteNiteError(.badResponse, status: 200, "the access-token response has no token")
+        }
+        // expiresIn is an int64, which protobuf JSON sends as a string.
+        let lifetime = json["expiresIn"]?.int64Value ?? 3600
+        let margin = min(60, lifetime / 10)
+        return (token, ContinuousClock.now + .seconds(max(0, lifetime - margin)))
+    }
+}
+
+/// Maps transport failures to `ByteNiteError`s.
+enum Transport {
+    static func classify(_ error: any Error, url: URL?) -> any Error {
+        if error is CancellationError { return error }
+        if let error = error as? ByteNiteError { return error }
+        if let error = error as? ClientError { return classify(error.underlyingError, url: url) }
+        let host = url?.host ?? "the API"
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .readTimeout, .connectTimeout, .deadlineExceeded, .writeTimeout:
+                return ByteNiteError(.timeout, "timed out talking to \(host)")
+            case .cancelled:
+                return CancellationError()
+            default:
+                return ByteNiteError(.network, "connection to \(host) failed: \(error.shortDescription)")
+            }
+        }
+        let text = "\(error)"
+        if text.contains("refused") { return ByteNiteError(.network, "connection to \(host) refused") }
+        if text.contains("reset") { return ByteNiteError(.network, "connection to \(host) was reset") }
+        return ByteNiteError(.network, "connection to \(host) failed: \(text.prefix(200))")
+    }
+}
+
+extension HTTPClientError {
+    var shortDescription: String {
+        let text = "\(self)"
+        return text.hasPrefix("HTTPClientError.") ? String(text.dropFirst("HTTPClientError.".count)) : text
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// How the client reaches the API.
+public struct ClientConfiguration: Sendable {
+    /// The full base URL of the jobs routes (`https://api.bytenite.com/v1/customer`); any base path works.
+    public var endpoint: URL
+    /// The access-token URL; by default `{origin of endpoint}/v1/auth/access_token`.
+    public var accessTokenURL: URL?
+    /// The API key; nil sends no credentials (the local demo service accepts that).
+    public var apiKey: String?
+    /// Time allowed for one request, connection included.
+    public var requestTimeout: Duration = .seconds(60)
+    /// Time allowed to connect.
+    public var connectTimeout: Duration = .seconds(10)
+    /// How transient failures are retried.
+    public var retry = RetryPolicy()
+    /// Receives one line per HTTP exchange (`--verbose`); credentials are redacted.
+    public var trace: (@Sendable (String) -> Void)?
+
+    public static let defaultEndpoint = URL(string: "https://api.bytenite.com/v1/customer")!
+
+    public init(endpoint: URL = ClientConfiguration.defaultEndpoint, apiKey: String? = nil) {
+        self.endpoint = endpoint
+        self.apiKey = apiKey
+    }
+
+    /// The access-token URL in effect.
+    public var resolvedAccessTokenURL: URL {
+        if let accessTokenURL { return accessTokenURL }
+        var components = URLComponents()
+        components.scheme = endpoint.scheme
+        components.host = endpoint.host
+        components.port = endpoint.port
+        components.path = "/v1/auth/access_token"
+        return components.url ?? endpoint
+    }
+
+    /// Whether a host is a loopback address, where plain http may carry credentials.
+    public static func isLoopback(_ host: String?) -> Bool {
+        guard var host = host?.lowercased() else { return false }
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host == "localhost" || host == "::1" || host.hasPrefix("127.") || host.hasSuffix(".localhost")
+    }
+
+    /// Refuses to send credentials over plain http to anything but a loopback address.
+    static func checkCredentialsMayGo(to url: URL) throws(ByteNiteError) {
+        if url.scheme?.lowercased() == "https" { return }
+        if url.scheme?.lowercased() == "http", isLoopback(url.host) { return }
+        throw ByteNiteError(.insecureEndpoint, "refusing to send credentials over \(url.scheme ?? "?"):// to \(url.host ?? "?"): use https, or http only to a loopback address")
+    }
+}
+
+/// Capped exponential backoff with jitter, within a budget.
+public struct RetryPolicy: Sendable {
+    /// Attempts per call, the first included.
+    public var maxAttempts = 8
+    /// The first backoff; each retry doubles it.
+    public var baseDelay: Duration = .milliseconds(50)
+    /// No single wait is longer.
+    public var maxDelay: Duration = .seconds(5)
+    /// The total time one call may spend waiting between attempts.
+    public var budget: Duration = .seconds(60)
+
+    public init() {}
+
+    /// The wait before retry number `retry` (1-based): full jitter between half and all of the capped backoff.
+    func delay(beforeRetry retry: Int, retryAfter: Duration?) -> Duration {
+        if let retryAfter { return min(retryAfter, maxDelay * 6) }
+        let exponent = min(retry - 1, 20)
+        let capped = min(baseDelay * (1 << exponent), maxDelay)
+        return capped * Double.random(in: 0.5...1.0)
+    }
+}

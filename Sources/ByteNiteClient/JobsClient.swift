@@ -1,0 +1,172 @@
+import AsyncHTTPClient
+import BNQCore
+import ByteNiteAPI
+import Foundation
+import NIOCore
+import OpenAPIAsyncHTTPClient
+import OpenAPIRuntime
+
+/// One page of jobs and where it stands in the whole listing.
+public struct JobPage: Sendable {
+    /// The jobs, as the server sent them (every field, unknown ones included).
+    public var jobs: [JSONValue]
+    /// How many jobs match in all, when the server says.
+    public var total: Int64?
+    public var offset: Int64
+    public var hasNext: Bool
+    public var hasPrevious: Bool
+}
+
+/// A job and its template, as `GET /jobs/{jobId}` returns them.
+public struct JobDetail: Sendable {
+    public var job: JSONValue
+    public var templateInfo: JSONValue?
+}
+
+/// One result file of a job.
+public struct JobResult: Sendable, Equatable {
+    public var name: String
+    public var link: String
+}
+
+/// What to list: every job (`GET /jobs`) or a filtered request (`POST /jobs/filter`).
+public enum JobListing: Sendable {
+    case all(orderBy: String?)
+    case filtered(Components.Schemas.CustomerGetAllJobsRequest)
+}
+
+/// The one client every part of bnq uses to reach the ByteNite jobs read API.
+///
+/// It wraps the generated client (types and requests from `openapi.json`) over AsyncHTTPClient,
+/// with authentication, retries, redirects handled safely, and lenient decoding of what
+/// protobuf-JSON servers really send.
+public final class JobsClient: Sendable {
+    public let configuration: ClientConfiguration
+    public let statistics = ClientStatistics()
+    private let httpClient: HTTPClient
+    private let client: Client
+
+    public init(configuration: ClientConfiguration) {
+        self.configuration = configuration
+        var httpConfiguration = HTTPClient.Configuration()
+        httpConfiguration.redirectConfiguration = .disallow
+        // bnq retries by its own policy; a refused connection should fail fast, not wait out the connect timeout.
+        httpConfiguration.connectionPool.retryConnectionEstablishment = false
+        httpConfiguration.timeout = .init(connect: .nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000))
+        httpConfiguration.decompression = .enabled(limit: .ratio(50))
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+        self.httpClient = httpClient
+        let tokens = configuration.apiKey.map {
+            AccessTokens(apiKey: $0, url: configuration.resolvedAccessTokenURL, httpClient: httpClient, timeout: configuration.requestTimeout)
+        }
+        var middlewares: [any ClientMiddleware] = [
+            ResponseMiddleware(),
+            RetryMiddleware(policy: configuration.retry, statistics: statistics),
+            AuthMiddleware(tokens: tokens),
+        ]
+        if let trace = configuration.trace { middlewares.append(TraceMiddleware(trace: trace)) }
+        middlewares.append(RedirectMiddleware())
+        let timeout = configuration.requestTimeout.components
+        self.client = Client(
+            serverURL: configuration.endpoint,
+            configuration: .byteNite,
+            transport: AsyncHTTPClientTransport(configuration: .init(
+                client: httpClient, timeout: .nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000))),
+            middlewares: middlewares)
+    }
+
+    /// Closes connections. Call once when done.
+    public func shutdown() async {
+        try? await httpClient.shutdown()
+    }
+
+    /// One page of `POST /jobs/filter`.
+    public func filteredPage(_ request: Components.Schemas.CustomerGetAllJobsRequest) async throws -> JobPage {
+        let (output, json) = try await call { try await client.customerGetAllFiltered(body: .json(request)) }
+        guard case .ok(let ok) = output, case .json(let body) = ok.body else { throw Self.unexpected(output) }
+        return makePage(body, json)
+    }
+
+    /// One page of `GET /jobs` (`pagination.limit`, `pagination.offset` and `orderBy` as query parameters).
+    public func page(limit: Int64?, offset: Int64?, orderBy: String?) async throws -> JobPage {
+        let (output, json) = try await call {
+            try await client.customerGetAll(query: .init(pagination_limit: limit, pagination_offset: offset, orderBy: orderBy))
+        }
+        guard case .ok(let ok) = output, case .json(let body) = ok.body else { throw Self.unexpected(output) }
+        return makePage(body, json)
+    }
+
+    /// A page of either listing, at `offset`, of at most `limit` jobs.
+    public func page(of listing: JobListing, offset: Int64, limit: Int64) async throws -> JobPage {
+        switch listing {
+        case .all(let orderBy):
+            return try await page(limit: limit, offset: offset, orderBy: orderBy)
+        case .filtered(var request):
+            request.pagination = .init(limit: limit, offset: offset)
+            return try await filteredPage(request)
+        }
+    }
+
+    /// Every job of a listing, page by page (see `JobStream`).
+    public func jobs(_ listing: JobListing, startingAt offset: Int64 = 0, pageSize: Int64 = 500, prefetch: Int = 2) -> JobStream {
+        JobStream(client: self, listing: listing, offset: offset, pageSize: pageSize, prefetch: prefetch)
+    }
+
+    /// `GET /jobs/{jobId}`.
+    public func job(id: String) async throws -> JobDetail {
+        let (output, json) = try await call { try await client.customerGetJob(path: .init(jobId: id)) }
+        guard case .ok = output else { throw Self.unexpected(output) }
+        guard let job = json["job"], case .object = job else {
+            throw ByteNiteError(.badResponse, status: 200, "the API's answer for job '\(id)' holds no job")
+        }
+        return JobDetail(job: job, templateInfo: json["templateInfo"])
+    }
+
+    /// `GET /jobs/{jobId}/results`.
+    public func results(id: String) async throws -> [JobResult] {
+        let (output, json) = try await call { try await client.customerGetJobResults(path: .init(jobId: id)) }
+        guard case .ok = output else { throw Self.unexpected(output) }
+        return (json["results"]?.arrayValue ?? []).map {
+            JobResult(name: $0["name"]?.stringValue ?? "", link: $0["link"]?.stringValue ?? "")
+        }
+    }
+
+    private func makePage(_ body: Components.Schemas.JobsJobsResponse, _ json: JSONValue) -> JobPage {
+        statistics.countPage()
+        let jobs = (json["data"]?.arrayValue ?? []).filter { if case .object = $0 { return true } else { return false } }
+        return JobPage(
+            jobs: jobs, total: body.pagination?.total, offset: body.pagination?.offset ?? 0,
+            hasNext: body.pagination?.hasNext ?? false, hasPrevious: body.pagination?.hasPrevious ?? false)
+    }
+
+    /// Runs one generated call with a capture for its raw body, mapping every failure to a `ByteNiteError`.
+    private func call<Output>(_ operation: () async throws -> Output) async throws -> (Output, JSONValue) {
+        let capture = ResponseCapture()
+        do {
+            let output = try await ResponseCapture.$current.withValue(capture) { try await operation() }
+            return (output, capture.json ?? .object(JSONObject()))
+        } catch let error as ClientError {
+            throw Self.unwrap(error)
+        } catch {
+            throw Transport.classify(error, url: configuration.endpoint)
+        }
+    }
+
+    static func unwrap(_ error: ClientError) -> any Error {
+        let underlying = error.underlyingError
+        if let underlying = underlying as? ByteNiteError { return underlying }
+        if underlying is CancellationError { return underlying }
+        if let client = underlying as? ClientError { return unwrap(client) }
+        if let status = error.response?.status.code, !(200..<300).contains(status) {
+            return ByteNiteError.from(status: status, body: [])
+        }
+        if underlying is DecodingError {
+            return ByteNiteError(.badResponse, status: error.response?.status.code, "the API's answer does not match the contract: \(error.causeDescription)")
+        }
+        return Transport.classify(underlying, url: error.baseURL)
+    }
+
+    static func unexpected(_ output: Any) -> ByteNiteError {
+        ByteNiteError(.unexpectedStatus, "unexpected response from the API: \(String(describing: output).prefix(120))")
+    }
+}
