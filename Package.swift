@@ -66,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "bnq",
             dependencies: [
-                "BNQRunner", "BNQService", "ByteNiteClient", "BNQCore",
+                "BNQRunner", "BNQService", "ByteNiteClient", "BNQCore", "BNQLanguage", "BNQRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -81,3 +81,27 @@ extension Components.Schemas.JobJob {
         self = try decoder.decode(Self.self, from: json.jsonData)
     }
 }
+
+extension Components.Schemas.CustomerGetAllJobsRequest {
+    /// The request body as JSON, in the contract's member order.
+    public var json: JSONValue {
+        var object = JSONObject()
+        if let pagination {
+            var page = JSONObject()
+            if let limit = pagination.limit { page["limit"] = .int(limit) }
+            if let offset = pagination.offset { page["offset"] = .int(offset) }
+            object["pagination"] = .object(page)
+        }
+        if let filters {
+            object["filters"] = .array(filters.map { filter in
+                var item = JSONObject()
+                if let field = filter.field { item["field"] = .string(field) }
+                if let condition = filter.condition { item["condition"] = .string(condition.rawValue) }
+                if let value = filter.value { item["value"] = value.json }
+                return .object(item)
+            })
+        }
+        if let orderBy { object["orderBy"] = .string(orderBy) }
+        return .object(object)
+    }
+}

@@ -1,7 +1,115 @@
 import ArgumentParser
+import BNQCore
+import BNQRender
+import BNQRunner
+import BNQService
+import ByteNiteClient
+import Foundation
 
-/// Runs statements: one-shot (`-c`), from files, from standard input, or the interactive shell.
+/// Runs statements: one-shot (`-c`), from a file, from standard input, or interactively.
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run statements (the default).")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run statements (the default command).",
+        discussion: """
+            With no credentials (BYTENITE_API_KEY unset and no --endpoint), bnq starts the built-in demo \
+            service on a free loopback port and talks to it over HTTP. Exit status: 0 success, 1 query \
+            error, 2 API or network error, 64 usage error.
+            """)
+
+    @Option(name: .customShort("c"), help: "Run this statement and exit (repeatable).") var command: [String] = []
+    @Option(name: .customShort("f"), help: "Run the statements in this file.") var file: String?
+    @Argument(help: "A .bnq script to run.") var script: String?
+    @Option(help: "The API base URL (default https://api.bytenite.com/v1/customer; env BNQ_ENDPOINT).") var endpoint: String?
+    @Option(help: "The access-token URL (default: {endpoint origin}/v1/auth/access_token; env BNQ_AUTH_URL).") var authURL: String?
+    @Flag(help: "Use the built-in demo service, even when credentials are configured.") var demo = false
+    @Option(help: "Output format: table, expanded, json, ndjson, csv or markdown.") var format: String?
+    @Option(name: .customLong("param"), help: "Set parameter $NAME (repeatable), as NAME=VALUE.") var parameters: [String] = []
+    @Option(help: "Pin 'now' for every statement, e.g. 2026-01-31T12:00:00Z.") var now: String?
+    @Option(help: "Jobs per request when paging.") var pageSize: Int64 = 500
+    @Option(help: "Request timeout in seconds.") var timeout: Int = 60
+    @Flag(name: .shortAndLong, help: "Trace HTTP requests on standard error (credentials redacted).") var verbose = false
+
+    func validate() throws {
+        if let format, OutputFormat(rawValue: format) == nil {
+            throw ValidationError("unknown format '\(format)'; use one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let now, Timestamp(rfc3339: now) == nil { throw ValidationError("--now takes a time such as 2026-01-31T12:00:00Z") }
+        if !(1...1000).contains(pageSize) { throw ValidationError("--page-size must be 1 to 1000") }
+        for parameter in parameters where !parameter.contains("=") { throw ValidationError("--param takes NAME=VALUE, not '\(parameter)'") }
+        if file != nil, script != nil { throw ValidationError("give either -f FILE or a script, not both") }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var settings = SessionSettings()
+        settings.format = format.flatMap(OutputFormat.init(rawValue:))
+        settings.pageSize = pageSize
+        settings.pinnedNow = now.flatMap { Timestamp(rfc3339: $0) }
+        for parameter in parameters {
+            let parts = parameter.split(separator: "=", maxSplits: 1)
+            settings.parameters[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+
+        let apiKey = environment["BYTENITE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        let endpointText = endpoint ?? environment["BNQ_ENDPOINT"]
+        var service: LocalService?
+        var configuration: ClientConfiguration
+        if demo || (apiKey == nil && endpointText == nil) {
+            do {
+                var options = LocalService.Options()
+                options.port = 0
+                service = try await LocalService.start(store: JobStore(jobs: try DemoData.jobs()), options: options)
+            } catch {
+                Terminal.error("cannot start the demo service: \(error)")
+                throw ExitCode(ExitStatus.apiError)
+            }
+            configuration = ClientConfiguration(endpoint: URL(string: service!.baseURL)!)
+            Terminal.note("no credentials configured: using the built-in demo service at \(service!.baseURL) (\(service!.store.jobs.count) jobs)")
+        } else {
+            guard let url = URL(string: endpointText ?? ClientConfiguration.defaultEndpoint.absoluteString), url.scheme != nil, url.host != nil else {
+                Terminal.error("invalid endpoint '\(endpointText ?? "")': give a full URL such as https://api.bytenite.com/v1/customer")
+                throw ExitCode(ExitStatus.usage)
+            }
+            configuration = ClientConfiguration(endpoint: url, apiKey: apiKey)
+            if let auth = authURL ?? environment["BNQ_AUTH_URL"] { configuration.accessTokenURL = URL(string: auth) }
+        }
+        configuration.requestTimeout = .seconds(timeout)
+        if verbose { configuration.trace = { line in FileHandle.standardError.write(Data((TerminalText.escape(line) + "\n").utf8)) } }
+        let client = JobsClient(configuration: configuration)
+        let session = Session(client: client, settings: settings, output: .standardOutput())
+
+        var status = ExitStatus.success
+        if !command.isEmpty {
+            for statement in command {
+                status = await session.run(statement)
+                if status != ExitStatus.success { break }
+            }
+        } else if let path = file ?? script {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                Terminal.error("cannot read \(path)")
+                await shutdown(client, service)
+                throw ExitCode(ExitStatus.usage)
+            }
+            status = await session.run(Self.strippingShebang(String(decoding: data, as: UTF8.self)), fileName: path)
+        } else if isatty(STDIN_FILENO) == 1 {
+            status = await SimpleShell(session: session, prompt: service == nil ? "bnq \(configuration.endpoint.host ?? "")> " : "bnq demo> ").run()
+        } else {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            status = await session.run(String(decoding: data, as: UTF8.self), fileName: "<stdin>")
+        }
+        session.output.flush()
+        await shutdown(client, service)
+        if status != ExitStatus.success { throw ExitCode(status) }
+    }
+
+    func shutdown(_ client: JobsClient, _ service: LocalService?) async {
+        await client.shutdown()
+        await service?.stop()
+    }
+
+    /// A `#!/usr/bin/env bnq` line becomes a comment.
+    static func strippingShebang(_ text: String) -> String {
+        text.hasPrefix("#!") ? "--" + text.dropFirst(2) : text
+    }
 }

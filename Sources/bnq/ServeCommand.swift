@@ -1,3 +1,4 @@
+import BNQRunner
 import ArgumentParser
 import BNQCore
 import BNQService
@@ -56,7 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
                 jobs = try data.map { path throws(JobData.LoadError) in try JobData.load(path: path) } ?? DemoData.jobs()
             } catch let error as JobData.LoadError {
                 Terminal.error(error.message)
-                throw ExitCode(ExitStatus.usage)
+                throw ExitCode(BNQRunner.ExitStatus.usage)
             }
         }
         let service: LocalService
@@ -64,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
             service = try await LocalService.start(store: JobStore(jobs: jobs), options: options)
         } catch {
             Terminal.error("cannot listen on \(host):\(port): \(error)")
-            throw ExitCode(ExitStatus.apiError)
+            throw ExitCode(BNQRunner.ExitStatus.apiError)
         }
         FileHandle.standardOutput.write(Data((service.baseURL + "\n").utf8))
         if apiKey == nil {

@@ -1,0 +1,78 @@
+import BNQCore
+import ByteNiteAPI
+
+/// What the compiler makes of a statement: plain values the runner executes and tests compare.
+public indirect enum CompiledStatement: Sendable {
+    case jobs(JobsPlan)
+    case job(id: String)
+    case results(id: String)
+    case explain(CompiledStatement)
+}
+
+/// How to answer a `jobs` or `count` statement.
+public struct JobsPlan: Sendable {
+    /// The `POST /jobs/filter` body: the pushed-down filters, the ordering, and the pagination when
+    /// the whole predicate ran on the server.
+    public var request: Components.Schemas.CustomerGetAllJobsRequest
+    /// False when there is nothing to filter on the server: the runner uses `GET /jobs` instead.
+    public var usesFilterEndpoint: Bool
+    /// The conjuncts the server filters on.
+    public var pushed: [JobFilter]
+    /// What runs locally on each job the server returns.
+    public var residual: LocalPredicate?
+    /// Rows to skip and to keep; applied locally when there is a residual or grouping.
+    public var limit: Int64?
+    public var offset: Int64
+    /// Whether limit and offset went into `request.pagination`.
+    public var paginationPushed: Bool
+    /// The fields to show; empty for the default columns, `["*"]`-like `allFields` for whole jobs.
+    public var projection: [JobField]
+    public var allFields: Bool
+    /// What the statement returns.
+    public var output: Output
+    /// The instant `now` stood for.
+    public var now: Timestamp
+
+    public enum Output: Sendable {
+        case rows
+        case count
+        case groups(GroupPlan)
+    }
+}
+
+/// Grouping and aggregation, done locally over every matching job.
+public struct GroupPlan: Sendable {
+    /// The fields jobs are grouped by; empty for one group of all jobs.
+    public var keys: [JobField]
+    public var columns: [Column]
+    /// Sort by these columns (index into `columns`).
+    public var ordering: [(column: Int, descending: Bool)]
+
+    public enum Column: Sendable, Hashable {
+        case key(Int)
+        case aggregate(Aggregate, JobField?)
+
+        /// The column's header.
+        public func title(keys: [JobField]) -> String {
+            switch self {
+            case .key(let index): return keys[index].path
+            case .aggregate(let aggregate, let field): return field.map { "\(aggregate.rawValue)(\($0.path))" } ?? aggregate.rawValue
+            }
+        }
+    }
+}
+
+/// Values for `$name` parameters: each is source text read as a value (`FAILED`, `now - 7d`, `'x'`).
+public struct CompileContext: Sendable {
+    /// The instant `now` means, fixed once per statement.
+    public var now: Timestamp
+    public var parameters: [String: String]
+    /// The page size for listings that are paged through.
+    public var pageSize: Int64
+
+    public init(now: Timestamp, parameters: [String: String] = [:], pageSize: Int64 = 500) {
+        self.now = now
+        self.parameters = parameters
+        self.pageSize = pageSize
+    }
+}

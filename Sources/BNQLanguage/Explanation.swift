@@ -1,0 +1,71 @@
+import BNQCore
+import ByteNiteAPI
+
+/// What `explain` shows: the requests a statement would send and where each part of it runs.
+public enum Explanation {
+    /// The explanation of a compiled statement; `basePath` is the endpoint's path (`/v1/customer`).
+    public static func text(_ statement: CompiledStatement, basePath: String) -> String {
+        switch statement {
+        case .explain(let inner): return text(inner, basePath: basePath)
+        case .job(let id): return "GET \(basePath)/jobs/\(percentEncoded(id))"
+        case .results(let id): return "GET \(basePath)/jobs/\(percentEncoded(id))/results"
+        case .jobs(let plan): return jobsText(plan, basePath: basePath)
+        }
+    }
+
+    static func jobsText(_ plan: JobsPlan, basePath: String) -> String {
+        var lines: [String] = []
+        if plan.usesFilterEndpoint {
+            lines.append("POST \(basePath)/jobs/filter")
+            lines.append(JSONWriter.pretty(plan.request.json))
+        } else {
+            var query: [String] = []
+            if let limit = plan.request.pagination?.limit { query.append("pagination.limit=\(limit)") }
+            if let offset = plan.request.pagination?.offset { query.append("pagination.offset=\(offset)") }
+            if let orderBy = plan.request.orderBy { query.append("orderBy=" + percentEncoded(orderBy)) }
+            lines.append("GET \(basePath)/jobs" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
+        }
+        let server = plan.pushed.map(LocalPredicate.describe).joined(separator: " and ")
+        lines.append("server: " + (server.isEmpty ? "(no filter)" : server))
+        lines.append("local:  " + (plan.residual?.description ?? "(nothing)"))
+        var paging: String
+        switch plan.output {
+        case .rows where plan.paginationPushed:
+            if let limit = plan.limit, limit <= plan.request.pagination?.limit ?? 0 {
+                paging = "one page"
+            } else {
+                paging = "pages of \(plan.request.pagination?.limit ?? 0) from offset \(plan.offset)" + (plan.limit.map { " until \($0) rows" } ?? " until the last")
+            }
+        case .rows:
+            paging = "pages of \(plan.request.pagination?.limit ?? 0), filtered locally, skipping \(plan.offset) matches" + (plan.limit.map { ", until \($0) rows match" } ?? ", to the last page")
+        case .count where plan.paginationPushed:
+            paging = "one page of 1 job; the count is the page's 'total'"
+        case .count:
+            paging = "every page of \(plan.request.pagination?.limit ?? 0), counted locally"
+        case .groups(let groups):
+            paging = "every page of \(plan.request.pagination?.limit ?? 0), grouped locally"
+            if !groups.keys.isEmpty { paging += " by " + groups.keys.map(\.path).joined(separator: ", ") }
+        }
+        lines.append("paging: " + paging)
+        lines.append("now:    " + plan.now.rfc3339)
+        return lines.joined(separator: "\n")
+    }
+
+    static func percentEncoded(_ text: String) -> String {
+        var result = ""
+        for byte in text.utf8 {
+            if (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || "-._~".utf8.contains(byte) {
+                result.unicodeScalars.append(UnicodeScalar(byte))
+            } else {
+                result += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+            }
+        }
+        return result
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

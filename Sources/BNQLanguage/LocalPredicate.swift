@@ -1,0 +1,42 @@
+import BNQCore
+
+/// A predicate resolved against the job schema, evaluated on each job: what the filter API cannot
+/// express (`or`, `not`, `not like`) runs here, with the very `JobFilter` semantics the service uses.
+public indirect enum LocalPredicate: Sendable, Hashable, CustomStringConvertible {
+    case filter(JobFilter)
+    case and(LocalPredicate, LocalPredicate)
+    case or(LocalPredicate, LocalPredicate)
+    case not(LocalPredicate)
+
+    /// Whether `job` satisfies the predicate.
+    public func matches(_ job: JSONValue) -> Bool {
+        switch self {
+        case .filter(let filter): return filter.matches(job)
+        case .and(let lhs, let rhs): return lhs.matches(job) && rhs.matches(job)
+        case .or(let lhs, let rhs): return lhs.matches(job) || rhs.matches(job)
+        case .not(let inner): return !inner.matches(job)
+        }
+    }
+
+    /// The predicate in the language's own notation, with values made explicit.
+    public var description: String { text(parenthesised: false) }
+
+    func text(parenthesised: Bool) -> String {
+        switch self {
+        case .filter(let filter): return Self.describe(filter)
+        case .and(let lhs, let rhs):
+            return lhs.text(parenthesised: true) + " and " + rhs.text(parenthesised: true)
+        case .or(let lhs, let rhs):
+            let text = lhs.text(parenthesised: false) + " or " + rhs.text(parenthesised: false)
+            return parenthesised ? "(" + text + ")" : text
+        case .not(let inner): return "not " + (inner.isFilter ? "(" + inner.description + ")" : inner.text(parenthesised: true))
+        }
+    }
+
+    var isFilter: Bool { if case .filter = self { return true } else { return false } }
+
+    /// `field OP value` for one filter.
+    public static func describe(_ filter: JobFilter) -> String {
+        "\(filter.field.path) \(filter.condition.spelling) \(filter.operand)"
+    }
+}

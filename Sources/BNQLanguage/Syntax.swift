@@ -1,0 +1,112 @@
+/// A statement as written: the parser's output, before names and types are checked.
+public indirect enum Statement: Sendable, Hashable {
+    /// `jobs [select …] [where …] [group by …] [order by …] [limit N] [offset N]`, or `count [jobs] [where …]`.
+    case jobs(JobsQuery)
+    /// `job ID`: one job (GET /jobs/{jobId}).
+    case job(id: String, range: SourceRange)
+    /// `results ID`: a job's result files (GET /jobs/{jobId}/results).
+    case results(id: String, range: SourceRange)
+    /// `explain STATEMENT`: the requests a statement would send, without sending them.
+    case explain(Statement)
+}
+
+/// The parts of a `jobs` statement.
+public struct JobsQuery: Sendable, Hashable {
+    /// What to show; empty shows the default columns.
+    public var selection: [SelectItem] = []
+    public var predicate: Predicate?
+    public var groupBy: [FieldReference] = []
+    public var orderBy: [OrderItem] = []
+    public var limit: Int64?
+    public var limitRange: SourceRange?
+    public var offset: Int64?
+    /// `count …`: only the number of matching jobs.
+    public var countOnly = false
+    public var range: SourceRange
+
+    public init(range: SourceRange) { self.range = range }
+}
+
+/// A field as written, with where it was written.
+public struct FieldReference: Sendable, Hashable {
+    public var name: String
+    public var range: SourceRange
+}
+
+/// One item of a `select` list.
+public enum SelectItem: Sendable, Hashable {
+    case field(FieldReference)
+    /// `count`, `sum(f)`, `avg(f)`, `min(f)`, `max(f)`.
+    case aggregate(Aggregate, FieldReference?, SourceRange)
+
+    public var range: SourceRange {
+        switch self {
+        case .field(let field): return field.range
+        case .aggregate(_, _, let range): return range
+        }
+    }
+}
+
+/// The aggregate functions of grouped statements.
+public enum Aggregate: String, Sendable, Hashable, CaseIterable {
+    case count, sum, avg, min, max
+}
+
+/// One key of `order by`.
+public struct OrderItem: Sendable, Hashable {
+    public var key: SelectItem
+    public var descending: Bool
+}
+
+/// A predicate as written.
+public indirect enum Predicate: Sendable, Hashable {
+    case comparison(Comparison)
+    case and(Predicate, Predicate)
+    case or(Predicate, Predicate)
+    case not(Predicate, SourceRange)
+
+    public var range: SourceRange {
+        switch self {
+        case .comparison(let comparison): return comparison.range
+        case .and(let lhs, let rhs), .or(let lhs, let rhs): return lhs.range.union(rhs.range)
+        case .not(let inner, let range): return range.union(inner.range)
+        }
+    }
+}
+
+/// `field OP value`.
+public struct Comparison: Sendable, Hashable {
+    public enum Operator: String, Sendable, Hashable {
+        case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+        case `in` = "in", notIn = "not in", like = "like", notLike = "not like"
+        case contains = "contains", containsAny = "contains any"
+    }
+
+    public var field: FieldReference
+    public var op: Operator
+    public var operatorRange: SourceRange
+    public var value: ValueExpression
+    public var range: SourceRange { field.range.union(value.range) }
+}
+
+/// A value as written.
+public struct ValueExpression: Sendable, Hashable {
+    public indirect enum Kind: Sendable, Hashable {
+        case string(String)
+        case number(Double, text: String)
+        /// A bare word: `true`, `false`, an enum value such as `COMPLETE`.
+        case word(String)
+        case timestamp(String)
+        case now
+        case today
+        /// Seconds.
+        case duration(Double)
+        case parameter(String)
+        /// `BASE + DURATION` or `BASE - DURATION`.
+        case shifted(ValueExpression, sign: Double, ValueExpression)
+        case list([ValueExpression])
+    }
+
+    public var kind: Kind
+    public var range: SourceRange
+}

@@ -1,0 +1,39 @@
+/// A token of the language. Keywords are not separate kinds: the parser recognises them by their
+/// text in context, so that no field name is ever reserved.
+public struct Token: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// A word or a dotted path: `jobs`, `state`, `templateInfo.app`, `COMPLETE`.
+        case identifier
+        /// `'text'` or `"text"`; the value has its escapes resolved.
+        case string
+        /// `42`, `1.5`.
+        case number
+        /// `90s`, `15m`, `2h`, `7d`, `1w`.
+        case duration
+        /// `2026-01-31` or `2026-01-31T12:00:00Z`.
+        case timestamp
+        /// `$name`.
+        case parameter
+        /// `==`, `=`, `!=`, `<>`, `<`, `<=`, `>`, `>=`, `(`, `)`, `,`, `;`, `+`, `-`, `*`.
+        case symbol
+        /// A string with no closing quote (the lexer's error, carried on).
+        case unterminatedString
+        /// A character the language does not use.
+        case invalid
+        case end
+    }
+
+    public var kind: Kind
+    /// The text as written (for strings: the value without quotes).
+    public var text: String
+    public var range: SourceRange
+    /// The value of a number or the seconds of a duration.
+    public var number: Double = 0
+
+    /// Whether this is the keyword `word` (case-insensitive).
+    public func isKeyword(_ word: String) -> Bool {
+        kind == .identifier && text.count == word.count && text.lowercased() == word
+    }
+
+    public func isSymbol(_ symbol: String) -> Bool { kind == .symbol && text == symbol }
+}

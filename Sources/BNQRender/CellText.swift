@@ -1,0 +1,50 @@
+import BNQCore
+
+/// How one job field reads in a table cell: times as `2026-01-31 12:00:00`, enum values by their
+/// short names, numbers without noise, arrays joined, objects as compact JSON. Nothing is escaped
+/// here: escaping for the terminal happens once, where text is written.
+public enum CellText {
+    public static func text(of job: JSONValue, _ field: JobField) -> String {
+        guard let raw = job.value(atPath: field.path) else { return "" }
+        return text(raw, type: field.type)
+    }
+
+    public static func text(_ raw: JSONValue, type: FieldType) -> String {
+        switch (type, raw) {
+        case (.timestamp, .string(let text)): return Timestamp(rfc3339: text)?.shortDescription ?? text
+        case (.enumeration(let enumType), .string(let text)): return enumType.shortName(text)
+        case (.double, _), (.integer, _), (.int64String, _):
+            if let value = raw.numberValue { return Self.number(value) }
+            return plain(raw)
+        case (.stringArray, .array(let items)): return items.map(plain).joined(separator: ", ")
+        default: return plain(raw)
+        }
+    }
+
+    /// A number with at most three decimals, no trailing zeros.
+    public static func number(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        var text = String(format3(value))
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
+    static func format3(_ value: Double) -> String {
+        let scaled = (value * 1000).rounded()
+        let negative = scaled < 0
+        let magnitude = Int64(abs(scaled))
+        let fraction = String(magnitude % 1000)
+        return (negative ? "-" : "") + String(magnitude / 1000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+
+    /// Any JSON value as plain text: strings bare, everything else as compact JSON.
+    public static func plain(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let text): return text
+        case .null: return ""
+        case .double(let double): return number(double)
+        default: return JSONWriter.compact(value)
+        }
+    }
+}

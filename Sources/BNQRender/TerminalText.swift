@@ -1,0 +1,77 @@
+/// The one function every byte from the server passes through before it reaches a terminal.
+///
+/// Control characters (C0, DEL, C1) and the Unicode bidirectional controls are shown escaped
+/// (`\e`, `\x07`, `\u{202E}`), so a job named `\e[2J…` or holding an OSC 8 hyperlink cannot
+/// clear the screen, ring the bell, open links or reorder the text around it.
+public enum TerminalText {
+    /// `text` with every unsafe character escaped; safe text comes back unchanged.
+    public static func escape(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
+        var result = ""
+        result.reserveCapacity(text.utf8.count + 8)
+        for scalar in text.unicodeScalars {
+            guard isUnsafe(scalar) else {
+                result.unicodeScalars.append(scalar)
+                continue
+            }
+            switch scalar.value {
+            case 0x1B: result += "\\e"
+            case 0x0A: result += "\\n"
+            case 0x0D: result += "\\r"
+            case 0x09: result += "\\t"
+            case 0..<0x20, 0x7F: result += "\\x" + hex(scalar.value, 2)
+            default: result += "\\u{" + hex(scalar.value, 4) + "}"
+            }
+        }
+        return result
+    }
+
+    /// `text` escaped line by line: its line breaks are kept, everything else unsafe is escaped.
+    public static func escapeLines(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { escape(String($0)) }.joined(separator: "\n")
+    }
+
+    /// Whether a character must not reach a terminal raw.
+    public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0..<0x20, 0x7F...0x9F: return true
+        case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C: return true
+        default: return false
+        }
+    }
+
+    static func hex(_ value: UInt32, _ width: Int) -> String {
+        let text = String(value, radix: 16)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+
+    /// How many terminal columns `text` takes (wide East Asian characters and emoji count two).
+    public static func width(_ text: String) -> Int {
+        var total = 0
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0300...0x036F, 0x200B...0x200D, 0xFE00...0xFE0F: continue
+            case 0x1100...0x115F, 0x2E80...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
+                0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD:
+                total += 2
+            default: total += 1
+            }
+        }
+        return total
+    }
+
+    /// `text` cut to at most `limit` columns, ending in `…` when cut.
+    public static func truncate(_ text: String, to limit: Int) -> String {
+        guard width(text) > limit else { return text }
+        guard limit > 1 else { return limit == 1 ? "…" : "" }
+        var result = ""
+        var used = 0
+        for character in text {
+            let characterWidth = width(String(character))
+            if used + characterWidth > limit - 1 { break }
+            result.append(character)
+            used += characterWidth
+        }
+        return result + "…"
+    }
+}

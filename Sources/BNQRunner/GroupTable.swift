@@ -1,0 +1,124 @@
+import BNQCore
+import BNQLanguage
+import BNQRender
+
+/// Accumulates groups and their aggregates, in memory proportional to the number of groups.
+struct GroupTable {
+    let plan: GroupPlan
+
+    struct Accumulator {
+        var count: Int64 = 0
+        var sums: [Double]
+        var counts: [Int64]
+        var minimums: [Double?]
+        var maximums: [Double?]
+    }
+
+    struct Row {
+        var values: [JSONValue]
+        var cells: [String]
+        var sortValues: [Double?]
+    }
+
+    private var groups: [[FieldValue]: (key: [JSONValue], accumulator: Accumulator)] = [:]
+    private var order: [[FieldValue]] = []
+    let measured: [JobField?]
+
+    init(plan: GroupPlan) {
+        self.plan = plan
+        measured = plan.columns.map { if case .aggregate(_, let field) = $0 { return field } else { return nil } }
+    }
+
+    static func measure(_ job: JSONValue, _ field: JobField) -> Double? {
+        switch FieldValue.of(job, field) {
+        case .number(let number): return number
+        case .timestamp(let timestamp): return timestamp?.secondsSince1970
+        default: return nil
+        }
+    }
+
+    mutating func add(_ job: JSONValue) {
+        let key = plan.keys.map { FieldValue.of(job, $0) }
+        if groups[key] == nil {
+            let display = plan.keys.map { job.value(atPath: $0.path) ?? .null }
+            let n = plan.columns.count
+            groups[key] = (display, Accumulator(sums: Array(repeating: 0, count: n), counts: Array(repeating: 0, count: n), minimums: Array(repeating: nil, count: n), maximums: Array(repeating: nil, count: n)))
+            order.append(key)
+        }
+        groups[key]!.accumulator.count += 1
+        for (index, field) in measured.enumerated() {
+            guard let field, let value = Self.measure(job, field) else { continue }
+            var accumulator = groups[key]!.accumulator
+            accumulator.sums[index] += value
+            accumulator.counts[index] += 1
+            accumulator.minimums[index] = min(accumulator.minimums[index] ?? value, value)
+            accumulator.maximums[index] = max(accumulator.maximums[index] ?? value, value)
+            groups[key]!.accumulator = accumulator
+        }
+    }
+
+    func rows() -> [Row] {
+        var rows: [(Row, [FieldValue])] = []
+        let groupKeys = order.isEmpty && plan.keys.isEmpty ? [[]] : order
+        for key in groupKeys {
+            let entry = groups[key] ?? ([], Accumulator(sums: Array(repeating: 0, count: plan.columns.count), counts: Array(repeating: 0, count: plan.columns.count), minimums: Array(repeating: nil, count: plan.columns.count), maximums: Array(repeating: nil, count: plan.columns.count)))
+            var values: [JSONValue] = []
+            var cells: [String] = []
+            var sortValues: [Double?] = []
+            for (index, column) in plan.columns.enumerated() {
+                switch column {
+                case .key(let keyIndex):
+                    let value = keyIndex < entry.key.count ? entry.key[keyIndex] : .null
+                    values.append(value)
+                    cells.append(CellText.text(value, type: plan.keys[keyIndex].type))
+                    sortValues.append(nil)
+                case .aggregate(let aggregate, let field):
+                    let accumulator = entry.accumulator
+                    var result: Double?
+                    switch aggregate {
+                    case .count: result = Double(field == nil ? accumulator.count : accumulator.counts[index])
+                    case .sum: result = accumulator.sums[index]
+                    case .avg: result = accumulator.counts[index] > 0 ? accumulator.sums[index] / Double(accumulator.counts[index]) : nil
+                    case .min: result = accumulator.minimums[index]
+                    case .max: result = accumulator.maximums[index]
+                    }
+                    sortValues.append(result)
+                    if let result, let field, field.type == .timestamp, aggregate == .min || aggregate == .max {
+                        let text = Timestamp(secondsSince1970: result).rfc3339
+                        values.append(.string(text))
+                        cells.append(Timestamp(secondsSince1970: result).shortDescription)
+                    } else if let result {
+                        values.append(aggregate == .count ? .int(Int64(result)) : .double((result * 1000).rounded() / 1000))
+                        cells.append(CellText.number(result))
+                    } else {
+                        values.append(.null)
+                        cells.append("")
+                    }
+                }
+            }
+            rows.append((Row(values: values, cells: cells, sortValues: sortValues), key))
+        }
+        let ordering = plan.ordering
+        rows.sort { lhs, rhs in
+            for (column, descending) in ordering {
+                let a: FieldValue
+                let b: FieldValue
+                if case .key(let keyIndex) = plan.columns[column] {
+                    a = lhs.1[keyIndex]
+                    b = rhs.1[keyIndex]
+                } else {
+                    a = .number(lhs.0.sortValues[column] ?? -.infinity)
+                    b = .number(rhs.0.sortValues[column] ?? -.infinity)
+                }
+                let order = FieldValue.compare(a, b)
+                if order != 0 { return descending ? order > 0 : order < 0 }
+            }
+            for index in lhs.1.indices {
+                let order = FieldValue.compare(lhs.1[index], rhs.1[index])
+                if order != 0 { return order < 0 }
+            }
+            return false
+        }
+        return rows.map(\.0)
+    }
+}

@@ -1,0 +1,127 @@
+import BNQCore
+import BNQLanguage
+import BNQRender
+import ByteNiteClient
+
+/// Runs a `jobs` or `count` plan: pages through the client, applies the residual, limit and
+/// offset locally when they could not be pushed down, and writes rows as they arrive.
+struct JobsExecution {
+    let session: Session
+    let plan: JobsPlan
+
+    /// The columns of a plain `jobs` listing.
+    static let defaultColumns = ["id", "name", "state", "templateId", "createdAt", "duration", "paymentAmount"]
+
+    var listing: JobListing {
+        plan.usesFilterEndpoint ? .filtered(plan.request) : .all(orderBy: plan.request.orderBy)
+    }
+
+    func run() async throws {
+        switch plan.output {
+        case .count: try await count()
+        case .rows: try await rows()
+        case .groups(let groups): try await group(groups)
+        }
+    }
+
+    /// The matching jobs in order, with offset and limit applied, calling `body` for each.
+    func forEachMatch(_ body: (JSONValue) throws -> Void) async throws {
+        let client = session.client
+        if plan.paginationPushed, let limit = plan.limit, limit <= plan.request.pagination?.limit ?? 0 {
+            let page = try await client.page(of: listing, offset: plan.offset, limit: max(limit, 1))
+            for job in page.jobs.prefix(Int(limit)) { try body(job) }
+            return
+        }
+        var skipped: Int64 = 0
+        var delivered: Int64 = 0
+        let start = plan.paginationPushed ? plan.offset : 0
+        if let limit = plan.limit, limit == 0 { return }
+        for try await job in client.jobs(listing, startingAt: start, pageSize: session.settings.pageSize, prefetch: session.settings.prefetch) {
+            try Task.checkCancellation()
+            if let residual = plan.residual, !residual.matches(job) { continue }
+            if !plan.paginationPushed, skipped < plan.offset {
+                skipped += 1
+                continue
+            }
+            try body(job)
+            delivered += 1
+            if let limit = plan.limit, delivered >= limit { return }
+        }
+    }
+
+    func rows() async throws {
+        let fields: [JobField]
+        if plan.allFields {
+            fields = JobSchema.fields.filter { !$0.path.contains(".") }
+        } else if plan.projection.isEmpty {
+            fields = Self.defaultColumns.compactMap(JobSchema.field(named:))
+        } else {
+            fields = plan.projection
+        }
+        let rightAligned = Set(fields.indices.filter { fields[$0].type.isNumeric })
+        let writer = RowWriter(
+            format: session.format, sink: session.output, headers: fields.map(\.path), rightAligned: rightAligned,
+            maximumRows: session.settings.maximumRows)
+        writer.begin()
+        var count = 0
+        let projected = !plan.projection.isEmpty && !plan.allFields
+        try await forEachMatch { job in
+            count += 1
+            let cells = fields.map { CellText.text(of: job, $0) }
+            writer.row(cells: cells, json: projected ? Self.project(job, fields) : job)
+        }
+        writer.finish(note: "\(count) row\(count == 1 ? "" : "s")")
+    }
+
+    /// A job reduced to the selected fields, nested paths kept nested.
+    static func project(_ job: JSONValue, _ fields: [JobField]) -> JSONValue {
+        var object = JSONObject()
+        for field in fields {
+            guard let value = job.value(atPath: field.path) else { continue }
+            object[field.path] = value
+        }
+        return .object(object)
+    }
+
+    func count() async throws {
+        var total: Int64 = 0
+        if plan.paginationPushed {
+            let page = try await session.client.page(of: listing, offset: 0, limit: 1)
+            total = page.total ?? Int64(page.jobs.count)
+        } else {
+            try await forEachMatch { _ in total += 1 }
+        }
+        let writer = RowWriter(format: session.format, sink: session.output, headers: ["count"], rightAligned: [0])
+        writer.begin()
+        writer.row(cells: [String(total)], json: ["count": .int(total)])
+        writer.finish(note: nil)
+    }
+
+    func group(_ groups: GroupPlan) async throws {
+        var table = GroupTable(plan: groups)
+        try await forEachMatchIgnoringLimit { table.add($0) }
+        var rows = table.rows()
+        let offset = Int(plan.offset)
+        rows = Array(rows.dropFirst(offset))
+        if let limit = plan.limit { rows = Array(rows.prefix(Int(limit))) }
+        let headers = groups.columns.map { $0.title(keys: groups.keys) }
+        let rightAligned = Set(groups.columns.indices.filter { if case .aggregate = groups.columns[$0] { return true } else { return false } })
+        let writer = RowWriter(format: session.format, sink: session.output, headers: headers, rightAligned: rightAligned, maximumRows: session.settings.maximumRows)
+        writer.begin()
+        for row in rows {
+            var object = JSONObject()
+            for (index, header) in headers.enumerated() { object[header] = row.values[index] }
+            writer.row(cells: row.cells, json: .object(object))
+        }
+        writer.finish(note: "\(rows.count) group\(rows.count == 1 ? "" : "s")")
+    }
+
+    /// Grouping reads every match; limit and offset apply to the groups.
+    func forEachMatchIgnoringLimit(_ body: (JSONValue) -> Void) async throws {
+        for try await job in session.client.jobs(listing, startingAt: 0, pageSize: session.settings.pageSize, prefetch: session.settings.prefetch) {
+            try Task.checkCancellation()
+            if let residual = plan.residual, !residual.matches(job) { continue }
+            body(job)
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import BNQCore
+import BNQRender
+
+/// Writes a result's rows in one output format. Streaming formats write each row as it comes;
+/// tables and markdown collect rows to size their columns. `finish()` closes the output; if a
+/// statement fails before that, what was written is left unclosed (a JSON array without its `]`),
+/// so partial output never passes for complete.
+final class RowWriter {
+    let format: OutputFormat
+    let sink: OutputSink
+    let headers: [String]
+    let rightAligned: Set<Int>
+    /// The interactive cap on table rows; nil for none.
+    let maximumRows: Int?
+    private var collected: [[String]] = []
+    private var count = 0
+    private var omitted = 0
+
+    init(format: OutputFormat, sink: OutputSink, headers: [String], rightAligned: Set<Int> = [], maximumRows: Int? = nil) {
+        self.format = format
+        self.sink = sink
+        self.headers = headers
+        self.rightAligned = rightAligned
+        self.maximumRows = maximumRows
+    }
+
+    /// Text safe for the sink: escaped on a terminal.
+    func safe(_ text: String) -> String { sink.isTerminal ? TerminalText.escape(text) : text }
+
+    func begin() {
+        switch format {
+        case .json: sink.write("[")
+        case .csv: sink.line(headers.map(Self.csvField).joined(separator: ","))
+        default: break
+        }
+    }
+
+    /// One row: its cells, and the JSON object json and ndjson write.
+    func row(cells: [String], json: JSONValue) {
+        defer { count += 1 }
+        switch format {
+        case .json:
+            sink.write(count == 0 ? "\n" : ",\n")
+            sink.write(JSONWriter.compact(json))
+        case .ndjson:
+            sink.line(JSONWriter.compact(json))
+        case .csv:
+            sink.line(cells.map { Self.csvField(safe($0)) }.joined(separator: ","))
+        case .table, .expanded, .markdown:
+            if let maximumRows, collected.count >= maximumRows {
+                omitted += 1
+                return
+            }
+            collected.append(cells.map(safe))
+        }
+    }
+
+    /// Closes the output; `note` (like "3 rows") is shown under tables.
+    func finish(note: String?) {
+        switch format {
+        case .json:
+            sink.line(count == 0 ? "]" : "\n]")
+        case .ndjson, .csv:
+            break
+        case .table:
+            for line in TableRenderer(headers: headers.map(safe), rightAligned: rightAligned, maximumWidth: sink.width).render(collected) {
+                sink.line(line)
+            }
+            if omitted > 0 { sink.line("… \(omitted) more row\(omitted == 1 ? "" : "s") (.maxrows to show more)") }
+            if let note { sink.line("(\(note))") }
+        case .expanded:
+            let labelWidth = headers.map(TerminalText.width).max() ?? 0
+            for (index, row) in collected.enumerated() {
+                sink.line("-[ RECORD \(index + 1) ]" + String(repeating: "-", count: max(0, labelWidth - 6)))
+                for (column, header) in headers.enumerated() {
+                    let label = safe(header)
+                    sink.line(label + String(repeating: " ", count: max(0, labelWidth - TerminalText.width(label))) + " | " + (column < row.count ? row[column] : ""))
+                }
+            }
+            if omitted > 0 { sink.line("… \(omitted) more record\(omitted == 1 ? "" : "s")") }
+            if collected.isEmpty { sink.line("(no rows)") }
+        case .markdown:
+            sink.line("| " + headers.map { Self.markdownCell(safe($0)) }.joined(separator: " | ") + " |")
+            sink.line("|" + headers.indices.map { rightAligned.contains($0) ? " ---: |" : " --- |" }.joined())
+            for row in collected { sink.line("| " + row.map(Self.markdownCell).joined(separator: " | ") + " |") }
+        }
+    }
+
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    static func markdownCell(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+}

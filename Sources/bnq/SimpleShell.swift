@@ -1,0 +1,31 @@
+import BNQLanguage
+import BNQRunner
+import Foundation
+
+/// A plain prompt loop for terminals: reads lines until the statement is complete (the parser's
+/// completeness answer), runs it, and shows a continuation prompt meanwhile.
+struct SimpleShell {
+    let session: Session
+    let prompt: String
+
+    func run() async -> Int32 {
+        var pending = ""
+        var lastStatus = ExitStatus.success
+        while true {
+            let shown = pending.isEmpty ? prompt : String(repeating: " ", count: max(0, prompt.count - 4)) + "..> "
+            FileHandle.standardOutput.write(Data(shown.utf8))
+            guard let line = readLine(strippingNewline: true) else {
+                FileHandle.standardOutput.write(Data("\n".utf8))
+                return lastStatus
+            }
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if pending.isEmpty, trimmed == ".quit" || trimmed == ".exit" || trimmed == "\\q" { return lastStatus }
+            if pending.isEmpty, trimmed.isEmpty { continue }
+            pending += (pending.isEmpty ? "" : "\n") + line
+            guard Parser.isComplete(pending) else { continue }
+            lastStatus = await session.run(pending)
+            session.output.flush()
+            pending = ""
+        }
+    }
+}
