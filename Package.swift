@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "BNQLanguageTests", dependencies: ["BNQLanguage", "BNQCore", "ByteNiteAPI"]),
         .testTarget(name: "ByteNiteClientTests", dependencies: ["BNQTestSupport", "ByteNiteClient", "BNQService", "BNQCore", "ByteNiteAPI", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "BNQServiceTests", dependencies: ["BNQTestSupport", "BNQService", "BNQCore"]),
-        .testTarget(name: "BNQRunnerTests", dependencies: ["BNQTestSupport", "BNQRunner", "BNQService", "BNQCore"]),
+        .testTarget(name: "BNQRunnerTests", dependencies: ["BNQTestSupport", "BNQRunner", "BNQRender", "BNQLanguage", "ByteNiteClient", "BNQService", "BNQCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -223,7 +223,8 @@ public struct Compiler {
 
     // MARK: Predicates
 
-    func resolvePredicate(_ predicate: Predicate) throws -> LocalPredicate {
+    /// The whole predicate, resolved for local evaluation (what the differential test compares with).
+    public func resolvePredicate(_ predicate: Predicate) throws -> LocalPredicate {
         switch predicate {
         case .and(let lhs, let rhs): return .and(try resolvePredicate(lhs), try resolvePredicate(rhs))
         case .or(let lhs, let rhs): return .or(try resolvePredicate(lhs), try resolvePredicate(rhs))

@@ -1,0 +1,78 @@
+import BNQCore
+import BNQLanguage
+import ByteNiteAPI
+import Testing
+
+@Suite struct CompilerTests {
+    static let now = Timestamp(rfc3339: "2026-11-29T12:00:00Z")!
+
+    static func plan(_ source: String, parameters: [String: String] = [:]) throws -> JobsPlan {
+        let compiled = try Compiler(context: CompileContext(now: now, parameters: parameters, pageSize: 500)).compile(source: source).get()
+        switch compiled {
+        case .jobs(let plan): return plan
+        case .explain(.jobs(let plan)): return plan
+        default: throw CompileTestError()
+        }
+    }
+
+    struct CompileTestError: Error {}
+
+    @Test func theIssueExampleCompilesToTwoFiltersOrderAndPagination() throws {
+        let plan = try Self.plan("explain jobs where state == FAILED and createdAt > now - 7d order by createdAt desc limit 20")
+        let expected: JSONValue = [
+            "pagination": ["limit": 20, "offset": 0],
+            "filters": [
+                ["field": "state", "condition": "FILTER_CONDITION_EQ",
+                 "value": ["@type": "type.googleapis.com/google.protobuf.StringValue", "value": "JOB_STATE_FAILED"]],
+                ["field": "createdAt", "condition": "FILTER_CONDITION_GT",
+                 "value": ["@type": "type.googleapis.com/google.protobuf.Timestamp", "value": "2026-11-22T12:00:00Z"]],
+            ],
+            "orderBy": "createdAt desc",
+        ]
+        #expect(plan.request.json == expected)
+        #expect(plan.residual == nil)
+        #expect(plan.usesFilterEndpoint)
+    }
+
+    @Test func orAndNotLikeStayLocalWhileNegationsOfEqualityArePushed() throws {
+        let plan = try Self.plan("jobs where (state == FAILED or numChunks > 10) and not (state == NEW) and not (templateId in ('a', 'b')) and name not like 'x%' limit 5 offset 2")
+        #expect(plan.pushed.map(\.condition) == [.neq, .notIn])
+        #expect(plan.residual?.description == "(state == 'JOB_STATE_FAILED' or numChunks > 10) and not (name like 'x%')")
+        #expect(!plan.paginationPushed)
+        #expect(plan.request.pagination?.limit == 500)
+        #expect(plan.limit == 5 && plan.offset == 2)
+    }
+
+    @Test func withoutFiltersItUsesGetJobs() throws {
+        let plan = try Self.plan("jobs order by duration desc limit 3")
+        #expect(!plan.usesFilterEndpoint)
+        #expect(plan.request.orderBy == "duration desc")
+        #expect(plan.request.pagination?.limit == 3)
+    }
+
+    @Test func valuesOfEveryKind() throws {
+        let plan = try Self.plan(
+            "jobs where state in (complete, JOB_STATE_FAILED) and duration > 15m and createdAt >= today - 1d and endedAt < '2026-11-01T10:00:00+01:00' and config.isTestJob == false and name == \"it's\" and priority == FAST and submittedAt > $since",
+            parameters: ["since": "2026-01-31"])
+        let operands = plan.pushed.map(\.operand)
+        #expect(operands[0] == .list([.string("JOB_STATE_COMPLETE"), .string("JOB_STATE_FAILED")]))
+        #expect(operands[1] == .double(900))
+        #expect(operands[2] == .timestamp(Timestamp(rfc3339: "2026-11-28T00:00:00Z")!))
+        #expect(operands[3] == .timestamp(Timestamp(rfc3339: "2026-11-01T09:00:00Z")!))
+        #expect(operands[4] == .bool(false))
+        #expect(operands[5] == .string("it's"))
+        #expect(operands[6] == .string("EXECUTION_PRIORITY_FAST"))
+        #expect(operands[7] == .timestamp(Timestamp(rfc3339: "2026-01-31T00:00:00Z")!))
+    }
+
+    @Test func countWithoutResidualAsksForOneJob() throws {
+        let plan = try Self.plan("count where state == FAILED")
+        #expect(plan.paginationPushed && plan.request.pagination?.limit == 1)
+    }
+
+    @Test func fieldsAreCaseInsensitiveAndCanonicalOnOutput() throws {
+        let plan = try Self.plan("jobs select TEMPLATEINFO.APP where CREATEDAT > now")
+        #expect(plan.projection.map(\.path) == ["templateInfo.app"])
+        #expect(plan.pushed[0].field.path == "createdAt")
+    }
+}

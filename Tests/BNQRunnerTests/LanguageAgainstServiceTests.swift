@@ -1,0 +1,141 @@
+import BNQCore
+import BNQLanguage
+import BNQRender
+import BNQService
+import BNQTestSupport
+import ByteNiteClient
+import Foundation
+import Testing
+
+@testable import BNQRunner
+
+/// Statements run end to end: compiled, sent through the client to `bnq serve` over HTTP.
+@Suite struct LanguageAgainstServiceTests {
+    static let now = Timestamp(rfc3339: "2026-11-28T00:00:00Z")!
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// A session writing into a temporary file, and what it wrote.
+    static func run(_ source: String, client: JobsClient, format: OutputFormat = .ndjson, pageSize: Int64 = 100) async throws -> (status: Int32, output: String, messages: String) {
+        let file = TestData.temporaryDirectory().appendingPathComponent("out.txt")
+        FileManager.default.createFile(atPath: file.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: file)
+        let messages = MessageBox()
+        var settings = SessionSettings()
+        settings.format = format
+        settings.pinnedNow = now
+        settings.pageSize = pageSize
+        let session = Session(client: client, settings: settings, output: OutputSink(handle: handle, isTerminal: false), messages: MessageSink { messages.append($0) })
+        let status = await session.run(source)
+        session.output.flush()
+        try handle.close()
+        return (status, try String(contentsOf: file, encoding: .utf8), messages.text)
+    }
+
+    final class MessageBox: @unchecked Sendable {
+        private var parts: [String] = []
+        private let lock = NSLock()
+        func append(_ text: String) { lock.withLock { parts.append(text) } }
+        var text: String { lock.withLock { parts.joined() } }
+    }
+
+    @Test func everyExampleInTheLanguageDocumentRuns() async throws {
+        let document = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("docs/language.md"), encoding: .utf8)
+        let examples = document.split(separator: "\n").filter { $0.hasPrefix("bnq> ") }.map { String($0.dropFirst(5)) }
+        #expect(examples.count >= 15)
+        try await withService { _, client in
+            for example in examples {
+                let result = try await Self.run(example, client: client, format: .table)
+                #expect(result.status == 0, "\(example): \(result.messages)")
+                #expect(!result.output.isEmpty, "\(example) printed nothing")
+            }
+        }
+    }
+
+    @Test func theIssueExampleReturnsTheTenOldestCompleteJobs() async throws {
+        try await withService { _, client in
+            let result = try await Self.run("jobs where state == COMPLETE order by createdAt limit 10", client: client)
+            #expect(result.status == 0)
+            let ids = result.output.split(separator: "\n").map { try! JSONParser.parse(String($0)).id }
+            let expected = TestData.jobs.filter { $0["state"] == "JOB_STATE_COMPLETE" }
+                .sorted { ($0["createdAt"]!.stringValue!, $0.id) < ($1["createdAt"]!.stringValue!, $1.id) }.prefix(10).map(\.id)
+            #expect(ids == Array(expected))
+        }
+    }
+
+    @Test func countsAndGroupsMatchAnIndependentTally() async throws {
+        try await withService { _, client in
+            let count = try await Self.run("count where state == FAILED", client: client)
+            let failed = TestData.jobs.filter { $0["state"] == "JOB_STATE_FAILED" }
+            #expect(count.output == "{\"count\":\(failed.count)}\n")
+            let localCount = try await Self.run("count where state == FAILED or state == NEW", client: client)
+            let failedOrNew = TestData.jobs.filter { $0["state"] == "JOB_STATE_FAILED" || $0["state"] == nil }
+            #expect(localCount.output == "{\"count\":\(failedOrNew.count)}\n")
+
+            let grouped = try await Self.run("jobs select templateId, count, sum(paymentAmount) where state == FAILED group by templateId order by templateId", client: client)
+            let lines = grouped.output.split(separator: "\n").map { try! JSONParser.parse(String($0)) }
+            let byTemplate = Dictionary(grouping: failed) { $0["templateId"]!.stringValue! }
+            #expect(lines.map { $0["templateId"]!.stringValue! } == byTemplate.keys.sorted())
+            for line in lines {
+                let jobs = byTemplate[line["templateId"]!.stringValue!]!
+                #expect(line["count"] == .int(Int64(jobs.count)))
+                let sum = jobs.reduce(0.0) { $0 + ($1["paymentAmount"]?.numberValue ?? 0) }
+                #expect(abs((line["sum(paymentAmount)"]?.numberValue ?? -1) - sum) < 0.01)
+            }
+        }
+    }
+
+    @Test func outputFormatsStayValid() async throws {
+        try await withService { _, client in
+            let json = try await Self.run("jobs select id, templateInfo.app where state == FAILED limit 3; jobs limit 2", client: client, format: .json)
+            let arrays = json.output.components(separatedBy: "]\n").filter { !$0.isEmpty }.map { try! JSONParser.parse($0 + "]") }
+            #expect(arrays.count == 2)
+            #expect(arrays[0].arrayValue?.count == 3)
+            #expect(arrays[0].arrayValue?[0]["templateInfo.app"] != nil)
+            let csv = try await Self.run("jobs select id, name, errorMessage where state == FAILED limit 3", client: client, format: .csv)
+            #expect(csv.output.split(separator: "\n").first == "id,name,errorMessage")
+            #expect(csv.output.split(separator: "\n").count == 4)
+            let markdown = try await Self.run("jobs select id limit 2", client: client, format: .markdown)
+            #expect(markdown.output.hasPrefix("| id |\n| --- |\n"))
+        }
+    }
+
+    @Test func aFailingStatementReportsAndStopsWithTheAPIStatus() async throws {
+        let options = TestData.options { $0.faults = try! FaultPlan.parse("503=1") }
+        try await withService(options: options, configure: { $0.retry.maxAttempts = 2 }) { _, client in
+            let result = try await Self.run("jobs where state == FAILED", client: client, format: .json)
+            #expect(result.status == ExitStatus.apiError)
+            #expect(result.messages.contains("HTTP 503"))
+            #expect(!result.output.contains("]"))
+        }
+        try await withService { _, client in
+            let result = try await Self.run("jobs where stat == FAILED", client: client)
+            #expect(result.status == ExitStatus.queryError)
+            #expect(result.output.isEmpty)
+            #expect(result.messages.contains("did you mean 'state'?"))
+            let missing = try await Self.run("job does-not-exist", client: client)
+            #expect(missing.status == ExitStatus.apiError)
+            #expect(missing.messages.contains("no job with id 'does-not-exist'"))
+        }
+    }
+
+    @Test func serverTextIsEscapedOnATerminal() async throws {
+        var job = TestData.jobs[0]
+        if case .object(var object) = job {
+            object["name"] = .string("evil\u{1B}[2J\u{07}\u{202E}name\u{1B}]8;;http://x\u{07}")
+            job = .object(object)
+        }
+        try await withService(jobs: [job]) { _, client in
+            let file = TestData.temporaryDirectory().appendingPathComponent("tty.txt")
+            FileManager.default.createFile(atPath: file.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: file)
+            var settings = SessionSettings()
+            settings.format = .table
+            let session = Session(client: client, settings: settings, output: OutputSink(handle: handle, isTerminal: true))
+            _ = await session.run("jobs select name")
+            session.output.flush()
+            let text = try String(contentsOf: file, encoding: .utf8)
+            #expect(!text.contains("\u{1B}") && !text.contains("\u{07}") && !text.contains("\u{202E}"))
+            #expect(text.contains("evil\\e[2J\\x07\\u{202e}name"))
+        }
+    }
+}
