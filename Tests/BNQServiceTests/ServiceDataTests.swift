@@ -1,0 +1,64 @@
+import BNQCore
+import BNQService
+import BNQTestSupport
+import Foundation
+import Testing
+
+@Suite struct ServiceDataTests {
+    @Test func generationIsDeterministicAndConsistent() {
+        let a = JobGenerator(seed: 9).jobs(count: 500)
+        #expect(a == JobGenerator(seed: 9).jobs(count: 500))
+        #expect(a != JobGenerator(seed: 10).jobs(count: 500))
+        #expect(Set(a.map(\.id)).count == 500)
+        let states = Set(a.map { $0["state"]?.stringValue ?? "JOB_STATE_NEW" })
+        #expect(states.count == 11)
+        for job in a {
+            let state = job["state"]?.stringValue ?? "JOB_STATE_NEW"
+            let finished = state == "JOB_STATE_COMPLETE" || state == "JOB_STATE_FAILED"
+            #expect((job["endedAt"] != nil) == finished, "endedAt only on finished jobs")
+            if state == "JOB_STATE_FAILED" { #expect(job["errorMessage"]?.stringValue?.isEmpty == false) }
+            let created = Timestamp(rfc3339: job["createdAt"]!.stringValue!)!
+            if let submitted = job["submittedAt"]?.stringValue.flatMap({ Timestamp(rfc3339: $0) }) { #expect(submitted > created) }
+            if let started = job["startedAt"]?.stringValue.flatMap({ Timestamp(rfc3339: $0) }),
+                let ended = job["endedAt"]?.stringValue.flatMap({ Timestamp(rfc3339: $0) }),
+                let duration = job["duration"]?.numberValue
+            {
+                #expect(abs(ended.secondsSince1970 - started.secondsSince1970 - duration) < 0.002)
+            }
+        }
+    }
+
+    @Test func theDemoFileIsTheGeneratedDemoData() throws {
+        let file = try JobData.load(path: DemoData.path())
+        #expect(JSONWriter.compact(.array(file)) == JSONWriter.compact(.array(JobGenerator(seed: DemoData.seed).jobs(count: DemoData.count))))
+    }
+
+    @Test func badDataFilesNameTheFileAndThePosition() throws {
+        let folder = TestData.temporaryDirectory()
+        let broken = folder.appendingPathComponent("broken.json")
+        try "[{\"id\": \"a\"},\n {\"id\": }]".write(to: broken, atomically: true, encoding: .utf8)
+        #expect(throws: JobData.LoadError.self) { try JobData.load(path: broken.path) }
+        do { _ = try JobData.load(path: broken.path) } catch { #expect(error.message.hasPrefix("\(broken.path):2:9: ")) }
+
+        let wrongType = folder.appendingPathComponent("wrong.json")
+        try #"{"data": [{"id": "a", "numChunks": "many"}]}"#.write(to: wrongType, atomically: true, encoding: .utf8)
+        do {
+            _ = try JobData.load(path: wrongType.path)
+            Issue.record("a job with a wrong type was loaded")
+        } catch { #expect(error.message.contains("job [0]") && error.message.contains("numChunks")) }
+
+        do {
+            _ = try JobData.load(path: folder.appendingPathComponent("missing.json").path)
+            Issue.record("a missing file was loaded")
+        } catch { #expect(error.message.contains("cannot read")) }
+    }
+
+    @Test func faultSpecsParseAndRejectNonsense() throws {
+        let plan = try FaultPlan.parse("503=0.2,reset=0.05,delay=0.1:300ms")
+        #expect(plan.faults.count == 3)
+        #expect(plan.faults[2].fault == .delay(.milliseconds(300)))
+        #expect(throws: FilterError.self) { try FaultPlan.parse("503=2") }
+        #expect(throws: FilterError.self) { try FaultPlan.parse("teapot=0.1") }
+        #expect(throws: FilterError.self) { try FaultPlan.parse("delay=0.1") }
+    }
+}
