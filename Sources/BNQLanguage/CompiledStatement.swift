@@ -36,6 +36,8 @@ public struct JobsPlan: Sendable {
     public enum Output: Sendable {
         case rows
         case count
+        /// The result files of each matching job.
+        case results
         case groups(GroupPlan)
     }
 }

@@ -36,13 +36,29 @@ public struct Compiler {
         switch statement {
         case .jobs(let query): return .jobs(try compileQuery(query))
         case .job(let id, let range):
-            guard !id.isEmpty else { throw Diagnostic("missing-id", "empty job id", at: range) }
-            return .job(id: id)
+            return .job(id: try jobID(id, range))
         case .results(let id, let range):
-            guard !id.isEmpty else { throw Diagnostic("missing-id", "empty job id", at: range) }
-            return .results(id: id)
+            return .results(id: try jobID(id, range))
         case .explain(let inner): return .explain(try compileStatement(inner))
         }
+    }
+
+    /// A job id as written, with `$name` replaced by the parameter's text (quotes removed).
+    func jobID(_ written: String, _ range: SourceRange) throws -> String {
+        guard written.hasPrefix("$") else {
+            guard !written.isEmpty else { throw Diagnostic("missing-id", "empty job id", at: range) }
+            return written
+        }
+        let name = String(written.dropFirst())
+        guard let text = context.parameters[name] else {
+            throw Diagnostic(
+                "missing-parameter", "parameter $\(name) is not set", at: range,
+                help: "set it with '.set \(name) VALUE' or '--param \(name)=VALUE'")
+        }
+        var id = text.trimmingCharacters(in: .whitespaces)
+        if id.count >= 2, let first = id.first, first == "'" || first == "\"", id.last == first { id = String(id.dropFirst().dropLast()) }
+        guard !id.isEmpty else { throw Diagnostic("missing-id", "parameter $\(name) is empty", at: range) }
+        return id
     }
 
     // MARK: Fields
@@ -169,7 +185,9 @@ public struct Compiler {
         }
 
         let output: JobsPlan.Output
-        if query.countOnly {
+        if query.resultsOnly {
+            output = .results
+        } else if query.countOnly {
             output = .count
         } else if grouped {
             output = .groups(GroupPlan(keys: groupKeys, columns: columns, ordering: groupOrdering))
@@ -189,7 +207,7 @@ public struct Compiler {
         let offset = query.offset ?? 0
         var paginationPushed = false
         switch output {
-        case .rows where residual == nil:
+        case .rows where residual == nil, .results where residual == nil:
             let first = query.limit.map { Swift.min($0, context.pageSize) } ?? context.pageSize
             request.pagination = .init(limit: first, offset: offset)
             paginationPushed = true
@@ -296,8 +314,21 @@ public struct Compiler {
         }
     }
 
+    func parameterText(_ name: String) -> String? {
+        context.parameters[name] ?? context.parameters.first(where: { $0.key.lowercased() == name.lowercased() })?.value
+    }
+
+    /// Text without one pair of surrounding quotes.
+    static func unquoted(_ text: String) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.count >= 2, let first = trimmed.first, first == "'" || first == "\"", trimmed.last == first {
+            return String(trimmed.dropFirst().dropLast())
+        }
+        return text
+    }
+
     func parameterValue(_ name: String, range: SourceRange, list: Bool = false) throws -> ValueExpression {
-        guard let text = context.parameters[name] ?? context.parameters.first(where: { $0.key.lowercased() == name.lowercased() })?.value else {
+        guard let text = parameterText(name) else {
             throw Diagnostic(
                 "missing-parameter", "parameter $\(name) is not set", at: range,
                 help: "set it with '.set \(name) VALUE' or '--param \(name)=VALUE'")
@@ -329,6 +360,11 @@ public struct Compiler {
         }
         switch value.kind {
         case .parameter(let name):
+            // For a string field the parameter is text as given (quotes optional), so
+            // `--param template=pdf-ocr` works; for other types it is read as a value.
+            if type == .string, let text = parameterText(name) {
+                return .string(Self.unquoted(text))
+            }
             return try convert(try parameterValue(name, range: value.range), to: type, field: field)
         case .list:
             throw mismatch("a list was given", help: "use 'in (…)' to compare with several values")

@@ -30,13 +30,13 @@ public enum Explanation {
         lines.append("local:  " + (plan.residual?.description ?? "(nothing)"))
         var paging: String
         switch plan.output {
-        case .rows where plan.paginationPushed:
+        case .results where plan.paginationPushed, .rows where plan.paginationPushed:
             if let limit = plan.limit, limit <= plan.request.pagination?.limit ?? 0 {
                 paging = "one page"
             } else {
                 paging = "pages of \(plan.request.pagination?.limit ?? 0) from offset \(plan.offset)" + (plan.limit.map { " until \($0) rows" } ?? " until the last")
             }
-        case .rows:
+        case .rows, .results:
             paging = "pages of \(plan.request.pagination?.limit ?? 0), filtered locally, skipping \(plan.offset) matches" + (plan.limit.map { ", until \($0) rows match" } ?? ", to the last page")
         case .count where plan.paginationPushed:
             paging = "one page of 1 job; the count is the page's 'total'"
@@ -47,6 +47,7 @@ public enum Explanation {
             if !groups.keys.isEmpty { paging += " by " + groups.keys.map(\.path).joined(separator: ", ") }
         }
         lines.append("paging: " + paging)
+        if case .results = plan.output { lines.append("then:   GET \(basePath)/jobs/{jobId}/results for each matching job") }
         lines.append("now:    " + plan.now.rfc3339)
         return lines.joined(separator: "\n")
     }

@@ -103,6 +103,15 @@ public struct Parser {
             query.countOnly = true
             return .jobs(query)
         }
+        let next = tokens[min(index + 1, tokens.count - 1)]
+        if token.isKeyword("results"), ["where", "order", "limit", "offset"].contains(where: next.isKeyword) {
+            // `results where …`: the result files of every matching job.
+            _ = advance()
+            var query = try parseQuery(start: token.range)
+            if !query.selection.isEmpty { throw Failure(diagnostic: Diagnostic("results-select", "'results' takes no select list", at: query.selection[0].range), atEnd: false) }
+            query.resultsOnly = true
+            return .jobs(query)
+        }
         if token.isKeyword("job") || token.isKeyword("results") {
             _ = advance()
             let (id, range) = try parseIdentifierArgument(after: token)
@@ -124,6 +133,10 @@ public struct Parser {
 
     /// A job id: a quoted string, or the bare text up to white space or `;` (ids hold dashes).
     mutating func parseIdentifierArgument(after keyword: Token) throws -> (String, SourceRange) {
+        if current.kind == .parameter {
+            let token = advance()
+            return ("$" + token.text, token.range)
+        }
         if current.kind == .string {
             let token = advance()
             return (token.text, token.range)

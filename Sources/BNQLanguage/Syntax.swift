@@ -22,6 +22,8 @@ public struct JobsQuery: Sendable, Hashable {
     public var offset: Int64?
     /// `count …`: only the number of matching jobs.
     public var countOnly = false
+    /// `results where …`: the result files of the matching jobs.
+    public var resultsOnly = false
     public var range: SourceRange
 
     public init(range: SourceRange) { self.range = range }

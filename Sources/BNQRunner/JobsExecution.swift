@@ -16,12 +16,21 @@ struct JobsExecution {
         plan.usesFilterEndpoint ? .filtered(plan.request) : .all(orderBy: plan.request.orderBy)
     }
 
-    func run() async throws {
+    /// Runs the plan; returns the number of rows written.
+    func run() async throws -> Int {
         switch plan.output {
-        case .count: try await count()
-        case .rows: try await rows()
-        case .groups(let groups): try await group(groups)
+        case .count: return try await count()
+        case .results: return try await results()
+        case .rows: return try await rows()
+        case .groups(let groups): return try await group(groups)
         }
+    }
+
+    /// Every matching job, in order, limit and offset applied (for `.watch`).
+    func collect() async throws -> [JSONValue] {
+        var jobs: [JSONValue] = []
+        try await forEachMatch { jobs.append($0) }
+        return jobs
     }
 
     /// The matching jobs in order, with offset and limit applied, calling `body` for each.
@@ -49,7 +58,7 @@ struct JobsExecution {
         }
     }
 
-    func rows() async throws {
+    func rows() async throws -> Int {
         let fields: [JobField]
         if plan.allFields {
             fields = JobSchema.fields.filter { !$0.path.contains(".") }
@@ -59,18 +68,40 @@ struct JobsExecution {
             fields = plan.projection
         }
         let rightAligned = Set(fields.indices.filter { fields[$0].type.isNumeric })
-        let writer = RowWriter(
-            format: session.format, sink: session.output, headers: fields.map(\.path), rightAligned: rightAligned,
-            maximumRows: session.settings.maximumRows)
+        let writer = session.makeWriter(headers: fields.map(\.path), rightAligned: rightAligned)
         writer.begin()
         var count = 0
         let projected = !plan.projection.isEmpty && !plan.allFields
+        var recent: [JSONValue] = []
         try await forEachMatch { job in
             count += 1
+            if recent.count < 200 { recent.append(job) }
             let cells = fields.map { CellText.text(of: job, $0) }
             writer.row(cells: cells, json: projected ? Self.project(job, fields) : job)
         }
         writer.finish(note: "\(count) row\(count == 1 ? "" : "s")")
+        session.remember(recent)
+        return count
+    }
+
+    /// The result files of each matching job: job id, name, file name and link.
+    func results() async throws -> Int {
+        let jobs = try await collect()
+        let writer = session.makeWriter(headers: ["id", "name", "endedAt", "file", "link"])
+        writer.begin()
+        var count = 0
+        for job in jobs {
+            for result in try await session.client.results(id: job.jobID) {
+                let ended = job["endedAt"]?.stringValue ?? ""
+                writer.row(
+                    cells: [job.jobID, job["name"]?.stringValue ?? "", CellText.text(.string(ended), type: .timestamp), result.name, result.link],
+                    json: ["id": .string(job.jobID), "name": job["name"] ?? .null, "endedAt": job["endedAt"] ?? .null, "file": .string(result.name), "link": .string(result.link)])
+                count += 1
+            }
+        }
+        writer.finish(note: "\(count) result file\(count == 1 ? "" : "s") of \(jobs.count) job\(jobs.count == 1 ? "" : "s")")
+        session.remember(jobs)
+        return count
     }
 
     /// A job reduced to the selected fields, nested paths kept nested.
@@ -83,7 +114,7 @@ struct JobsExecution {
         return .object(object)
     }
 
-    func count() async throws {
+    func count() async throws -> Int {
         var total: Int64 = 0
         if plan.paginationPushed {
             let page = try await session.client.page(of: listing, offset: 0, limit: 1)
@@ -91,13 +122,14 @@ struct JobsExecution {
         } else {
             try await forEachMatch { _ in total += 1 }
         }
-        let writer = RowWriter(format: session.format, sink: session.output, headers: ["count"], rightAligned: [0])
+        let writer = session.makeWriter(headers: ["count"], rightAligned: [0])
         writer.begin()
         writer.row(cells: [String(total)], json: ["count": .int(total)])
         writer.finish(note: nil)
+        return 1
     }
 
-    func group(_ groups: GroupPlan) async throws {
+    func group(_ groups: GroupPlan) async throws -> Int {
         var table = GroupTable(plan: groups)
         try await forEachMatchIgnoringLimit { table.add($0) }
         var rows = table.rows()
@@ -106,7 +138,7 @@ struct JobsExecution {
         if let limit = plan.limit { rows = Array(rows.prefix(Int(limit))) }
         let headers = groups.columns.map { $0.title(keys: groups.keys) }
         let rightAligned = Set(groups.columns.indices.filter { if case .aggregate = groups.columns[$0] { return true } else { return false } })
-        let writer = RowWriter(format: session.format, sink: session.output, headers: headers, rightAligned: rightAligned, maximumRows: session.settings.maximumRows)
+        let writer = session.makeWriter(headers: headers, rightAligned: rightAligned)
         writer.begin()
         for row in rows {
             var object = JSONObject()
@@ -114,6 +146,7 @@ struct JobsExecution {
             writer.row(cells: row.cells, json: .object(object))
         }
         writer.finish(note: "\(rows.count) group\(rows.count == 1 ? "" : "s")")
+        return rows.count
     }
 
     /// Grouping reads every match; limit and offset apply to the groups.

@@ -54,3 +54,11 @@ public struct MessageSink: Sendable {
         FileHandle.standardError.write(Data(text.utf8))
     }
 }
+
+extension OutputSink {
+    /// A sink writing to a new or truncated file; nil when it cannot be opened.
+    public static func file(_ path: String) -> OutputSink? {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else { return nil }
+        return OutputSink(handle: handle, isTerminal: false)
+    }
+}

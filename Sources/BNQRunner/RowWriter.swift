@@ -12,11 +12,14 @@ final class RowWriter {
     let rightAligned: Set<Int>
     /// The interactive cap on table rows; nil for none.
     let maximumRows: Int?
+    /// Show a table that is too wide for the terminal as expanded records instead.
+    let autoExpand: Bool
     private var collected: [[String]] = []
     private var count = 0
     private var omitted = 0
 
-    init(format: OutputFormat, sink: OutputSink, headers: [String], rightAligned: Set<Int> = [], maximumRows: Int? = nil) {
+    init(format: OutputFormat, sink: OutputSink, headers: [String], rightAligned: Set<Int> = [], maximumRows: Int? = nil, autoExpand: Bool = false) {
+        self.autoExpand = autoExpand
         self.format = format
         self.sink = sink
         self.headers = headers
@@ -59,31 +62,41 @@ final class RowWriter {
     func finish(note: String?) {
         switch format {
         case .json:
-            sink.line(count == 0 ? "]" : "\n]")
+            sink.line(count == 0 ? "[]" : "\n]")
         case .ndjson, .csv:
             break
         case .table:
-            for line in TableRenderer(headers: headers.map(safe), rightAligned: rightAligned, maximumWidth: sink.width).render(collected) {
-                sink.line(line)
+            if autoExpand, let width = sink.width,
+                (TableRenderer(headers: headers.map(safe), rightAligned: rightAligned).render(collected).first.map(TerminalText.width) ?? 0) > width
+            {
+                writeExpanded()
+            } else {
+                for line in TableRenderer(headers: headers.map(safe), rightAligned: rightAligned, maximumWidth: sink.width).render(collected) {
+                    sink.line(line)
+                }
+                if omitted > 0 { sink.line("… \(omitted) more row\(omitted == 1 ? "" : "s") (.maxrows to show more)") }
             }
-            if omitted > 0 { sink.line("… \(omitted) more row\(omitted == 1 ? "" : "s") (.maxrows to show more)") }
             if let note { sink.line("(\(note))") }
         case .expanded:
-            let labelWidth = headers.map(TerminalText.width).max() ?? 0
-            for (index, row) in collected.enumerated() {
-                sink.line("-[ RECORD \(index + 1) ]" + String(repeating: "-", count: max(0, labelWidth - 6)))
-                for (column, header) in headers.enumerated() {
-                    let label = safe(header)
-                    sink.line(label + String(repeating: " ", count: max(0, labelWidth - TerminalText.width(label))) + " | " + (column < row.count ? row[column] : ""))
-                }
-            }
-            if omitted > 0 { sink.line("… \(omitted) more record\(omitted == 1 ? "" : "s")") }
-            if collected.isEmpty { sink.line("(no rows)") }
+            writeExpanded()
         case .markdown:
             sink.line("| " + headers.map { Self.markdownCell(safe($0)) }.joined(separator: " | ") + " |")
             sink.line("|" + headers.indices.map { rightAligned.contains($0) ? " ---: |" : " --- |" }.joined())
             for row in collected { sink.line("| " + row.map(Self.markdownCell).joined(separator: " | ") + " |") }
         }
+    }
+
+    private func writeExpanded() {
+        let labels = headers.map(safe)
+        let labelWidth = labels.map(TerminalText.width).max() ?? 0
+        for (index, row) in collected.enumerated() {
+            sink.line("-[ RECORD \(index + 1) ]" + String(repeating: "-", count: max(0, labelWidth - 6)))
+            for (column, label) in labels.enumerated() {
+                sink.line(label + String(repeating: " ", count: max(0, labelWidth - TerminalText.width(label))) + " | " + (column < row.count ? row[column] : ""))
+            }
+        }
+        if omitted > 0 { sink.line("… \(omitted) more record\(omitted == 1 ? "" : "s")") }
+        if collected.isEmpty { sink.line("(no rows)") }
     }
 
     static func csvField(_ text: String) -> String {

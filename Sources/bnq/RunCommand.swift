@@ -19,7 +19,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(name: .customShort("c"), help: "Run this statement and exit (repeatable).") var command: [String] = []
     @Option(name: .customShort("f"), help: "Run the statements in this file.") var file: String?
-    @Argument(help: "A .bnq script to run.") var script: String?
+    @Argument(help: "A .bnq script to run (with --check: the scripts to check).") var scripts: [String] = []
+    @Flag(help: "Parse and type-check the scripts without the network; report every error as FILE:LINE:COL.") var check = false
+    @Option(help: "When a statement of a script fails: stop (default) or continue.") var onError: SessionSettings.OnError = .stop
     @Option(help: "The API base URL (default https://api.bytenite.com/v1/customer; env BNQ_ENDPOINT).") var endpoint: String?
     @Option(help: "The access-token URL (default: {endpoint origin}/v1/auth/access_token; env BNQ_AUTH_URL).") var authURL: String?
     @Flag(help: "Use the built-in demo service, even when credentials are configured.") var demo = false
@@ -37,18 +39,25 @@ struct RunCommand: AsyncParsableCommand {
         if let now, Timestamp(rfc3339: now) == nil { throw ValidationError("--now takes a time such as 2026-01-31T12:00:00Z") }
         if !(1...1000).contains(pageSize) { throw ValidationError("--page-size must be 1 to 1000") }
         for parameter in parameters where !parameter.contains("=") { throw ValidationError("--param takes NAME=VALUE, not '\(parameter)'") }
-        if file != nil, script != nil { throw ValidationError("give either -f FILE or a script, not both") }
+        if file != nil, !scripts.isEmpty { throw ValidationError("give either -f FILE or a script, not both") }
+        if !check, scripts.count > 1 { throw ValidationError("give one script to run (several only with --check)") }
+        if check, scripts.isEmpty, file == nil { throw ValidationError("--check needs the scripts to check") }
     }
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         var settings = SessionSettings()
+        settings.onError = onError
         settings.format = format.flatMap(OutputFormat.init(rawValue:))
         settings.pageSize = pageSize
         settings.pinnedNow = now.flatMap { Timestamp(rfc3339: $0) }
         for parameter in parameters {
             let parts = parameter.split(separator: "=", maxSplits: 1)
             settings.parameters[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+
+        if check {
+            throw ExitCode(Self.checkScripts(scripts + (file.map { [$0] } ?? []), settings: settings))
         }
 
         let apiKey = environment["BYTENITE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
@@ -77,7 +86,9 @@ struct RunCommand: AsyncParsableCommand {
         configuration.requestTimeout = .seconds(timeout)
         if verbose { configuration.trace = { line in FileHandle.standardError.write(Data((TerminalText.escape(line) + "\n").utf8)) } }
         let client = JobsClient(configuration: configuration)
-        let session = Session(client: client, settings: settings, output: .standardOutput())
+        let session = Session(
+            client: client, settings: settings, output: .standardOutput(),
+            endpointDescription: service.map { "\($0.baseURL) (built-in demo)" } ?? configuration.endpoint.absoluteString)
 
         var status = ExitStatus.success
         if !command.isEmpty {
@@ -85,7 +96,7 @@ struct RunCommand: AsyncParsableCommand {
                 status = await session.run(statement)
                 if status != ExitStatus.success { break }
             }
-        } else if let path = file ?? script {
+        } else if let path = file ?? scripts.first {
             guard let data = FileManager.default.contents(atPath: path) else {
                 Terminal.error("cannot read \(path)")
                 await shutdown(client, service)
@@ -103,6 +114,26 @@ struct RunCommand: AsyncParsableCommand {
         if status != ExitStatus.success { throw ExitCode(status) }
     }
 
+    /// `--check`: every error of every script, without the network. Exit 1 when any.
+    static func checkScripts(_ paths: [String], settings: SessionSettings) -> Int32 {
+        var status = ExitStatus.success
+        var total = 0
+        for path in paths {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                Terminal.error("cannot read \(path)")
+                status = ExitStatus.usage
+                continue
+            }
+            // A session that never sends: checking needs only the compiler.
+            let problems = Session.check(strippingShebang(String(decoding: data, as: UTF8.self)), fileName: path, settings: settings)
+            for problem in problems { FileHandle.standardError.write(Data((TerminalText.escapeLines(problem) + "\n").utf8)) }
+            total += problems.count
+            if !problems.isEmpty, status == ExitStatus.success { status = ExitStatus.queryError }
+        }
+        if total > 0 { FileHandle.standardError.write(Data("\(total) error\(total == 1 ? "" : "s")\n".utf8)) }
+        return status
+    }
+
     func shutdown(_ client: JobsClient, _ service: LocalService?) async {
         await client.shutdown()
         await service?.stop()
@@ -113,3 +144,5 @@ struct RunCommand: AsyncParsableCommand {
         text.hasPrefix("#!") ? "--" + text.dropFirst(2) : text
     }
 }
+
+extension SessionSettings.OnError: ExpressibleByArgument {}

@@ -19,8 +19,13 @@ struct SimpleShell {
                 return lastStatus
             }
             let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if pending.isEmpty, trimmed == ".quit" || trimmed == ".exit" || trimmed == "\\q" { return lastStatus }
             if pending.isEmpty, trimmed.isEmpty { continue }
+            if pending.isEmpty, trimmed.hasPrefix(".") || trimmed == "\\q" {
+                lastStatus = await session.runDotCommand(trimmed == "\\q" ? ".quit" : trimmed)
+                session.output.flush()
+                if session.quitRequested { return lastStatus }
+                continue
+            }
             pending += (pending.isEmpty ? "" : "\n") + line
             guard Parser.isComplete(pending) else { continue }
             lastStatus = await session.run(pending)

@@ -1,0 +1,150 @@
+import BNQCore
+import BNQService
+import BNQTestSupport
+import Foundation
+import Testing
+
+/// The real `bnq` binary, run as a process against `bnq serve` on loopback.
+@Suite struct CommandLineTests {
+    /// The bnq executable built beside the tests.
+    static var binary: URL {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = testBinary.deletingLastPathComponent()
+        while !folder.path.isEmpty, folder.path != "/" {
+            let candidate = folder.appendingPathComponent("bnq")
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isFolder), !isFolder.boolValue { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/bnq")
+    }
+
+    struct Run {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    /// Runs bnq with a private HOME and XDG folders, and no API key. The wait happens off Swift's
+    /// cooperative threads, which the in-process service needs to answer.
+    static func bnq(_ arguments: [String], input: String? = nil) async throws -> Run {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(arguments, input: input) })
+            }
+        }
+    }
+
+    static func runBlocking(_ arguments: [String], input: String?) throws -> Run {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let home = TestData.temporaryDirectory()
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = home.path
+        environment["XDG_STATE_HOME"] = home.appendingPathComponent("state").path
+        environment["XDG_CONFIG_HOME"] = home.appendingPathComponent("config").path
+        environment["BYTENITE_API_KEY"] = nil
+        environment["BNQ_ENDPOINT"] = nil
+        process.environment = environment
+        let output = Pipe()
+        let errors = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self), errors: String(decoding: err, as: UTF8.self))
+    }
+
+    static func script(_ text: String) throws -> String {
+        let path = TestData.temporaryDirectory().appendingPathComponent("script.bnq").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func oneShotStatementsAndExitStatuses() async throws {
+        try await withService { service, _ in
+            let ok = try await Self.bnq(["-c", "count where state == FAILED", "--endpoint", service.baseURL, "--format", "ndjson"])
+            let failed = TestData.jobs.filter { $0["state"] == "JOB_STATE_FAILED" }.count
+            #expect(ok.status == 0 && ok.output == "{\"count\":\(failed)}\n")
+            let query = try await Self.bnq(["-c", "jobs where stat == FAILED", "--endpoint", service.baseURL])
+            #expect(query.status == 1 && query.output.isEmpty && query.errors.contains("did you mean 'state'?"))
+            let api = try await Self.bnq(["-c", "job nope", "--endpoint", service.baseURL])
+            #expect(api.status == 2 && api.errors.contains("no job with id 'nope'"))
+            let usage = try await Self.bnq(["--format", "yaml", "-c", "jobs"])
+            #expect(usage.status == 64)
+            let piped = try await Self.bnq(["--endpoint", service.baseURL], input: "jobs select id limit 2\njobs select id limit 1\n")
+            #expect(piped.status == 0 && piped.output.split(separator: "\n").count == 3)
+        }
+    }
+
+    @Test func theDemoServiceIsTheDefaultWithoutCredentials() async throws {
+        let run = try await Self.bnq(["-c", "count"])
+        #expect(run.status == 0)
+        #expect(run.errors.contains("built-in demo service"))
+        #expect(run.output == "{\"count\":300}\n")
+    }
+
+    @Test func checkReportsEveryErrorWithItsPosition() async throws {
+        let path = try Self.script("""
+            -- three mistakes
+            jobs where stat == FAILED
+            .set since now - 1d
+            jobs select name
+              where createdAt > $since and numChunks like '1%'
+            count where state == FINISHED
+            .frobnicate
+            """)
+        let run = try await Self.bnq(["--check", path])
+        #expect(run.status == 1)
+        #expect(run.errors.contains("\(path):2:12: error: unknown field 'stat'"))
+        #expect(run.errors.contains("\(path):5:42: error: 'like' cannot apply to 'numChunks'"))
+        #expect(run.errors.contains("\(path):6:22: error: unknown state 'FINISHED'"))
+        #expect(run.errors.contains("\(path):7:1: error: unknown command '.frobnicate'"))
+        #expect(run.errors.contains("4 errors"))
+        let clean = try await Self.bnq(["--check", try Self.script("jobs limit 1\ncount")])
+        #expect(clean.status == 0 && clean.errors.isEmpty)
+    }
+
+    @Test func aStatementFailingMidScriptStopsWithItsPosition() async throws {
+        try await withService { service, _ in
+            let path = try Self.script("jobs select id limit 1\n\njob no-such-job\njobs select id limit 2\n")
+            let stop = try await Self.bnq([path, "--endpoint", service.baseURL, "--format", "ndjson"])
+            #expect(stop.status == 2)
+            #expect(stop.errors.contains("\(path):3:1: error: no job with id 'no-such-job'"))
+            #expect(stop.output.split(separator: "\n").count == 1)
+            let carryOn = try await Self.bnq([path, "--endpoint", service.baseURL, "--format", "ndjson", "--on-error", "continue"])
+            #expect(carryOn.status == 2)
+            #expect(carryOn.output.split(separator: "\n").count == 3)
+        }
+    }
+
+    @Test func aMissingParameterFailsBeforeAnythingIsSent() async throws {
+        try await withService { service, client in
+            let path = try Self.script("jobs select id limit 1\njobs where templateId == $template\n")
+            let run = try await Self.bnq([path, "--endpoint", service.baseURL])
+            #expect(run.status == 1)
+            #expect(run.output.isEmpty)
+            #expect(run.errors.contains("parameter $template is not set"))
+            let given = try await Self.bnq([path, "--endpoint", service.baseURL, "--param", "template=pdf-ocr", "--format", "ndjson"])
+            #expect(given.status == 0)
+            _ = client
+        }
+    }
+
+    @Test func watchingAFailedJobExitsWithFour() async throws {
+        let failed = TestData.jobs.first { $0["state"] == "JOB_STATE_FAILED" }!
+        try await withService { service, _ in
+            let run = try await Self.bnq(["-c", ".watch 100ms job \(failed.id) until state in (COMPLETE, FAILED)", "--endpoint", service.baseURL])
+            #expect(run.status == 4)
+            #expect(run.output.contains("FAILED"))
+        }
+    }
+}
