@@ -60,6 +60,10 @@ public final class Session: @unchecked Sendable {
     public private(set) var quitRequested = false
     /// Ids of jobs seen in results, for completion in the shell.
     public private(set) var seenJobIDs: [String] = []
+    /// Rows written by all statements so far.
+    public private(set) var rowsWritten = 0
+    /// The first line of the last error reported.
+    public private(set) var lastError: String?
     /// A description of the endpoint for `.show`.
     public var endpointDescription: String
 
@@ -80,8 +84,12 @@ public final class Session: @unchecked Sendable {
     }
 
     func report(_ text: String) {
+        lastError = text.split(separator: "\n").first.map(String.init)
         messages.write(TerminalText.escapeLines(text) + "\n")
     }
+
+    /// Writes a message for people on the message stream (standard error), escaped.
+    public func tell(_ text: String) { note(text) }
 
     func note(_ text: String) {
         messages.write(TerminalText.escapeLines(text) + "\n")
@@ -221,6 +229,7 @@ public final class Session: @unchecked Sendable {
         }
         do {
             let rows = try await execute(compiled)
+            rowsWritten += rows
             if settings.timing {
                 let after = client.statistics.snapshot
                 let elapsed = ContinuousClock.now - started

@@ -3,6 +3,7 @@ import BNQCore
 import BNQRender
 import BNQRunner
 import BNQService
+import BNQShell
 import ByteNiteClient
 import Foundation
 
@@ -103,8 +104,23 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.usage)
             }
             status = await session.run(Self.strippingShebang(String(decoding: data, as: UTF8.self)), fileName: path)
+        } else if isatty(STDIN_FILENO) == 1, environment["TERM"] != "dumb", isatty(STDOUT_FILENO) == 1 {
+            let history: HistoryStore?
+            do {
+                history = try HistoryStore(path: HistoryStore.defaultPath(), warn: { Terminal.note("warning: " + $0) })
+            } catch {
+                Terminal.note("warning: history is off: \(error)")
+                history = nil
+            }
+            let name = service == nil ? (configuration.endpoint.host ?? "bnq") : "demo"
+            if let shell = InteractiveShell(session: session, promptName: name, history: history) {
+                status = await shell.run()
+            } else {
+                status = await SimpleShell(session: session, prompt: "bnq \(name)> ").run()
+            }
         } else if isatty(STDIN_FILENO) == 1 {
-            status = await SimpleShell(session: session, prompt: service == nil ? "bnq \(configuration.endpoint.host ?? "")> " : "bnq demo> ").run()
+            // TERM=dumb, or output not a terminal: no line editor, no prompt, no escape codes.
+            status = await SimpleShell(session: session, prompt: "").run()
         } else {
             let data = FileHandle.standardInput.readDataToEndOfFile()
             status = await session.run(String(decoding: data, as: UTF8.self), fileName: "<stdin>")

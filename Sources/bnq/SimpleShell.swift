@@ -12,10 +12,12 @@ struct SimpleShell {
         var pending = ""
         var lastStatus = ExitStatus.success
         while true {
-            let shown = pending.isEmpty ? prompt : String(repeating: " ", count: max(0, prompt.count - 4)) + "..> "
-            FileHandle.standardOutput.write(Data(shown.utf8))
+            if !prompt.isEmpty {
+                let shown = pending.isEmpty ? prompt : String(repeating: " ", count: max(0, prompt.count - 5)) + "...> "
+                FileHandle.standardOutput.write(Data(shown.utf8))
+            }
             guard let line = readLine(strippingNewline: true) else {
-                FileHandle.standardOutput.write(Data("\n".utf8))
+                if !prompt.isEmpty { FileHandle.standardOutput.write(Data("\n".utf8)) }
                 return lastStatus
             }
             let trimmed = line.trimmingCharacters(in: .whitespaces)
