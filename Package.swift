@@ -87,6 +87,7 @@ let package = Package(
         .testTarget(name: "BNQLanguageTests", dependencies: ["BNQLanguage", "BNQCore", "ByteNiteAPI"], exclude: ["Golden"]),
         .testTarget(name: "ByteNiteClientTests", dependencies: ["BNQTestSupport", "ByteNiteClient", "BNQService", "BNQCore", "ByteNiteAPI", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "BNQServiceTests", dependencies: ["BNQTestSupport", "BNQService", "BNQCore"]),
+        .testTarget(name: "BNQShellTests", dependencies: ["BNQTestSupport", "BNQShell", "BNQService", "BNQCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "BNQRunnerTests", dependencies: ["BNQTestSupport", "BNQRunner", "BNQRender", "BNQLanguage", "ByteNiteClient", "BNQService", "BNQCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -130,7 +130,7 @@ public final class InteractiveShell {
 
     /// Runs a statement or dot-command, cancellable with Ctrl-C, and keeps it in history.
     func execute(_ text: String) async -> Int32 {
-        let keep = !text.hasPrefix(" ") && !Self.isSecret(text)
+        let keep = !text.hasPrefix(" ") && !Self.isSecret(text) && ![".quit", ".exit", ".q"].contains(text.trimmingCharacters(in: .whitespaces))
         if keep { editor.addHistory(Self.oneLine(text)) }
         _ = Interrupts.take()
         let started = Date()

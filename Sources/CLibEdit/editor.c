@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -53,6 +54,12 @@ static int bnq_getc(EditLine *el, wchar_t *wc) {
     size_t count = 0;
     for (;;) {
         unsigned char c;
+        /* SIGINT may be delivered to any thread, so a blocked read() is not interrupted:
+         * wait in short polls and look at the flag between them. */
+        if (bnq_sigint_seen) return -1;
+        struct pollfd ready = {.fd = fd, .events = POLLIN};
+        int polled = poll(&ready, 1, 50);
+        if (polled == 0 || (polled == -1 && errno == EINTR)) continue;
         ssize_t got = read(fd, &c, 1);
         if (got == -1) {
             if (errno == EINTR && !bnq_sigint_seen) continue;

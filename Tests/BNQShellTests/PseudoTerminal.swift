@@ -1,0 +1,134 @@
+import BNQTestSupport
+import Foundation
+import Glibc
+
+/// The real `bnq` binary on a pseudo-terminal, as a person would use it: keys go in, the screen's
+/// text comes out. The child gets the terminal as its controlling terminal (via `setsid -c`), so
+/// Ctrl-C raises SIGINT as on a real terminal.
+final class PseudoTerminal: @unchecked Sendable {
+    let process = Process()
+    let master: Int32
+    let slave: Int32
+    private let lock = NSLock()
+    private var buffer = Data()
+    private var reader: Thread?
+    let originalAttributes: termios
+
+    static var binary: URL {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = testBinary.deletingLastPathComponent()
+        while folder.path != "/" {
+            let candidate = folder.appendingPathComponent("bnq")
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isFolder), !isFolder.boolValue { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: ".build/debug/bnq")
+    }
+
+    init(arguments: [String], home: URL, extraEnvironment: [String: String] = [:]) throws {
+        var master: Int32 = 0
+        var slave: Int32 = 0
+        var size = winsize(ws_row: 40, ws_col: 150, ws_xpixel: 0, ws_ypixel: 0)
+        guard openpty(&master, &slave, nil, nil, &size) == 0 else { throw POSIXError(.EIO) }
+        self.master = master
+        self.slave = slave
+        var attributes = termios()
+        tcgetattr(slave, &attributes)
+        originalAttributes = attributes
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+        process.arguments = ["-c", Self.binary.path] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = home.path
+        environment["XDG_STATE_HOME"] = home.appendingPathComponent("state").path
+        environment["XDG_CONFIG_HOME"] = home.appendingPathComponent("config").path
+        environment["TERM"] = "xterm"
+        environment["EDITRC"] = home.appendingPathComponent("editrc").path
+        environment["BYTENITE_API_KEY"] = nil
+        environment["BNQ_ENDPOINT"] = nil
+        for (key, value) in extraEnvironment { environment[key] = value }
+        process.environment = environment
+        let handle = FileHandle(fileDescriptor: slave, closeOnDealloc: false)
+        process.standardInput = handle
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        let readEnd = master
+        let thread = Thread { [weak self] in
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while let self {
+                let count = read(readEnd, &chunk, chunk.count)
+                if count <= 0 { break }
+                self.lock.withLock { self.buffer.append(contentsOf: chunk[0..<count]) }
+            }
+        }
+        reader = thread
+        thread.start()
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+        close(master)
+        close(slave)
+    }
+
+    /// Everything shown so far, with terminal control sequences removed.
+    var screen: String {
+        let raw = lock.withLock { String(decoding: buffer, as: UTF8.self) }
+        return Self.plain(raw)
+    }
+
+    static func plain(_ text: String) -> String {
+        var result = ""
+        var iterator = text.unicodeScalars.makeIterator()
+        while let scalar = iterator.next() {
+            if scalar == "\u{1B}" {
+                guard let next = iterator.next() else { break }
+                if next == "[" {
+                    while let c = iterator.next(), !(c.value >= 0x40 && c.value <= 0x7E) {}
+                } else if next == "]" {
+                    while let c = iterator.next(), c != "\u{07}" {}
+                }
+                continue
+            }
+            if scalar == "\r" || scalar == "\u{07}" || scalar == "\u{08}" { continue }
+            result.unicodeScalars.append(scalar)
+        }
+        return result
+    }
+
+    /// Sends keys as typed.
+    func type(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBufferPointer { write(master, $0.baseAddress, $0.count) }
+    }
+
+    /// Waits until the screen (after `since` characters) contains `text`; false on timeout.
+    @discardableResult
+    func waitFor(_ text: String, after since: Int = 0, timeout: Double = 20) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let screen = self.screen
+            if screen.count > since, screen.dropFirst(since).contains(text) { return true }
+            try? await Task.sleep(for: .milliseconds(30))
+        }
+        // Leave the screen for whoever investigates the failure.
+        let raw = lock.withLock { buffer }
+        try? raw.write(to: FileManager.default.temporaryDirectory.appendingPathComponent("bnq-pty-\(ProcessInfo.processInfo.processIdentifier).txt"))
+        return false
+    }
+
+    /// Waits for the process to end; its exit status, or nil on timeout.
+    func waitForExit(timeout: Double = 20) async -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(30)) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// Whether the terminal's modes are what they were before bnq ran.
+    var terminalRestored: Bool {
+        var now = termios()
+        tcgetattr(slave, &now)
+        return now.c_lflag == originalAttributes.c_lflag && now.c_iflag == originalAttributes.c_iflag && now.c_oflag == originalAttributes.c_oflag
+    }
+}

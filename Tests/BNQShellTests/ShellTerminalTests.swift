@@ -1,0 +1,98 @@
+import BNQCore
+import BNQService
+import BNQTestSupport
+import Foundation
+import Testing
+
+/// The shell driven through a real pseudo-terminal.
+@Suite(.serialized) struct ShellTerminalTests {
+    @Test func typingContinuationCompletionAndCtrlD() async throws {
+        let home = TestData.temporaryDirectory()
+        let terminal = try PseudoTerminal(arguments: [], home: home)
+        #expect(await terminal.waitFor("bnq demo> "))
+        // A statement over two lines: the continuation prompt, then the result.
+        terminal.type("count where state ==\r")
+        #expect(await terminal.waitFor("...> "))
+        terminal.type("FAILED\r")
+        #expect(await terminal.waitFor("count\n-------\n    61"))
+        // Completion of a field, then of an enum value.
+        var mark = terminal.screen.count
+        terminal.type("count where templateInfo.ap\t")
+        #expect(await terminal.waitFor("templateInfo.app ", after: mark))
+        terminal.type("== 'imagemagick' and state == COMPL\t")
+        #expect(await terminal.waitFor("COMPLETE ", after: mark))
+        terminal.type("\r")
+        #expect(await terminal.waitFor("count\n-------", after: mark), "\(terminal.screen.dropFirst(mark))")
+        // An ambiguous prefix lists the candidates.
+        mark = terminal.screen.count
+        terminal.type("jobs where sta\t")
+        #expect(await terminal.waitFor("stateTimestamps", after: mark))
+        #expect(terminal.screen.dropFirst(mark).contains("startedAt"))
+        // Ctrl-C clears the line; editing keys work (Ctrl-A, Ctrl-K).
+        try await Task.sleep(for: .milliseconds(200))
+        terminal.type("\u{03}")
+        try await Task.sleep(for: .milliseconds(200))
+        mark = terminal.screen.count
+        terminal.type("xyz count\u{01}\u{04}\u{04}\u{04}\u{04}\r")
+        #expect(await terminal.waitFor("   300", after: mark), "\(terminal.screen.dropFirst(mark))")
+        // Ctrl-D on an empty line leaves, with status 0 and the terminal as it was.
+        terminal.type("\u{04}")
+        #expect(await terminal.waitForExit() == 0)
+        #expect(terminal.terminalRestored)
+    }
+
+    @Test func historyIsRecalledInASecondSessionWithUpAndCtrlR() async throws {
+        let home = TestData.temporaryDirectory()
+        do {
+            let first = try PseudoTerminal(arguments: [], home: home)
+            #expect(await first.waitFor("bnq demo> "))
+            first.type("count where state == NEW\r")
+            #expect(await first.waitFor("    13"))
+            first.type("jobs select id where numChunks > 62 and\r  state == COMPLETE\r")
+            #expect(await first.waitFor(" rows)"))
+            first.type(" count where state == FAILED\r")
+            #expect(await first.waitFor("    61"))
+            first.type(".quit\r")
+            #expect(await first.waitForExit() == 0)
+        }
+        let second = try PseudoTerminal(arguments: [], home: home)
+        #expect(await second.waitFor("bnq demo> "))
+        // Up: the newest kept statement — the multi-line one, as one entry; the one typed with a
+        // leading space was not kept.
+        var mark = second.screen.count
+        second.type("\u{1B}[A")
+        #expect(await second.waitFor("jobs select id where numChunks > 62 and state == COMPLETE", after: mark))
+        second.type("\u{15}")  // Ctrl-U
+        // Ctrl-R finds the older one.
+        mark = second.screen.count
+        second.type("\u{12}NEW")
+        #expect(await second.waitFor("count where state == NEW", after: mark))
+        second.type("\r")
+        #expect(await second.waitFor("    13", after: mark))
+        second.type(".history\r")
+        #expect(await second.waitFor("count where state == NEW", after: mark))
+        second.type("\u{04}")
+        #expect(await second.waitForExit() == 0)
+    }
+
+    @Test func ctrlCCancelsASlowStatementAndTheShellStays() async throws {
+        let options = TestData.options { $0.latency = .seconds(5) }
+        let service = try await LocalService.start(store: JobStore(jobs: TestData.jobs), options: options)
+        let home = TestData.temporaryDirectory()
+        let terminal = try PseudoTerminal(arguments: ["--endpoint", service.baseURL], home: home)
+        #expect(await terminal.waitFor("bnq 127.0.0.1> "))
+        let started = Date()
+        terminal.type("count\r")
+        try await Task.sleep(for: .milliseconds(500))
+        terminal.type("\u{03}")
+        #expect(await terminal.waitFor("cancelled", timeout: 4))
+        #expect(Date().timeIntervalSince(started) < 4)
+        let mark = terminal.screen.count
+        terminal.type("explain count\r")
+        #expect(await terminal.waitFor("GET /v1/customer/jobs", after: mark))
+        terminal.type("\u{04}")
+        #expect(await terminal.waitForExit() == 0)
+        #expect(terminal.terminalRestored)
+        await service.stop()
+    }
+}
