@@ -10,10 +10,10 @@ public struct JobFilter: Sendable, Hashable {
 
     /// Resolves a filter; the error says what is wrong (unknown field, condition not allowed on
     /// the field's type, operand of the wrong type, unknown enum value).
-    public static func resolve(field path: String, condition: FilterCondition, operand: FilterOperand) -> Result<JobFilter, FilterError> {
-        guard let field = JobSchema.field(named: path) else {
+    public static func resolve(field path: String, condition: FilterCondition, operand: FilterOperand, schema: RecordSchema = .jobs) -> Result<JobFilter, FilterError> {
+        guard let field = schema.field(named: path) else {
             var message = "unknown field '\(path)'"
-            if let suggestion = Typo.closest(to: path, among: JobSchema.paths) { message += "; did you mean '\(suggestion)'?" }
+            if let suggestion = Typo.closest(to: path, among: schema.paths) { message += "; did you mean '\(suggestion)'?" }
             return .failure(FilterError(message))
         }
         if let problem = condition.problem(with: field.type) {

@@ -7,6 +7,8 @@ public indirect enum CompiledStatement: Sendable {
     case job(id: String)
     case results(id: String)
     case explain(CompiledStatement)
+    /// A query over the shell's kept history, evaluated locally (nothing is sent).
+    case history(JobsPlan)
 }
 
 /// How to answer a `jobs` or `count` statement.
@@ -32,6 +34,8 @@ public struct JobsPlan: Sendable {
     public var output: Output
     /// The instant `now` stood for.
     public var now: Timestamp
+    /// The `order by`, resolved (also sent as `request.orderBy`).
+    public var ordering: JobOrdering?
 
     public enum Output: Sendable {
         case rows

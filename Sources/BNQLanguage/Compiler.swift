@@ -8,8 +8,13 @@ import ByteNiteAPI
 /// `order by` becomes `orderBy`; limit and offset become `pagination` when nothing is left to run locally.
 public struct Compiler {
     public let context: CompileContext
+    /// The records field names resolve against: jobs, or the shell's history.
+    public let schema: RecordSchema
 
-    public init(context: CompileContext) { self.context = context }
+    public init(context: CompileContext, schema: RecordSchema = .jobs) {
+        self.context = context
+        self.schema = schema
+    }
 
     /// Compiles one statement, or gives the first error in it.
     public func compile(_ statement: Statement) -> Result<CompiledStatement, Diagnostic> {
@@ -40,6 +45,8 @@ public struct Compiler {
         case .results(let id, let range):
             return .results(id: try jobID(id, range))
         case .explain(let inner): return .explain(try compileStatement(inner))
+        case .history(let query):
+            return .history(try Compiler(context: context, schema: .history).compileQuery(query))
         }
     }
 
@@ -64,8 +71,8 @@ public struct Compiler {
     // MARK: Fields
 
     func resolveField(_ reference: FieldReference) throws -> JobField {
-        if let field = JobSchema.field(named: reference.name) { return field }
-        let suggestion = Typo.closest(to: reference.name, among: JobSchema.paths)
+        if let field = schema.field(named: reference.name) { return field }
+        let suggestion = Typo.closest(to: reference.name, among: schema.paths)
         throw Diagnostic(
             "unknown-field", "unknown field '\(reference.name)'", at: reference.range,
             help: suggestion.map { "did you mean '\($0)'?" } ?? "'.help fields' lists the fields")
@@ -116,13 +123,14 @@ public struct Compiler {
         if let predicate = query.predicate {
             for conjunct in Self.conjuncts(predicate) {
                 let local = try resolvePredicate(conjunct)
-                if let filter = Self.pushable(local) { pushed.append(filter) } else { residualParts.append(local) }
+                if let filter = pushable(local) { pushed.append(filter) } else { residualParts.append(local) }
             }
         }
         let residual = residualParts.isEmpty ? nil : residualParts.dropFirst().reduce(residualParts[0]) { .and($0, $1) }
 
         // Ordering.
         var ordering: JobOrdering?
+        var orderingKeys: [JobOrdering.Key] = []
         var groupOrdering: [(Int, Bool)] = []
         var columns: [GroupPlan.Column] = []
         if grouped {
@@ -136,7 +144,7 @@ public struct Compiler {
                 for item in query.selection {
                     switch item {
                     case .field(let reference) where reference.name != "*":
-                        if let field = JobSchema.field(named: reference.name), let index = groupKeys.firstIndex(of: field) { ordered.append(.key(index)) }
+                        if let field = schema.field(named: reference.name), let index = groupKeys.firstIndex(of: field) { ordered.append(.key(index)) }
                     case .aggregate:
                         if let (aggregate, field) = aggregateIterator.next() { ordered.append(.aggregate(aggregate, field)) }
                     default: break
@@ -179,6 +187,7 @@ public struct Compiler {
                 keys.append(JobOrdering.Key(field: field, descending: item.descending))
             }
             if !keys.isEmpty { ordering = JobOrdering(keys: keys) }
+            orderingKeys = keys
         }
         if query.countOnly, !query.orderBy.isEmpty {
             throw Diagnostic("count-order", "'count' takes no 'order by'", at: query.orderBy[0].key.range)
@@ -220,7 +229,8 @@ public struct Compiler {
         return JobsPlan(
             request: request, usesFilterEndpoint: !pushed.isEmpty, pushed: pushed, residual: residual,
             limit: query.limit, offset: offset, paginationPushed: paginationPushed,
-            projection: projection, allFields: allFields, output: output, now: context.now)
+            projection: projection, allFields: allFields, output: output, now: context.now,
+            ordering: orderingKeys.isEmpty ? nil : JobOrdering(keys: orderingKeys))
     }
 
     static func conjuncts(_ predicate: Predicate) -> [Predicate] {
@@ -229,12 +239,12 @@ public struct Compiler {
     }
 
     /// The single filter a resolved conjunct amounts to, when the API can express it.
-    static func pushable(_ predicate: LocalPredicate) -> JobFilter? {
+    func pushable(_ predicate: LocalPredicate) -> JobFilter? {
         switch predicate {
         case .filter(let filter): return filter
         case .not(.filter(let filter)):
             guard let negated = filter.condition.negated else { return nil }
-            return try? JobFilter.resolve(field: filter.field.path, condition: negated, operand: filter.operand).get()
+            return try? JobFilter.resolve(field: filter.field.path, condition: negated, operand: filter.operand, schema: schema).get()
         default: return nil
         }
     }
@@ -283,7 +293,7 @@ public struct Compiler {
             operand = try convert(comparison.value, to: elementType, field: field)
         }
         let filter: JobFilter
-        switch JobFilter.resolve(field: field.path, condition: condition, operand: operand) {
+        switch JobFilter.resolve(field: field.path, condition: condition, operand: operand, schema: schema) {
         case .success(let resolved): filter = resolved
         case .failure(let error): throw Diagnostic("invalid-filter", error.message, at: comparison.range)
         }
@@ -405,7 +415,7 @@ public struct Compiler {
                 default: throw mismatch("'\(word)' is not true or false")
                 }
             case .string:
-                if let close = Typo.closest(to: word, among: JobSchema.paths), close.lowercased() == word.lowercased() {
+                if let close = Typo.closest(to: word, among: schema.paths), close.lowercased() == word.lowercased() {
                     throw mismatch("comparing two fields is not supported", help: "write '\(word)' in quotes to compare with the text")
                 }
                 throw mismatch("'\(word)' is a bare word", help: "write '\(word)' in quotes")

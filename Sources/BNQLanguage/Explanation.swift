@@ -10,6 +10,9 @@ public enum Explanation {
         case .job(let id): return "GET \(basePath)/jobs/\(percentEncoded(id))"
         case .results(let id): return "GET \(basePath)/jobs/\(percentEncoded(id))/results"
         case .jobs(let plan): return jobsText(plan, basePath: basePath)
+        case .history(let plan):
+            let predicate = (plan.pushed.map { LocalPredicate.filter($0) } + (plan.residual.map { [$0] } ?? [])).map(\.description).joined(separator: " and ")
+            return "no request: history is kept locally\nlocal:  " + (predicate.isEmpty ? "(everything)" : predicate)
         }
     }
 

@@ -87,7 +87,7 @@ public struct Parser {
     }
 
     static let clauseHelp = "clauses go in this order: select, where, group by, order by, limit, offset"
-    static let statementKeywords = ["jobs", "count", "job", "results", "explain"]
+    static let statementKeywords = ["jobs", "count", "job", "results", "explain", "history"]
 
     mutating func parseStatement() throws -> Statement {
         let token = current
@@ -117,6 +117,10 @@ public struct Parser {
             let (id, range) = try parseIdentifierArgument(after: token)
             return token.isKeyword("job") ? .job(id: id, range: range) : .results(id: id, range: range)
         }
+        if token.isKeyword("history") {
+            _ = advance()
+            return .history(try parseQuery(start: token.range))
+        }
         if token.isKeyword("explain") {
             _ = advance()
             if current.isKeyword("explain") { throw error("nested-explain", "expected a statement to explain") }
@@ -126,7 +130,7 @@ public struct Parser {
         if token.kind == .identifier, let close = Typo.closest(to: token.text, among: Self.statementKeywords) {
             help = "did you mean '\(close)'?"
         } else {
-            help = "a statement starts with jobs, count, job, results or explain"
+            help = "a statement starts with jobs, count, job, results, explain or history"
         }
         throw error("unknown-statement", "expected a statement", help: help)
     }

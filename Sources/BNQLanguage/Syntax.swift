@@ -8,6 +8,8 @@ public indirect enum Statement: Sendable, Hashable {
     case results(id: String, range: SourceRange)
     /// `explain STATEMENT`: the requests a statement would send, without sending them.
     case explain(Statement)
+    /// `history [select …] [where …] [order by …] [limit N]`: the shell's kept statements.
+    case history(JobsQuery)
 }
 
 /// The parts of a `jobs` statement.

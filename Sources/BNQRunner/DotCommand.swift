@@ -15,6 +15,8 @@ public enum DotCommand: Sendable, Equatable {
     case once(path: String)
     case watch(every: Double, statement: String, until: String?)
     case show
+    case endpoint(String)
+    case demo
     case help(topic: String?)
     case quit
 
@@ -34,6 +36,9 @@ public enum DotCommand: Sendable, Equatable {
         ("unset", ".unset NAME", "remove parameter $NAME"),
         ("watch", ".watch [EVERY] STATEMENT [until PREDICATE]", "re-run a statement and show what changed"),
         ("show", ".show", "settings, parameters and endpoint (nothing secret)"),
+        ("endpoint", ".endpoint URL", "talk to another API base URL (same credentials)"),
+        ("demo", ".demo", "talk to the built-in demo service"),
+        ("history", ".history [N]", "list recent statements, or run number N again (also !N)"),
         ("quit", ".quit", "leave"),
     ]
 
@@ -82,6 +87,13 @@ public enum DotCommand: Sendable, Equatable {
             return parseWatch(argument)
         case "show":
             return .success(.show)
+        case "endpoint":
+            guard !argument.isEmpty else { return usage() }
+            return .success(.endpoint(argument))
+        case "demo":
+            return .success(.demo)
+        case "history":
+            return .failure(DotCommandError(".history is available in the interactive shell"))
         case "help", "h", "?":
             return .success(.help(topic: argument.isEmpty ? nil : argument.lowercased()))
         case "quit", "exit", "q":

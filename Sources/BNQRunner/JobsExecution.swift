@@ -8,6 +8,26 @@ import ByteNiteClient
 struct JobsExecution {
     let session: Session
     let plan: JobsPlan
+    /// Records to query locally instead of the API (the shell's history).
+    var localRecords: [JSONValue]?
+
+    init(session: Session, plan: JobsPlan, localRecords: [JSONValue]? = nil) {
+        self.session = session
+        self.plan = plan
+        self.localRecords = localRecords
+    }
+
+    /// The columns of a plain `history` listing.
+    static let historyColumns = ["id", "at", "duration", "rows", "ok", "text"]
+
+    /// Local records that pass every filter, ordered (by id when no order is given).
+    func localMatches(_ records: [JSONValue]) -> [JSONValue] {
+        let matching = records.filter { record in
+            plan.pushed.allSatisfy { $0.matches(record) } && (plan.residual?.matches(record) ?? true)
+        }
+        guard let ordering = plan.ordering else { return matching }
+        return ordering.sorted(matching)
+    }
 
     /// The columns of a plain `jobs` listing.
     static let defaultColumns = ["id", "name", "state", "templateId", "createdAt", "duration", "paymentAmount"]
@@ -35,6 +55,12 @@ struct JobsExecution {
 
     /// The matching jobs in order, with offset and limit applied, calling `body` for each.
     func forEachMatch(_ body: (JSONValue) throws -> Void) async throws {
+        if let localRecords {
+            var rows = localMatches(localRecords).dropFirst(Int(plan.offset))
+            if let limit = plan.limit { rows = rows.prefix(Int(limit)) }
+            for record in rows { try body(record) }
+            return
+        }
         let client = session.client
         if plan.paginationPushed, let limit = plan.limit, limit <= plan.request.pagination?.limit ?? 0 {
             let page = try await client.page(of: listing, offset: plan.offset, limit: max(limit, 1))
@@ -62,6 +88,8 @@ struct JobsExecution {
         let fields: [JobField]
         if plan.allFields {
             fields = JobSchema.fields.filter { !$0.path.contains(".") }
+        } else if plan.projection.isEmpty, localRecords != nil {
+            fields = Self.historyColumns.compactMap(RecordSchema.history.field(named:))
         } else if plan.projection.isEmpty {
             fields = Self.defaultColumns.compactMap(JobSchema.field(named:))
         } else {
@@ -116,7 +144,7 @@ struct JobsExecution {
 
     func count() async throws -> Int {
         var total: Int64 = 0
-        if plan.paginationPushed {
+        if plan.paginationPushed, localRecords == nil {
             let page = try await session.client.page(of: listing, offset: 0, limit: 1)
             total = page.total ?? Int64(page.jobs.count)
         } else {
@@ -151,6 +179,10 @@ struct JobsExecution {
 
     /// Grouping reads every match; limit and offset apply to the groups.
     func forEachMatchIgnoringLimit(_ body: (JSONValue) -> Void) async throws {
+        if let localRecords {
+            for record in localMatches(localRecords) { body(record) }
+            return
+        }
         for try await job in session.client.jobs(listing, startingAt: 0, pageSize: session.settings.pageSize, prefetch: session.settings.prefetch) {
             try Task.checkCancellation()
             if let residual = plan.residual, !residual.matches(job) { continue }

@@ -17,7 +17,7 @@ public struct ScriptUnit: Sendable, Hashable {
 /// before it is complete; any other line continues the statement before it. So a statement may
 /// run over several lines, and several may share a line separated by `;`.
 public enum ScriptSplitter {
-    static let starters: Set<String> = ["jobs", "count", "job", "results", "explain"]
+    static let starters: Set<String> = ["jobs", "count", "job", "results", "explain", "history"]
 
     public static func split(_ source: String) -> [ScriptUnit] {
         var units: [ScriptUnit] = []

@@ -49,7 +49,12 @@ public enum WatchOutcome: Sendable { case allComplete, someFailed, stoppedOther 
 /// checked whole before anything is sent (syntax, names, types, parameters), so a typo on line 40
 /// never leaves lines 1–39 half-run; then its units run in order.
 public final class Session: @unchecked Sendable {
-    public let client: JobsClient
+    public private(set) var client: JobsClient
+    /// What the prompt calls the endpoint (`demo`, `api.bytenite.com`).
+    public var promptName = "bnq"
+    /// Switches to another endpoint (`.endpoint URL`) or to the demo service (`.demo`, nil):
+    /// gives the new client, the endpoint's description and its prompt name. Set by the executable.
+    public var switchEndpoint: (@Sendable (String?) async -> Result<(JobsClient, String, String), DotCommandError>)?
     public var settings: SessionSettings
     /// Where results go now (`.output` changes it).
     public var output: OutputSink
@@ -60,6 +65,8 @@ public final class Session: @unchecked Sendable {
     public private(set) var quitRequested = false
     /// Ids of jobs seen in results, for completion in the shell.
     public private(set) var seenJobIDs: [String] = []
+    /// The kept history as records, for `history` statements (set by the interactive shell).
+    public var historySource: (@Sendable () throws -> [JSONValue])?
     /// Rows written by all statements so far.
     public private(set) var rowsWritten = 0
     /// The first line of the last error reported.
@@ -245,6 +252,10 @@ public final class Session: @unchecked Sendable {
             output.flush()
             report(place + "cancelled")
             return ExitStatus.apiError
+        } catch let error as SessionError {
+            output.flush()
+            report(place + "error: " + error.message)
+            return ExitStatus.queryError
         } catch {
             output.flush()
             report(place + "error: \(error)")
@@ -274,6 +285,9 @@ public final class Session: @unchecked Sendable {
             return results.count
         case .jobs(let plan):
             return try await JobsExecution(session: self, plan: plan).run()
+        case .history(let plan):
+            guard let historySource else { throw SessionError("history is kept by the interactive shell; there is none here") }
+            return try await JobsExecution(session: self, plan: plan, localRecords: try historySource()).run()
         }
     }
 
@@ -330,6 +344,8 @@ public final class Session: @unchecked Sendable {
         case .maxRows(let count): settings.maximumRows = count
         case .quit: quitRequested = true
         case .show: showSettings()
+        case .endpoint(let url): return await switchTo(url, location: location)
+        case .demo: return await switchTo(nil, location: location)
         case .help(let topic): output.line(HelpText.text(topic: topic))
         case .output(let path):
             guard let path else {
@@ -362,6 +378,26 @@ public final class Session: @unchecked Sendable {
         return ExitStatus.success
     }
 
+    func switchTo(_ url: String?, location: String) async -> Int32 {
+        guard let switchEndpoint else {
+            report(location + "error: the endpoint cannot be changed here")
+            return ExitStatus.usage
+        }
+        switch await switchEndpoint(url) {
+        case .success(let (newClient, description, name)):
+            let old = client
+            client = newClient
+            endpointDescription = description
+            promptName = name
+            await old.shutdown()
+            note("now talking to \(description)")
+            return ExitStatus.success
+        case .failure(let error):
+            report(location + "error: " + error.message)
+            return ExitStatus.usage
+        }
+    }
+
     func showSettings() {
         var lines = [
             "endpoint:   \(endpointDescription)",
@@ -377,4 +413,10 @@ public final class Session: @unchecked Sendable {
         for name in settings.parameters.keys.sorted() { lines.append("$\(name) = \(settings.parameters[name]!)") }
         output.line(TerminalText.escapeLines(lines.joined(separator: "\n")))
     }
+}
+
+/// A statement that cannot run here, with a message for people.
+struct SessionError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
 }

@@ -12,7 +12,7 @@ public struct Completer: Sendable {
 
     public init(jobIDs: [String] = []) { self.jobIDs = jobIDs }
 
-    static let statementKeywords = ["jobs", "count", "job", "results", "explain"]
+    static let statementKeywords = ["jobs", "count", "job", "results", "explain", "history"]
     static let clauseKeywords = ["select", "where", "group by", "order by", "limit", "offset"]
     static let operators = ["==", "!=", "<", "<=", ">", ">=", "in", "not in", "like", "not like", "contains", "contains any"]
     static let connectives = ["and", "or", "group by", "order by", "limit", "offset"]
@@ -57,7 +57,7 @@ public struct Completer: Sendable {
         if last.kind == .identifier {
             switch lower {
             case "explain": return Self.statementKeywords
-            case "jobs", "count": return Self.clauseKeywords
+            case "jobs", "count", "history": return Self.clauseKeywords
             case "job", "results": return jobIDs.reversed() + (lower == "results" ? ["where"] : [])
             case "where", "and", "or", "not", "by", "select": return fields + (lower == "select" ? ["count", "sum(", "avg(", "min(", "max(", "*"] : []) + (lower == "not" ? [] : [])
             case "asc", "desc": return ["limit", "offset"]

@@ -1,3 +1,4 @@
+import BNQCore
 import Foundation
 import GRDB
 
@@ -99,6 +100,22 @@ public final class HistoryStore: Sendable {
     /// All entries, oldest first.
     public func all() throws -> [Entry] {
         try queue.read { db in try Entry.fetchAll(db, sql: "SELECT * FROM history ORDER BY id") }
+    }
+
+    /// Every entry as a record for `history` statements: id, text, at, duration (seconds), endpoint, rows, ok, error.
+    public func records() throws -> [JSONValue] {
+        try all().map { entry in
+            var object = JSONObject()
+            object["id"] = .int(entry.id ?? 0)
+            object["text"] = .string(entry.text)
+            object["at"] = .string(Timestamp(secondsSince1970: entry.at).rfc3339)
+            object["duration"] = .double((entry.durationMs).rounded() / 1000)
+            object["endpoint"] = .string(entry.endpoint)
+            object["rows"] = .int(Int64(entry.rows))
+            object["ok"] = .bool(entry.ok)
+            if let error = entry.error { object["error"] = .string(error) }
+            return .object(object)
+        }
     }
 
     /// The entry with this number.

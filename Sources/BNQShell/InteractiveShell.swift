@@ -24,14 +24,18 @@ public final class InteractiveShell {
         self.editor = editor
         self.history = history
         self.promptName = promptName
+        session.promptName = promptName
         if editingMode == "vi" { editor.setMode("vi") }
         // Earlier sessions' statements, for Up and Ctrl-R.
+        if let history {
+            session.historySource = { try history.records() }
+        }
         if let entries = try? history?.recent(limit: 5000) {
             for entry in entries { editor.addHistory(Self.oneLine(entry.text)) }
         }
     }
 
-    var prompt: String { "bnq \(promptName)> " }
+    var prompt: String { "bnq \(session.promptName)> " }
     var continuationPrompt: String { String(repeating: " ", count: max(0, prompt.count - 5)) + "...> " }
 
     /// A multi-line statement as the one line history recalls.

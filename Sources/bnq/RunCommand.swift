@@ -29,16 +29,18 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Output format: table, expanded, json, ndjson, csv or markdown.") var format: String?
     @Option(name: .customLong("param"), help: "Set parameter $NAME (repeatable), as NAME=VALUE.") var parameters: [String] = []
     @Option(help: "Pin 'now' for every statement, e.g. 2026-01-31T12:00:00Z.") var now: String?
-    @Option(help: "Jobs per request when paging.") var pageSize: Int64 = 500
+    @Option(help: "Jobs per request when paging (default 500).") var pageSize: Int64?
     @Option(help: "Request timeout in seconds.") var timeout: Int = 60
     @Flag(name: .shortAndLong, help: "Trace HTTP requests on standard error (credentials redacted).") var verbose = false
+    @Option(help: "The profile of the config file to use (env BNQ_PROFILE).") var profile: String?
+    @Flag(name: .customShort("X"), help: "Do not run the rc file (bnqrc) at start.") var noRC = false
 
     func validate() throws {
         if let format, OutputFormat(rawValue: format) == nil {
             throw ValidationError("unknown format '\(format)'; use one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let now, Timestamp(rfc3339: now) == nil { throw ValidationError("--now takes a time such as 2026-01-31T12:00:00Z") }
-        if !(1...1000).contains(pageSize) { throw ValidationError("--page-size must be 1 to 1000") }
+        if let pageSize, !(1...1000).contains(pageSize) { throw ValidationError("--page-size must be 1 to 1000") }
         for parameter in parameters where !parameter.contains("=") { throw ValidationError("--param takes NAME=VALUE, not '\(parameter)'") }
         if file != nil, !scripts.isEmpty { throw ValidationError("give either -f FILE or a script, not both") }
         if !check, scripts.count > 1 { throw ValidationError("give one script to run (several only with --check)") }
@@ -47,10 +49,11 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        var user = UserConfiguration.load(environment: environment, profile: profile ?? environment["BNQ_PROFILE"])
         var settings = SessionSettings()
         settings.onError = onError
-        settings.format = format.flatMap(OutputFormat.init(rawValue:))
-        settings.pageSize = pageSize
+        settings.format = (format ?? user.format).flatMap(OutputFormat.init(rawValue:))
+        settings.pageSize = pageSize ?? user.pageSize ?? 500
         settings.pinnedNow = now.flatMap { Timestamp(rfc3339: $0) }
         for parameter in parameters {
             let parts = parameter.split(separator: "=", maxSplits: 1)
@@ -61,8 +64,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(Self.checkScripts(scripts + (file.map { [$0] } ?? []), settings: settings))
         }
 
-        let apiKey = environment["BYTENITE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        let endpointText = endpoint ?? environment["BNQ_ENDPOINT"]
+        let apiKey = environment["BYTENITE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? user.apiKey ?? user.readKeyFile()
+        let endpointText = endpoint ?? environment["BNQ_ENDPOINT"] ?? user.endpoint
+        for warning in user.warnings { Terminal.note("warning: " + warning) }
         var service: LocalService?
         var configuration: ClientConfiguration
         if demo || (apiKey == nil && endpointText == nil) {
@@ -91,6 +95,34 @@ struct RunCommand: AsyncParsableCommand {
             client: client, settings: settings, output: .standardOutput(),
             endpointDescription: service.map { "\($0.baseURL) (built-in demo)" } ?? configuration.endpoint.absoluteString)
 
+        let demoHolder = DemoHolder(service: service)
+        let keyForSwitch = apiKey
+        let timeoutSeconds = timeout
+        session.switchEndpoint = { target in
+            var newConfiguration: ClientConfiguration
+            let description: String
+            let name: String
+            if let target {
+                guard let url = URL(string: target), url.scheme != nil, url.host != nil else {
+                    return .failure(DotCommandError("invalid endpoint '\(target)': give a full URL such as https://api.bytenite.com/v1/customer"))
+                }
+                newConfiguration = ClientConfiguration(endpoint: url, apiKey: keyForSwitch)
+                description = url.absoluteString
+                name = url.host ?? "bnq"
+            } else {
+                do {
+                    let demo = try await demoHolder.demo()
+                    newConfiguration = ClientConfiguration(endpoint: URL(string: demo.baseURL)!)
+                    description = "\(demo.baseURL) (built-in demo)"
+                    name = "demo"
+                } catch {
+                    return .failure(DotCommandError("cannot start the demo service: \(error)"))
+                }
+            }
+            newConfiguration.requestTimeout = .seconds(timeoutSeconds)
+            return .success((JobsClient(configuration: newConfiguration), description, name))
+        }
+
         var status = ExitStatus.success
         if !command.isEmpty {
             for statement in command {
@@ -113,7 +145,15 @@ struct RunCommand: AsyncParsableCommand {
                 history = nil
             }
             let name = service == nil ? (configuration.endpoint.host ?? "bnq") : "demo"
-            if let shell = InteractiveShell(session: session, promptName: name, history: history) {
+            if !noRC {
+                let rc = UserConfiguration.folder(environment: environment) + "/bnqrc"
+                if let data = FileManager.default.contents(atPath: rc) {
+                    await session.run(String(decoding: data, as: UTF8.self), fileName: rc)
+                    session.output.flush()
+                }
+            }
+            if session.settings.maximumRows == nil { session.settings.maximumRows = 200 }
+            if let shell = InteractiveShell(session: session, promptName: name, history: history, editingMode: user.editingMode ?? "emacs") {
                 status = await shell.run()
             } else {
                 status = await SimpleShell(session: session, prompt: "bnq \(name)> ").run()
@@ -126,7 +166,7 @@ struct RunCommand: AsyncParsableCommand {
             status = await session.run(String(decoding: data, as: UTF8.self), fileName: "<stdin>")
         }
         session.output.flush()
-        await shutdown(client, service)
+        await shutdown(session.client, await demoHolder.current)
         if status != ExitStatus.success { throw ExitCode(status) }
     }
 
@@ -162,3 +202,21 @@ struct RunCommand: AsyncParsableCommand {
 }
 
 extension SessionSettings.OnError: ExpressibleByArgument {}
+
+/// The demo service, started on first need and kept for the session.
+actor DemoHolder {
+    private var service: LocalService?
+
+    init(service: LocalService?) { self.service = service }
+
+    var current: LocalService? { service }
+
+    func demo() async throws -> LocalService {
+        if let service { return service }
+        var options = LocalService.Options()
+        options.port = 0
+        let started = try await LocalService.start(store: JobStore(jobs: try DemoData.jobs()), options: options)
+        service = started
+        return started
+    }
+}
