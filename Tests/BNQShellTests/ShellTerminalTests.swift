@@ -35,6 +35,15 @@ import Testing
         mark = terminal.screen.count
         terminal.type("xyz count\u{01}\u{04}\u{04}\u{04}\u{04}\r")
         #expect(await terminal.waitFor("   300", after: mark), "\(terminal.screen.dropFirst(mark))")
+        // Job ids seen in this session complete after `job`.
+        mark = terminal.screen.count
+        terminal.type("jobs select id where state == FAILED order by createdAt desc limit 1\r")
+        #expect(await terminal.waitFor("(1 row)", after: mark))
+        mark = terminal.screen.count
+        terminal.type("job \t")
+        #expect(await terminal.waitFor("014fc7a7-d3f0-388f-1d27-92ad815f8517", after: mark))
+        terminal.type("\r")
+        #expect(await terminal.waitFor("errorMessage", after: mark))
         // Ctrl-D on an empty line leaves, with status 0 and the terminal as it was.
         terminal.type("\u{04}")
         #expect(await terminal.waitForExit() == 0)
@@ -71,6 +80,11 @@ import Testing
         #expect(await second.waitFor("    13", after: mark))
         second.type(".history\r")
         #expect(await second.waitFor("count where state == NEW", after: mark))
+        // History is queryable in the language.
+        let queryMark = second.screen.count
+        second.type("history select text where text like 'jobs%' order by at desc limit 1\r")
+        #expect(await second.waitFor("jobs select id where numChunks > 62 and", after: queryMark))
+        #expect(await second.waitFor("(1 row)", after: queryMark))
         second.type("\u{04}")
         #expect(await second.waitForExit() == 0)
     }
