@@ -85,7 +85,7 @@ let package = Package(
         .target(name: "BNQTestSupport", dependencies: ["BNQService", "ByteNiteClient", "BNQCore"], path: "Tests/BNQTestSupport"),
         .testTarget(name: "BNQCoreTests", dependencies: ["BNQCore"]),
         .testTarget(name: "BNQLanguageTests", dependencies: ["BNQLanguage", "BNQCore", "ByteNiteAPI"], exclude: ["Golden"]),
-        .testTarget(name: "ByteNiteClientTests", dependencies: ["BNQTestSupport", "ByteNiteClient", "BNQService", "BNQCore", "ByteNiteAPI", .product(name: "Hummingbird", package: "hummingbird")]),
+        .testTarget(name: "ByteNiteClientTests", dependencies: ["BNQTestSupport", "ByteNiteClient", "BNQService", "BNQCore", "ByteNiteAPI", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BNQServiceTests", dependencies: ["BNQTestSupport", "BNQService", "BNQCore"]),
         .testTarget(name: "BNQShellTests", dependencies: ["BNQTestSupport", "BNQShell", "BNQService", "BNQCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "BNQRunnerTests", dependencies: ["BNQTestSupport", "BNQRunner", "BNQRender", "BNQLanguage", "ByteNiteClient", "BNQService", "BNQCore"]),
