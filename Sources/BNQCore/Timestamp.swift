@@ -176,3 +176,10 @@ extension String {
         return copy
     }
 }
+
+extension String {
+    /// The text padded on the left with zeros to `width` characters.
+    public func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

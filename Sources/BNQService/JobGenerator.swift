@@ -174,8 +174,3 @@ public struct JobGenerator: Sendable {
     }
 }
 
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
-}

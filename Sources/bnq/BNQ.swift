@@ -7,6 +7,6 @@ struct BNQ: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bnq",
         abstract: "A shell for exploring ByteNite jobs.",
-        subcommands: [RunCommand.self, ServeCommand.self, GenerateCommand.self],
+        subcommands: [RunCommand.self, ServeCommand.self, GenerateCommand.self, BenchCompilerCommand.self],
         defaultSubcommand: RunCommand.self)
 }

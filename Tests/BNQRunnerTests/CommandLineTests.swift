@@ -7,18 +7,7 @@ import Testing
 /// The real `bnq` binary, run as a process against `bnq serve` on loopback.
 @Suite struct CommandLineTests {
     /// The bnq executable built beside the tests.
-    static var binary: URL {
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = testBinary.deletingLastPathComponent()
-        while !folder.path.isEmpty, folder.path != "/" {
-            let candidate = folder.appendingPathComponent("bnq")
-            var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isFolder), !isFolder.boolValue { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/bnq")
-    }
+    static var binary: URL { TestData.binary }
 
     struct Run {
         var status: Int32

@@ -14,17 +14,7 @@ final class PseudoTerminal: @unchecked Sendable {
     private var reader: Thread?
     let originalAttributes: termios
 
-    static var binary: URL {
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = testBinary.deletingLastPathComponent()
-        while folder.path != "/" {
-            let candidate = folder.appendingPathComponent("bnq")
-            var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isFolder), !isFolder.boolValue { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: ".build/debug/bnq")
-    }
+    static var binary: URL { TestData.binary }
 
     init(arguments: [String], home: URL, extraEnvironment: [String: String] = [:]) throws {
         var master: Int32 = 0

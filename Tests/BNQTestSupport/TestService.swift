@@ -53,3 +53,18 @@ extension JSONValue {
     /// The job's id, for comparisons in tests.
     public var id: String { self["id"]?.stringValue ?? "" }
 }
+
+extension TestData {
+    /// The bnq executable built beside the tests.
+    public static var binary: URL {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = testBinary.deletingLastPathComponent()
+        while folder.path != "/" {
+            let candidate = folder.appendingPathComponent("bnq")
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isFolder), !isFolder.boolValue { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: ".build/debug/bnq")
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import BNQCore
+import BNQLanguage
+import Foundation
+
+/// `bnq bench-compiler`: statements parsed and compiled per second (for scripts/bench).
+struct BenchCompilerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-compiler", abstract: "Measure how many statements per second bnq parses and compiles.", shouldDisplay: false)
+
+    @Option(help: "How long to run, in seconds.") var seconds: Double = 3
+
+    static let statements = [
+        "jobs where state == COMPLETE order by createdAt limit 10",
+        "jobs where state == FAILED and createdAt > now - 7d order by createdAt desc limit 20",
+        "count where state in (NEW, STARTED, UPLOADING) and createdAt < now - 1h",
+        "jobs select id, name, errorMessage where state == FAILED or errorMessage like '%timeout%' limit 5",
+        "jobs select templateInfo.app, count, sum(paymentAmount) where createdAt > now - 7d group by templateInfo.app",
+        "jobs where regions.whitelist contains any ('us-east', 'eu-west') and not (state == FAILED) and duration > 15m",
+        "job 5d0c2a3e-0a8a-c87f-c4b0-530e23b1f3e2",
+        "explain jobs where name not like 'trailer%' and priority == FAST order by paymentAmount desc limit 5",
+    ]
+
+    func run() throws {
+        let context = CompileContext(now: Timestamp(rfc3339: "2026-11-28T00:00:00Z")!)
+        let compiler = Compiler(context: context)
+        var count = 0
+        var checksum = 0
+        let start = ContinuousClock.now
+        let budget = Duration.milliseconds(Int64(seconds * 1000))
+        while ContinuousClock.now - start < budget {
+            for statement in Self.statements {
+                if case .success = compiler.compile(source: statement) { checksum &+= 1 }
+                count += 1
+            }
+        }
+        let elapsed = ContinuousClock.now - start
+        let secondsElapsed = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print("\(Int(Double(count) / secondsElapsed)) statements/s (\(count) in \(String(format: "%.2f", secondsElapsed)) s, \(checksum) compiled)")
+    }
+}
