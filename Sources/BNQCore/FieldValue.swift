@@ -16,8 +16,12 @@ public enum FieldValue: Sendable, Hashable {
 
     /// Reads `field` of `job`, applying protobuf's defaults for what is missing.
     public static func of(_ job: JSONValue, _ field: JobField) -> FieldValue {
-        let raw = job.value(atPath: field.path)
-        return normalise(raw, as: field.type)
+        var current: JSONValue? = job
+        for component in field.components {
+            guard case .object(let object)? = current else { return normalise(nil, as: field.type) }
+            current = object[component]
+        }
+        return normalise(current, as: field.type)
     }
 
     /// Normalises a raw JSON value for a field of `type`. Values of the wrong JSON type count as missing.

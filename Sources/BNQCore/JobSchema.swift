@@ -103,16 +103,26 @@ public struct EnumType: Sendable, Hashable {
 /// One field of a job, named by its JSON path.
 public struct JobField: Sendable, Hashable {
     /// The canonical dotted JSON path (`templateInfo.app`).
-    public var path: String
+    public let path: String
     /// Its type.
-    public var type: FieldType
+    public let type: FieldType
     /// What it holds, from the contract's title or description.
-    public var summary: String
+    public let summary: String
+
+    /// The path split at its dots, computed once.
+    public let components: [String]
 
     public init(_ path: String, _ type: FieldType, _ summary: String) {
         self.path = path
         self.type = type
         self.summary = summary
+        self.components = path.split(separator: ".").map(String.init)
+    }
+
+    public static func == (lhs: JobField, rhs: JobField) -> Bool { lhs.path == rhs.path && lhs.type == rhs.type }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(path)
+        hasher.combine(type)
     }
 }
 

@@ -31,8 +31,11 @@ public struct Token: Sendable, Hashable {
     public var number: Double = 0
 
     /// Whether this is the keyword `word` (case-insensitive).
+    /// Whether this is the keyword `word` (lower-case ASCII), ignoring case. Compares bytes without
+    /// allocating: the parser asks this many times per token.
     public func isKeyword(_ word: String) -> Bool {
-        kind == .identifier && text.count == word.count && text.lowercased() == word
+        kind == .identifier && text.utf8.count == word.utf8.count
+            && text.utf8.elementsEqual(word.utf8) { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
     }
 
     public func isSymbol(_ symbol: String) -> Bool { kind == .symbol && text == symbol }

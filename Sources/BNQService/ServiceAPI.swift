@@ -40,10 +40,10 @@ struct ServiceAPI: APIProtocol {
     }
 
     func customerGetJob(_ input: Operations.CustomerGetJob.Input) async throws -> Operations.CustomerGetJob.Output {
-        guard let json = store.job(id: input.path.jobId) else {
+        guard let position = store.position(id: input.path.jobId) else {
             return .notFound(.init(body: .json(RPCStatus.container(code: RPCStatus.notFound, message: "job \(input.path.jobId) not found"))))
         }
-        let job = try Components.Schemas.JobJob(json: json)
+        let job = try store.typed([position])[0]
         return .ok(.init(body: .json(.init(job: job, templateInfo: job.templateInfo))))
     }
 
@@ -96,8 +96,8 @@ struct ServiceAPI: APIProtocol {
         }
         let pageSize = limit == 0 ? Self.defaultPageSize : min(Int(limit), Self.maximumPageSize)
         let clampedOffset = Int(min(offset, Int64(Int32.max)))
-        let (page, total) = store.query(filters: filters, ordering: ordering, offset: clampedOffset, limit: pageSize)
-        let jobs = try page.map(Components.Schemas.JobJob.init(json:))
+        let (page, total) = store.queryPositions(filters: filters, ordering: ordering, offset: clampedOffset, limit: pageSize)
+        let jobs = try store.typed(page)
         return .init(
             pagination: .init(
                 total: Int64(total), offset: Int64(clampedOffset),

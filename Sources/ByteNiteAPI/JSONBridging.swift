@@ -73,12 +73,17 @@ extension Components.Schemas.ProtobufAny {
 extension Components.Schemas.JobJob {
     /// Decodes a job from its JSON object, as the generated Codable conformance reads it.
     public init(json: JSONValue) throws {
+        self = try Self.decodeAll([json])[0]
+    }
+
+    /// Decodes many jobs with one decoder and one pass over their JSON.
+    public static func decodeAll(_ jobs: [JSONValue]) throws -> [Self] {
         let decoder = JSONDecoder()
         let transcoder = RFC3339DateTranscoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             try transcoder.decode(try decoder.singleValueContainer().decode(String.self))
         }
-        self = try decoder.decode(Self.self, from: json.jsonData)
+        return try decoder.decode([Self].self, from: JSONValue.array(jobs).jsonData)
     }
 }
 
