@@ -31,6 +31,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Pin 'now' for every statement, e.g. 2026-01-31T12:00:00Z.") var now: String?
     @Option(help: "Jobs per request when paging (default 500).") var pageSize: Int64?
     @Option(help: "Request timeout in seconds.") var timeout: Int = 60
+    @Option(help: "Pages requested ahead while paging (0 to 8, default 2).") var prefetch: Int = 2
     @Flag(name: .shortAndLong, help: "Trace HTTP requests on standard error (credentials redacted).") var verbose = false
     @Option(help: "The profile of the config file to use (env BNQ_PROFILE).") var profile: String?
     @Flag(name: .customShort("X"), help: "Do not run the rc file (bnqrc) at start.") var noRC = false
@@ -41,6 +42,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         if let now, Timestamp(rfc3339: now) == nil { throw ValidationError("--now takes a time such as 2026-01-31T12:00:00Z") }
         if let pageSize, !(1...1000).contains(pageSize) { throw ValidationError("--page-size must be 1 to 1000") }
+        if !(0...8).contains(prefetch) { throw ValidationError("--prefetch must be 0 to 8") }
         for parameter in parameters where !parameter.contains("=") { throw ValidationError("--param takes NAME=VALUE, not '\(parameter)'") }
         if file != nil, !scripts.isEmpty { throw ValidationError("give either -f FILE or a script, not both") }
         if !check, scripts.count > 1 { throw ValidationError("give one script to run (several only with --check)") }
@@ -54,6 +56,7 @@ struct RunCommand: AsyncParsableCommand {
         settings.onError = onError
         settings.format = (format ?? user.format).flatMap(OutputFormat.init(rawValue:))
         settings.pageSize = pageSize ?? user.pageSize ?? 500
+        settings.prefetch = prefetch
         settings.pinnedNow = now.flatMap { Timestamp(rfc3339: $0) }
         for parameter in parameters {
             let parts = parameter.split(separator: "=", maxSplits: 1)
