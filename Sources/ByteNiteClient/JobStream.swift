@@ -4,9 +4,11 @@ import BNQCore
 ///
 /// Up to `prefetch` pages are requested ahead while the consumer works through the current one.
 /// The stream stops when the server says `hasNext == false`, when a page comes back empty, or when
-/// the consumer stops iterating. A job whose id was already delivered is not delivered again
-/// (offsets shift when jobs are inserted while paging), and `possiblyMissedJobs` tells when the
-/// total changed during the listing, so jobs may have been missed.
+/// the consumer stops iterating. A job delivered on the previous or the current page is not
+/// delivered again (offsets shift by the number of jobs inserted while paging, which moves jobs
+/// from the end of one page to the start of the next); remembering only those two pages keeps
+/// memory flat however long the listing. `possiblyMissedJobs` tells when the total changed during
+/// the listing, so jobs may have been missed.
 public struct JobStream: AsyncSequence, Sendable {
     public typealias Element = JSONValue
 
@@ -27,7 +29,9 @@ public struct JobStream: AsyncSequence, Sendable {
         private var nextOffset: Int64
         private var inFlight: [Task<JobPage, any Error>] = []
         private var finished = false
-        private var seen = Set<String>()
+        /// Ids delivered from the current page and the one before it.
+        private var seenOnPage = Set<String>()
+        private var seenOnPreviousPage = Set<String>()
         private var firstTotal: Int64?
         /// True once the total reported by the server changed while paging.
         public private(set) var possiblyMissedJobs = false
@@ -47,7 +51,7 @@ public struct JobStream: AsyncSequence, Sendable {
                     let job = buffer[bufferIndex]
                     bufferIndex += 1
                     if let id = job["id"]?.stringValue, !id.isEmpty {
-                        if !seen.insert(id).inserted { continue }
+                        if seenOnPreviousPage.contains(id) || !seenOnPage.insert(id).inserted { continue }
                     }
                     return job
                 }
@@ -83,6 +87,8 @@ public struct JobStream: AsyncSequence, Sendable {
             }
             buffer = page.jobs
             bufferIndex = 0
+            seenOnPreviousPage = seenOnPage
+            seenOnPage.removeAll(keepingCapacity: true)
             if !page.hasNext || page.jobs.isEmpty {
                 finished = true
                 for task in inFlight { task.cancel() }

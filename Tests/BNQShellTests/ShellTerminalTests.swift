@@ -44,6 +44,8 @@ import Testing
         #expect(await terminal.waitFor("014fc7a7-d3f0-388f-1d27-92ad815f8517", after: mark))
         terminal.type("\r")
         #expect(await terminal.waitFor("errorMessage", after: mark))
+        // Keys typed before the editor is reading again may be dropped: wait for the prompt.
+        #expect(await terminal.waitFor("bnq demo> ", after: terminal.screen.count - 12))
         // Ctrl-D on an empty line leaves, with status 0 and the terminal as it was.
         terminal.type("\u{04}")
         #expect(await terminal.waitForExit() == 0)
@@ -85,6 +87,7 @@ import Testing
         second.type("history select text where text like 'jobs%' order by at desc limit 1\r")
         #expect(await second.waitFor("jobs select id where numChunks > 62 and", after: queryMark))
         #expect(await second.waitFor("(1 row)", after: queryMark))
+        try await Task.sleep(for: .milliseconds(300))
         second.type("\u{04}")
         #expect(await second.waitForExit() == 0)
     }
@@ -104,6 +107,8 @@ import Testing
         let mark = terminal.screen.count
         terminal.type("explain count\r")
         #expect(await terminal.waitFor("GET /v1/customer/jobs", after: mark))
+        #expect(await terminal.waitFor("now:", after: mark))
+        try await Task.sleep(for: .milliseconds(300))
         terminal.type("\u{04}")
         #expect(await terminal.waitForExit() == 0)
         #expect(terminal.terminalRestored)
