@@ -12,6 +12,13 @@ struct GroupTable {
         var counts: [Int64]
         var minimums: [Double?]
         var maximums: [Double?]
+
+        /// Nothing counted yet, for `columns` columns.
+        static func empty(columns: Int) -> Accumulator {
+            Accumulator(
+                sums: Array(repeating: 0, count: columns), counts: Array(repeating: 0, count: columns),
+                minimums: Array(repeating: nil, count: columns), maximums: Array(repeating: nil, count: columns))
+        }
     }
 
     struct Row {
@@ -41,8 +48,7 @@ struct GroupTable {
         let key = plan.keys.map { FieldValue.of(job, $0) }
         if groups[key] == nil {
             let display = plan.keys.map { job.value(atPath: $0.path) ?? .null }
-            let n = plan.columns.count
-            groups[key] = (display, Accumulator(sums: Array(repeating: 0, count: n), counts: Array(repeating: 0, count: n), minimums: Array(repeating: nil, count: n), maximums: Array(repeating: nil, count: n)))
+            groups[key] = (display, Accumulator.empty(columns: plan.columns.count))
             order.append(key)
         }
         groups[key]!.accumulator.count += 1
@@ -61,7 +67,7 @@ struct GroupTable {
         var rows: [(Row, [FieldValue])] = []
         let groupKeys = order.isEmpty && plan.keys.isEmpty ? [[]] : order
         for key in groupKeys {
-            let entry = groups[key] ?? ([], Accumulator(sums: Array(repeating: 0, count: plan.columns.count), counts: Array(repeating: 0, count: plan.columns.count), minimums: Array(repeating: nil, count: plan.columns.count), maximums: Array(repeating: nil, count: plan.columns.count)))
+            let entry = groups[key] ?? ([], Accumulator.empty(columns: plan.columns.count))
             var values: [JSONValue] = []
             var cells: [String] = []
             var sortValues: [Double?] = []

@@ -154,8 +154,6 @@ public final class Session: @unchecked Sendable {
         let problems = check(source, fileName: fileName)
         if let first = problems.first {
             // The first error in full; the count of the rest.
-            let formatter = DiagnosticFormatter(source: source, fileName: fileName)
-            _ = formatter
             report(fileName == nil ? Self.interactiveForm(first) : first)
             if problems.count > 1 { note("(\(problems.count - 1) more error\(problems.count == 2 ? "" : "s"); bnq --check lists them all)") }
             return ExitStatus.queryError

@@ -49,13 +49,7 @@ public final class JobStore: Sendable {
         indexByID[id].map { jobs[$0] }
     }
 
-    /// One page of the jobs that pass every filter, in `ordering`, and how many pass in all.
-    public func query(filters: [JobFilter], ordering: JobOrdering, offset: Int, limit: Int) -> (page: [JSONValue], total: Int) {
-        let (positions, total) = queryPositions(filters: filters, ordering: ordering, offset: offset, limit: limit)
-        return (positions.map { jobs[$0] }, total)
-    }
-
-    /// The positions of one page of matching jobs, and how many match in all.
+    /// The positions of one page of the jobs that pass every filter, in `ordering`, and how many pass in all.
     func queryPositions(filters: [JobFilter], ordering: JobOrdering, offset: Int, limit: Int) -> (page: [Int], total: Int) {
         let order = permutation(for: ordering)
         var page: [Int] = []

@@ -12,7 +12,6 @@ public final class InteractiveShell {
     let editor: LineEditor
     let history: HistoryStore?
     let promptName: String
-    var completer = Completer()
 
     /// - Parameters:
     ///   - promptName: what the prompt says (`demo`, `api.bytenite.com`).
@@ -50,9 +49,7 @@ public final class InteractiveShell {
         var lastStatus = ExitStatus.success
         let box = CompletionContext()
         editor.setCompletion { [session] before in
-            var completer = Completer(jobIDs: session.seenJobIDs)
-            completer.jobIDs = session.seenJobIDs
-            return completer.complete(before, context: box.pending)
+            Completer(jobIDs: session.seenJobIDs).complete(before, context: box.pending)
         }
         while !session.quitRequested {
             editor.prompt = pending.isEmpty ? prompt : continuationPrompt

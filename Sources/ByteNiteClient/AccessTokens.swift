@@ -50,7 +50,7 @@ actor AccessTokens {
         request.body = .bytes(ByteBuffer(string: body))
         let response: HTTPClientResponse
         do {
-            response = try await httpClient.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+            response = try await httpClient.execute(request, timeout: timeout.timeAmount)
         } catch {
             throw Transport.classify(error, url: url)
         }

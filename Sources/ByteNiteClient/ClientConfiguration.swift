@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// How the client reaches the API.
 public struct ClientConfiguration: Sendable {
@@ -47,6 +48,13 @@ public struct ClientConfiguration: Sendable {
         if url.scheme?.lowercased() == "https" { return }
         if url.scheme?.lowercased() == "http", isLoopback(url.host) { return }
         throw ByteNiteError(.insecureEndpoint, "refusing to send credentials over \(url.scheme ?? "?"):// to \(url.host ?? "?"): use https, or http only to a loopback address")
+    }
+}
+
+extension Duration {
+    /// This duration as NIO's `TimeAmount` (nanosecond precision).
+    var timeAmount: TimeAmount {
+        .nanoseconds(components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000)
     }
 }
 

@@ -52,7 +52,7 @@ public final class JobsClient: Sendable {
         httpConfiguration.redirectConfiguration = .disallow
         // bnq retries by its own policy; a refused connection should fail fast, not wait out the connect timeout.
         httpConfiguration.connectionPool.retryConnectionEstablishment = false
-        httpConfiguration.timeout = .init(connect: .nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000))
+        httpConfiguration.timeout = .init(connect: configuration.connectTimeout.timeAmount)
         httpConfiguration.decompression = .enabled(limit: .ratio(50))
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
         self.httpClient = httpClient
@@ -66,12 +66,11 @@ public final class JobsClient: Sendable {
         ]
         if let trace = configuration.trace { middlewares.append(TraceMiddleware(trace: trace)) }
         middlewares.append(RedirectMiddleware())
-        let timeout = configuration.requestTimeout.components
         self.client = Client(
             serverURL: configuration.endpoint,
             configuration: .byteNite,
             transport: AsyncHTTPClientTransport(configuration: .init(
-                client: httpClient, timeout: .nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000))),
+                client: httpClient, timeout: configuration.requestTimeout.timeAmount)),
             middlewares: middlewares)
     }
 
