@@ -5,7 +5,7 @@ import PackageDescription
 ///
 /// Dependencies point one way:
 ///   bnq (executable) → BNQShell → {CLibEdit, GRDB}, BNQShell → BNQRunner → {BNQLanguage, ByteNiteClient, BNQRender, BNQService}
-///   BNQLanguage → {BNQCore, ByteNiteAPI}   (pure: no I/O)
+///   BNQLanguage → BNQCore   (pure: no I/O, no wire types)
 ///   ByteNiteClient, BNQService → {ByteNiteAPI, BNQCore}
 let package = Package(
     name: "bnq",
@@ -58,7 +58,7 @@ let package = Package(
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         // The query language: lexer, parser, diagnostics, type checker, compiler, local evaluator. Pure.
-        .target(name: "BNQLanguage", dependencies: ["BNQCore", "ByteNiteAPI"]),
+        .target(name: "BNQLanguage", dependencies: ["BNQCore"]),
         // Output formats and terminal-safe escaping.
         .target(name: "BNQRender", dependencies: ["BNQCore"]),
         // The C shim over libedit (Debian libedit-dev): fixed-argument wrappers, one editor per shell.
@@ -72,7 +72,7 @@ let package = Package(
             ]
         ),
         // Runs statements: compiles, pages through the client, evaluates residuals, renders.
-        .target(name: "BNQRunner", dependencies: ["BNQLanguage", "ByteNiteClient", "BNQRender", "BNQService", "BNQCore"]),
+        .target(name: "BNQRunner", dependencies: ["BNQLanguage", "ByteNiteClient", "ByteNiteAPI", "BNQRender", "BNQService", "BNQCore"]),
         // The thin executable.
         .executableTarget(
             name: "bnq",

@@ -55,20 +55,40 @@ public enum FieldType: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// An enum of the contract, with the common prefix its values share (`JOB_STATE_`).
-public struct EnumType: Sendable, Hashable {
+///
+/// A class: the schema's fields refer to a few enums many times over, and copies cost one retain.
+public final class EnumType: Sendable, Hashable {
     /// The schema name (`jobJobState`).
-    public var name: String
+    public let name: String
     /// The prefix every value starts with, so `COMPLETE` can stand for `JOB_STATE_COMPLETE`.
-    public var prefix: String
+    public let prefix: String
     /// The values in declared order.
-    public var values: [String]
+    public let values: [String]
+    /// Every accepted spelling, upper-cased (`JOB_STATE_COMPLETE`, `COMPLETE`), to its canonical value.
+    private let canonicalByUppercased: [String: String]
+
+    public init(name: String, prefix: String, values: [String]) {
+        self.name = name
+        self.prefix = prefix
+        self.values = values
+        var lookup: [String: String] = [:]
+        for value in values {
+            lookup[value] = value
+            if value.hasPrefix(prefix) { lookup[String(value.dropFirst(prefix.count))] = value }
+        }
+        self.canonicalByUppercased = lookup
+    }
+
+    public static func == (lhs: EnumType, rhs: EnumType) -> Bool {
+        lhs === rhs || (lhs.name == rhs.name && lhs.prefix == rhs.prefix && lhs.values == rhs.values)
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 
     /// The canonical value that `text` names: the full name or the name without the prefix, in any case.
     public func canonicalValue(_ text: String) -> String? {
-        let upper = text.uppercased()
-        if values.contains(upper) { return upper }
-        if values.contains(prefix + upper) { return prefix + upper }
-        return nil
+        if let value = canonicalByUppercased[text] { return value }
+        return canonicalByUppercased[text.uppercased()]
     }
 
     /// The short spelling of a value (`COMPLETE`).
@@ -101,7 +121,9 @@ public struct EnumType: Sendable, Hashable {
 }
 
 /// One field of a job, named by its JSON path.
-public struct JobField: Sendable, Hashable {
+///
+/// A class: fields are handed around the compiler and the filters a great deal, and copies cost one retain.
+public final class JobField: Sendable, Hashable {
     /// The canonical dotted JSON path (`templateInfo.app`).
     public let path: String
     /// Its type.
@@ -177,13 +199,14 @@ public enum JobSchema {
         JobField("templateInfo.assembler", .string, "how data is assembled"),
     ]
 
+    private static let byPath: [String: JobField] = Dictionary(uniqueKeysWithValues: fields.map { ($0.path, $0) })
     private static let byLowercasedPath: [String: JobField] = Dictionary(
         uniqueKeysWithValues: fields.map { ($0.path.lowercased(), $0) })
 
     /// The field a path names, case-insensitively. A key under a map field
     /// (`stateTimestamps.JOB_STATE_FAILED`, or `stateTimestamps.FAILED`) is a field of the map's value type.
     public static func field(named path: String) -> JobField? {
-        if let field = byLowercasedPath[path.lowercased()] { return field }
+        if let field = byPath[path] ?? byLowercasedPath[path.lowercased()] { return field }
         guard let dot = path.firstIndex(of: ".") else { return nil }
         let head = String(path[..<dot])
         let key = String(path[path.index(after: dot)...])

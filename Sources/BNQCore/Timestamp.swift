@@ -13,6 +13,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// From seconds since the epoch with a fraction.
     public init(secondsSince1970 value: Double) {
+        guard value.isFinite, value >= Double(Self.earliest.seconds), value <= Double(Self.latest.seconds) else {
+            self = value > 0 ? Self.latest : Self.earliest
+            return
+        }
         let whole = value.rounded(.down)
         self.seconds = Int64(whole)
         self.nanos = Int32(((value - whole) * 1e9).rounded().clamped(0, 999_999_999))
@@ -25,14 +29,32 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         lhs.seconds != rhs.seconds ? lhs.seconds < rhs.seconds : lhs.nanos < rhs.nanos
     }
 
-    /// This instant moved by `seconds` (which may be negative or fractional).
+    /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999999Z: the instants RFC 3339 can write.
+    public static let earliest = Timestamp(seconds: -62_135_596_800)
+    public static let latest = Timestamp(seconds: 253_402_300_799, nanos: 999_999_999)
+
+    /// This instant moved by `seconds`, or nil when that leaves the years 0001–9999 (or the
+    /// shift is not a finite number).
+    public func shifted(bySeconds delta: Double) -> Timestamp? {
+        guard delta.isFinite, abs(delta) <= Double(Self.latest.seconds - Self.earliest.seconds) + 1 else { return nil }
+        let moved = adding(seconds: delta)
+        return moved < Self.earliest || Self.latest < moved ? nil : moved
+    }
+
+    /// This instant moved by `seconds` (which may be negative or fractional), clamped to the
+    /// years 0001–9999.
     public func adding(seconds delta: Double) -> Timestamp {
+        guard delta.isFinite else { return delta > 0 ? Self.latest : Self.earliest }
+        let span = Double(Self.latest.seconds - Self.earliest.seconds) + 1
+        if delta > span { return Self.latest }
+        if delta < -span { return Self.earliest }
         let whole = delta.rounded(.towardZero)
         var seconds = self.seconds + Int64(whole)
         var nanos = Int64(nanos) + Int64(((delta - whole) * 1e9).rounded())
         if nanos >= 1_000_000_000 { seconds += 1; nanos -= 1_000_000_000 }
         if nanos < 0 { seconds -= 1; nanos += 1_000_000_000 }
-        return Timestamp(seconds: seconds, nanos: Int32(nanos))
+        let moved = Timestamp(seconds: seconds, nanos: Int32(nanos))
+        return moved < Self.earliest ? Self.earliest : (Self.latest < moved ? Self.latest : moved)
     }
 
     /// The start (00:00:00Z) of this instant's UTC day.

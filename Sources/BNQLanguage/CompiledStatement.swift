@@ -1,5 +1,4 @@
 import BNQCore
-import ByteNiteAPI
 
 /// What the compiler makes of a statement: plain values the runner executes and tests compare.
 public indirect enum CompiledStatement: Sendable {
@@ -15,7 +14,7 @@ public indirect enum CompiledStatement: Sendable {
 public struct JobsPlan: Sendable {
     /// The `POST /jobs/filter` body: the pushed-down filters, the ordering, and the pagination when
     /// the whole predicate ran on the server.
-    public var request: Components.Schemas.CustomerGetAllJobsRequest
+    public var request: JobsRequest
     /// False when there is nothing to filter on the server: the runner uses `GET /jobs` instead.
     public var usesFilterEndpoint: Bool
     /// The conjuncts the server filters on.

@@ -1,12 +1,11 @@
 import BNQCore
-import ByteNiteAPI
 
 /// Type-checks statements against the job schema and compiles them into requests plus a local residual.
 ///
 /// Pushdown: the top-level `and` conjuncts the filter API can express become `filters`
 /// (`not (a == b)` becomes NEQ, `not (a in …)` NOT_IN); `or`, `not like` and the rest stay local.
 /// `order by` becomes `orderBy`; limit and offset become `pagination` when nothing is left to run locally.
-public struct Compiler {
+public struct Compiler: Sendable {
     public let context: CompileContext
     /// The records field names resolve against: jobs, or the shell's history.
     public let schema: RecordSchema
@@ -62,8 +61,7 @@ public struct Compiler {
                 "missing-parameter", "parameter $\(name) is not set", at: range,
                 help: "set it with '.set \(name) VALUE' or '--param \(name)=VALUE'")
         }
-        var id = text.trimmingCharacters(in: .whitespaces)
-        if id.count >= 2, let first = id.first, first == "'" || first == "\"", id.last == first { id = String(id.dropFirst().dropLast()) }
+        let id = Self.unquoted(text)
         guard !id.isEmpty else { throw Diagnostic("missing-id", "parameter $\(name) is empty", at: range) }
         return id
     }
@@ -204,13 +202,9 @@ public struct Compiler {
             output = .rows
         }
 
-        var request = Components.Schemas.CustomerGetAllJobsRequest()
+        var request = JobsRequest()
         if !pushed.isEmpty {
-            request.filters = pushed.map { filter in
-                .init(
-                    field: filter.field.path, condition: .init(rawValue: filter.condition.rawValue),
-                    value: .init(json: ProtobufAny.encode(filter.operand)))
-            }
+            request.filters = pushed.map { JobsRequest.Filter(field: $0.field.path, condition: $0.condition, value: $0.operand) }
         }
         if !grouped, !query.countOnly, let ordering { request.orderBy = ordering.text }
         let offset = query.offset ?? 0
@@ -330,7 +324,7 @@ public struct Compiler {
 
     /// Text without one pair of surrounding quotes.
     static func unquoted(_ text: String) -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmedSpaces
         if trimmed.count >= 2, let first = trimmed.first, first == "'" || first == "\"", trimmed.last == first {
             return String(trimmed.dropFirst().dropLast())
         }
@@ -345,7 +339,7 @@ public struct Compiler {
         }
         var parser = Parser(source: text)
         do {
-            let value = list && !text.trimmingCharacters(in: .whitespaces).hasPrefix("(") ? try parser.parseValueListOrValue() : (list ? try parser.parseValueList() : try parser.parseValue())
+            let value = list && !text.trimmedSpaces.hasPrefix("(") ? try parser.parseValueListOrValue() : (list ? try parser.parseValueList() : try parser.parseValue())
             guard parser.current.kind == .end else { throw Diagnostic("parameter-value", "parameter $\(name) holds more than one value: \(text)", at: range) }
             // Positions inside the parameter's text mean nothing in the statement: point at $name.
             return ValueExpression(kind: Self.relocated(value.kind, to: range), range: range)
@@ -457,7 +451,10 @@ public struct Compiler {
             default:
                 throw Diagnostic("expected-duration", "expected a duration such as 90s, 15m, 2h or 7d", at: amount.range)
             }
-            return try instant(base).adding(seconds: sign * seconds)
+            guard let shifted = try instant(base).shifted(bySeconds: sign * seconds) else {
+                throw Diagnostic("time-out-of-range", "this time falls outside the years 0001–9999", at: value.range, help: "use a shorter duration")
+            }
+            return shifted
         default:
             throw Diagnostic("expected-time", "expected a time: now, today, or a date such as 2026-01-31", at: value.range)
         }
@@ -473,6 +470,7 @@ public struct Compiler {
     }
 
     static func durationText(_ seconds: Double) -> String {
+        guard seconds.isFinite, abs(seconds) < 1e15 else { return "\(JSONWriter.formatDouble(seconds))s" }
         if seconds.truncatingRemainder(dividingBy: 86_400) == 0 { return "\(Int(seconds / 86_400))d" }
         if seconds.truncatingRemainder(dividingBy: 3600) == 0 { return "\(Int(seconds / 3600))h" }
         if seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(seconds / 60))m" }

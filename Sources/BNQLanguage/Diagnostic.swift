@@ -102,5 +102,12 @@ public struct DiagnosticFormatter: Sendable {
 }
 
 extension String {
-    var replacingTabs: String { replacingOccurrences(of: "\t", with: " ") }
+    var replacingTabs: String { String(map { $0 == "\t" ? " " : $0 }) }
+
+    /// The text without leading and trailing spaces and tabs.
+    var trimmedSpaces: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[first...last])
+    }
 }

@@ -1,5 +1,4 @@
 import BNQCore
-import ByteNiteAPI
 
 /// What `explain` shows: the requests a statement would send and where each part of it runs.
 public enum Explanation {

@@ -5,6 +5,7 @@ public struct Lexer {
     public static func tokenize(_ source: String) -> [Token] {
         var lexer = Lexer(bytes: Array(source.utf8))
         var tokens: [Token] = []
+        tokens.reserveCapacity(lexer.bytes.count / 4 + 2)
         while true {
             let token = lexer.next()
             tokens.append(token)
@@ -102,9 +103,7 @@ public struct Lexer {
         if Self.isLetter(peek()) {
             let unitStart = position
             while Self.isLetter(peek()) { position += 1 }
-            let unit = text(unitStart, position).lowercased()
-            let scale: Double? = ["s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86_400, "w": 604_800, "ms": 0.001][unit]
-            guard let scale, !Self.isDigit(peek()) else {
+            guard let scale = Self.durationScale(bytes[unitStart..<position]), !Self.isDigit(peek()) else {
                 while Self.isLetter(peek()) || Self.isDigit(peek()) { position += 1 }
                 return Token(kind: .invalid, text: text(start, position), range: SourceRange(start, position))
             }
@@ -142,13 +141,38 @@ public struct Lexer {
         return Token(kind: .unterminatedString, text: String(decoding: value, as: UTF8.self), range: SourceRange(start, position))
     }
 
-    mutating func symbol(_ start: Int) -> Token {
-        let two = position + 1 < bytes.count ? text(position, position + 2) : ""
-        if ["==", "!=", "<>", "<=", ">="].contains(two) {
-            position += 2
-            return Token(kind: .symbol, text: two == "<>" ? "!=" : two, range: SourceRange(start, position))
+    /// Seconds per unit of a duration suffix (`s`, `sec`, `ms`, `m`, `min`, `h`, `d`, `w`, any case).
+    static func durationScale(_ unit: ArraySlice<UInt8>) -> Double? {
+        var lower: UInt64 = 0
+        guard unit.count <= 3 else { return nil }
+        for byte in unit { lower = lower << 8 | UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
+        switch lower {
+        case 0x73, 0x736563: return 1  // s, sec
+        case 0x6D, 0x6D696E: return 60  // m, min
+        case 0x68: return 3600  // h
+        case 0x64: return 86_400  // d
+        case 0x77: return 604_800  // w
+        case 0x6D73: return 0.001  // ms
+        default: return nil
         }
+    }
+
+    mutating func symbol(_ start: Int) -> Token {
         let one = bytes[position]
+        if let second = peek(1) {
+            let two: String? =
+                switch (one, second) {
+                case (UInt8(ascii: "="), UInt8(ascii: "=")): "=="
+                case (UInt8(ascii: "!"), UInt8(ascii: "=")), (UInt8(ascii: "<"), UInt8(ascii: ">")): "!="
+                case (UInt8(ascii: "<"), UInt8(ascii: "=")): "<="
+                case (UInt8(ascii: ">"), UInt8(ascii: "=")): ">="
+                default: nil
+                }
+            if let two {
+                position += 2
+                return Token(kind: .symbol, text: two, range: SourceRange(start, position))
+            }
+        }
         position += 1
         if "=<>(),;+-*".utf8.contains(one) {
             return Token(kind: .symbol, text: one == UInt8(ascii: "=") ? "==" : text(start, position), range: SourceRange(start, position))

@@ -189,10 +189,10 @@ public struct Parser {
             _ = advance()
             query.offset = try parseCount("offset").0
         }
-        if current.kind == .identifier, ["where", "select", "group", "order", "limit", "offset"].contains(current.text.lowercased()) {
-            throw error("clause-order", "'\(current.text.lowercased())' is out of place", help: Self.clauseHelp)
+        if current.kind == .identifier, ["where", "select", "group", "order", "limit", "offset"].contains(current.folded) {
+            throw error("clause-order", "'\(current.folded)' is out of place", help: Self.clauseHelp)
         }
-        if current.kind == .identifier, !Self.statementKeywords.contains(current.text.lowercased()),
+        if current.kind == .identifier, !Self.statementKeywords.contains(current.folded),
             let close = Typo.closest(to: current.text, among: ["select", "where", "group", "order", "limit", "offset"])
         {
             throw error("unknown-clause", "expected a clause", help: "did you mean '\(close)'?")
@@ -235,7 +235,7 @@ public struct Parser {
         guard current.kind == .identifier || current.isSymbol("*") else { throw error("expected-field", "expected a field") }
         let token = advance()
         if token.isSymbol("*") { return .field(FieldReference(name: "*", range: token.range)) }
-        if let aggregate = Aggregate(rawValue: token.text.lowercased()) {
+        if let aggregate = Aggregate(rawValue: token.folded) {
             if current.isSymbol("(") {
                 _ = advance()
                 var field: FieldReference?
@@ -288,7 +288,7 @@ public struct Parser {
         let field = FieldReference(name: fieldToken.text, range: fieldToken.range)
         let operatorToken = current
         let op: Comparison.Operator
-        switch operatorToken.text.lowercased() {
+        switch operatorToken.folded {
         case "==" where operatorToken.kind == .symbol: op = .equal
         case "!=" where operatorToken.kind == .symbol: op = .notEqual
         case "<" where operatorToken.kind == .symbol: op = .less

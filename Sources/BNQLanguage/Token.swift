@@ -29,13 +29,21 @@ public struct Token: Sendable, Hashable {
     public var range: SourceRange
     /// The value of a number or the seconds of a duration.
     public var number: Double = 0
+    /// An identifier's text in lower case, computed once: keywords are matched against it.
+    public var folded: String
 
-    /// Whether this is the keyword `word` (case-insensitive).
-    /// Whether this is the keyword `word` (lower-case ASCII), ignoring case. Compares bytes without
-    /// allocating: the parser asks this many times per token.
+    public init(kind: Kind, text: String, range: SourceRange, number: Double = 0) {
+        self.kind = kind
+        self.text = text
+        self.range = range
+        self.number = number
+        self.folded = kind == .identifier && text.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? text.lowercased() : text
+    }
+
+    /// Whether this is the keyword `word` (lower-case ASCII), ignoring case. The parser asks this
+    /// many times per token, so it compares the folded text (small strings compare in place).
     public func isKeyword(_ word: String) -> Bool {
-        kind == .identifier && text.utf8.count == word.utf8.count
-            && text.utf8.elementsEqual(word.utf8) { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
+        kind == .identifier && folded == word
     }
 
     public func isSymbol(_ symbol: String) -> Bool { kind == .symbol && text == symbol }

@@ -1,6 +1,7 @@
 import BNQCore
 import BNQLanguage
 import BNQRender
+import ByteNiteAPI
 import ByteNiteClient
 
 /// Runs a `jobs` or `count` plan: pages through the client, applies the residual, limit and
@@ -33,7 +34,7 @@ struct JobsExecution {
     static let defaultColumns = ["id", "name", "state", "templateId", "createdAt", "duration", "paymentAmount"]
 
     var listing: JobListing {
-        plan.usesFilterEndpoint ? .filtered(plan.request) : .all(orderBy: plan.request.orderBy)
+        plan.usesFilterEndpoint ? .filtered(.init(plan.request)) : .all(orderBy: plan.request.orderBy)
     }
 
     /// Runs the plan; returns the number of rows written.
@@ -71,16 +72,33 @@ struct JobsExecution {
         var delivered: Int64 = 0
         let start = plan.paginationPushed ? plan.offset : 0
         if let limit = plan.limit, limit == 0 { return }
-        for try await job in client.jobs(listing, startingAt: start, pageSize: session.settings.pageSize, prefetch: session.settings.prefetch) {
-            try Task.checkCancellation()
-            if let residual = plan.residual, !residual.matches(job) { continue }
+        try await forEachListed(startingAt: start) { job in
+            if let residual = plan.residual, !residual.matches(job) { return true }
             if !plan.paginationPushed, skipped < plan.offset {
                 skipped += 1
-                continue
+                return true
             }
             try body(job)
             delivered += 1
-            if let limit = plan.limit, delivered >= limit { return }
+            if let limit = plan.limit, delivered >= limit { return false }
+            return true
+        }
+    }
+
+    /// Pages through the listing from `start`, calling `body` for each job until it returns false.
+    /// When the listing changed size while it was read, says so on the message stream: jobs
+    /// inserted or removed meanwhile may be missing (none is shown twice).
+    func forEachListed(startingAt start: Int64, _ body: (JSONValue) throws -> Bool) async throws {
+        let stream = session.client.jobs(listing, startingAt: start, pageSize: session.settings.pageSize, prefetch: session.settings.prefetch)
+        let iterator = stream.makeAsyncIterator()
+        while let job = try await iterator.next() {
+            try Task.checkCancellation()
+            if try !body(job) { break }
+        }
+        if iterator.possiblyMissedJobs, let first = iterator.firstTotal, let last = iterator.lastTotal {
+            session.note(
+                "warning: the listing changed while it was read (\(first) matching jobs at the start, \(last) at the end); "
+                    + "jobs added or removed meanwhile may be missing. No job is shown twice.")
         }
     }
 
@@ -183,10 +201,9 @@ struct JobsExecution {
             for record in localMatches(localRecords) { body(record) }
             return
         }
-        for try await job in session.client.jobs(listing, startingAt: 0, pageSize: session.settings.pageSize, prefetch: session.settings.prefetch) {
-            try Task.checkCancellation()
-            if let residual = plan.residual, !residual.matches(job) { continue }
-            body(job)
+        try await forEachListed(startingAt: 0) { job in
+            if plan.residual?.matches(job) ?? true { body(job) }
+            return true
         }
     }
 }

@@ -24,8 +24,12 @@ public final class LocalService: Sendable {
         public var faults = FaultPlan()
         /// A fixed delay added to every response.
         public var latency: Duration = .zero
-        /// Seeds the fault draws.
+        /// Seeds the fault draws and the jobs `churn` inserts.
         public var seed: UInt64 = 1
+        /// Jobs inserted per second while the service runs (0: the data never changes). The new
+        /// jobs are generated like the others, over the same 90 days, so they land anywhere in
+        /// every ordering: before, inside and after the page a client is reading.
+        public var churn: Double = 0
         public init() {}
     }
 
@@ -39,6 +43,7 @@ public final class LocalService: Sendable {
     public let store: JobStore
     public let options: Options
     private let runTask: Task<Void, any Error>
+    private let churnTask: Task<Void, Never>?
     /// The port the service listens on (useful with port 0).
     public let port: Int
 
@@ -86,10 +91,29 @@ public final class LocalService: Sendable {
         self.options = options
         self.runTask = runTask
         self.port = port
+        self.churnTask = options.churn > 0 ? Task { await Self.churn(store: store, rate: options.churn, seed: options.seed) } : nil
+    }
+
+    /// Inserts generated jobs at `rate` per second until cancelled.
+    static func churn(store: JobStore, rate: Double, seed: UInt64) async {
+        let generator = JobGenerator(seed: seed ^ 0xC4_0000_C4)
+        let started = ContinuousClock.now
+        var inserted = 0
+        var index = 0
+        while !Task.isCancelled {
+            let elapsed = ContinuousClock.now - started
+            let due = Int(rate * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            while inserted < due {
+                if store.insert(generator.job(index)) { inserted += 1 }
+                index += 1
+            }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     /// Stops listening and waits until the server has shut down.
     public func stop() async {
+        churnTask?.cancel()
         runTask.cancel()
         _ = await runTask.result
     }

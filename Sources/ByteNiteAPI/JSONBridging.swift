@@ -88,6 +88,20 @@ extension Components.Schemas.JobJob {
 }
 
 extension Components.Schemas.CustomerGetAllJobsRequest {
+    /// The generated request for the compiler's plain one.
+    public init(_ request: JobsRequest) {
+        self.init()
+        if let pagination = request.pagination { self.pagination = .init(limit: pagination.limit, offset: pagination.offset) }
+        if let filters = request.filters {
+            self.filters = filters.map { filter in
+                .init(
+                    field: filter.field, condition: .init(rawValue: filter.condition.rawValue),
+                    value: .init(json: ProtobufAny.encode(filter.value)))
+            }
+        }
+        self.orderBy = request.orderBy
+    }
+
     /// The request body as JSON, in the contract's member order.
     public var json: JSONValue {
         var object = JSONObject()

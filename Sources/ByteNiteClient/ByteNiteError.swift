@@ -1,4 +1,5 @@
 import BNQCore
+import Foundation
 
 /// A failed API call, with a one-line message for people.
 public struct ByteNiteError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -35,7 +36,7 @@ public struct ByteNiteError: Error, Sendable, Equatable, CustomStringConvertible
     /// `rpcStatus {code, message, details}` and `{"ok": false, "message", "error": {code, message, description}}`.
     /// An HTML or empty body still gives a clean message with the status.
     public static func from(status: Int, body: [UInt8], subject: String? = nil) -> ByteNiteError {
-        let detail = serverMessage(in: body)
+        let detail = serverMessage(in: body) ?? otherBody(body)
         let said = detail.map { ": \($0)" } ?? ""
         switch status {
         case 400: return ByteNiteError(.badRequest, status: status, "the API rejected the request (HTTP 400)\(said)")
@@ -50,6 +51,22 @@ public struct ByteNiteError: Error, Sendable, Equatable, CustomStringConvertible
         case 500...599: return ByteNiteError(.serverError, status: status, "the API failed (HTTP \(status))\(said)")
         default: return ByteNiteError(.unexpectedStatus, status: status, "unexpected HTTP \(status) from the API\(said)")
         }
+    }
+
+    /// What a body that is not a ByteNite error says: an HTML page's title, or the start of a text
+    /// body; nil for an empty or JSON body.
+    static func otherBody(_ body: [UInt8]) -> String? {
+        guard !body.isEmpty, (try? JSONParser.parse(body)) == nil else { return nil }
+        let text = String(decoding: body.prefix(4096), as: UTF8.self)
+        if let open = text.range(of: "<title>", options: .caseInsensitive),
+            let close = text.range(of: "</title>", options: .caseInsensitive, range: open.upperBound..<text.endIndex)
+        {
+            let title = text[open.upperBound..<close.lowerBound].split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            return "an HTML page titled '\(title.prefix(120))'"
+        }
+        if text.range(of: "<html", options: .caseInsensitive) != nil { return "an HTML page" }
+        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return "a non-JSON body: '\(flat.prefix(120))\(flat.count > 120 ? "…" : "")'"
     }
 
     /// The server's own message from an error body, if it has one; nil for HTML, empty or unreadable bodies.

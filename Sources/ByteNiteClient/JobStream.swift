@@ -4,11 +4,14 @@ import BNQCore
 ///
 /// Up to `prefetch` pages are requested ahead while the consumer works through the current one.
 /// The stream stops when the server says `hasNext == false`, when a page comes back empty, or when
-/// the consumer stops iterating. A job delivered on the previous or the current page is not
-/// delivered again (offsets shift by the number of jobs inserted while paging, which moves jobs
-/// from the end of one page to the start of the next); remembering only those two pages keeps
-/// memory flat however long the listing. `possiblyMissedJobs` tells when the total changed during
-/// the listing, so jobs may have been missed.
+/// the consumer stops iterating.
+///
+/// No job is delivered twice. Jobs inserted while paging push later jobs to higher offsets, so a
+/// job already delivered can come back on a later page; a job can move at most as many places as
+/// the listing grew. So the stream remembers the ids of the current page and of as many pages
+/// before it as that growth spans: one page when nothing changes, which keeps memory flat however
+/// long the listing. When the total reported by the server changes during the listing,
+/// `possiblyMissedJobs` is set (jobs inserted before the current offset, or removed, were not seen).
 public struct JobStream: AsyncSequence, Sendable {
     public typealias Element = JSONValue
 
@@ -29,10 +32,14 @@ public struct JobStream: AsyncSequence, Sendable {
         private var nextOffset: Int64
         private var inFlight: [Task<JobPage, any Error>] = []
         private var finished = false
-        /// Ids delivered from the current page and the one before it.
+        /// Ids delivered from the current page, then from earlier pages, newest first.
         private var seenOnPage = Set<String>()
-        private var seenOnPreviousPage = Set<String>()
-        private var firstTotal: Int64?
+        private var seenOnEarlierPages: [Set<String>] = []
+        /// The total the server reported on the first page, and the latest one.
+        public private(set) var firstTotal: Int64?
+        public private(set) var lastTotal: Int64?
+        /// The most the listing grew beyond its first total, so the farthest a job can have moved.
+        private var largestGrowth: Int64 = 0
         /// True once the total reported by the server changed while paging.
         public private(set) var possiblyMissedJobs = false
 
@@ -51,7 +58,7 @@ public struct JobStream: AsyncSequence, Sendable {
                     let job = buffer[bufferIndex]
                     bufferIndex += 1
                     if let id = job["id"]?.stringValue, !id.isEmpty {
-                        if seenOnPreviousPage.contains(id) || !seenOnPage.insert(id).inserted { continue }
+                        if seenOnEarlierPages.contains(where: { $0.contains(id) }) || !seenOnPage.insert(id).inserted { continue }
                     }
                     return job
                 }
@@ -84,11 +91,17 @@ public struct JobStream: AsyncSequence, Sendable {
             if let total = page.total {
                 if let firstTotal, firstTotal != total { possiblyMissedJobs = true }
                 if firstTotal == nil { firstTotal = total }
+                lastTotal = total
+                largestGrowth = Swift.max(largestGrowth, total - (firstTotal ?? total))
             }
             buffer = page.jobs
             bufferIndex = 0
-            seenOnPreviousPage = seenOnPage
-            seenOnPage.removeAll(keepingCapacity: true)
+            seenOnEarlierPages.insert(seenOnPage, at: 0)
+            seenOnPage = Set(minimumCapacity: page.jobs.count)
+            // A delivered job can reappear at most `largestGrowth` places later: keep the pages that span.
+            let pageSize = Swift.max(stream.pageSize, 1)
+            let pagesToKeep = Int((largestGrowth + pageSize - 1) / pageSize) + 1
+            if seenOnEarlierPages.count > pagesToKeep { seenOnEarlierPages.removeLast(seenOnEarlierPages.count - pagesToKeep) }
             if !page.hasNext || page.jobs.isEmpty {
                 finished = true
                 for task in inFlight { task.cancel() }

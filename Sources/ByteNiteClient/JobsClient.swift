@@ -83,7 +83,7 @@ public final class JobsClient: Sendable {
     public func filteredPage(_ request: Components.Schemas.CustomerGetAllJobsRequest) async throws -> JobPage {
         let (output, json) = try await call { try await client.customerGetAllFiltered(body: .json(request)) }
         guard case .ok(let ok) = output, case .json(let body) = ok.body else { throw Self.unexpected(output) }
-        return makePage(body, json)
+        return try makePage(body, json)
     }
 
     /// One page of `GET /jobs` (`pagination.limit`, `pagination.offset` and `orderBy` as query parameters).
@@ -92,7 +92,7 @@ public final class JobsClient: Sendable {
             try await client.customerGetAll(query: .init(pagination_limit: limit, pagination_offset: offset, orderBy: orderBy))
         }
         guard case .ok(let ok) = output, case .json(let body) = ok.body else { throw Self.unexpected(output) }
-        return makePage(body, json)
+        return try makePage(body, json)
     }
 
     /// A page of either listing, at `offset`, of at most `limit` jobs.
@@ -130,9 +130,22 @@ public final class JobsClient: Sendable {
         }
     }
 
-    private func makePage(_ body: Components.Schemas.JobsJobsResponse, _ json: JSONValue) -> JobPage {
+    /// A page from a list response. A missing or null `data` is an empty page (protobuf JSON leaves
+    /// empty lists out); anything else that is not a list of job objects is an error, never a
+    /// silently shorter listing.
+    private func makePage(_ body: Components.Schemas.JobsJobsResponse, _ json: JSONValue) throws -> JobPage {
         statistics.countPage()
-        let jobs = (json["data"]?.arrayValue ?? []).filter { if case .object = $0 { return true } else { return false } }
+        let jobs: [JSONValue]
+        switch json["data"] {
+        case nil, .null?: jobs = []
+        case .array(let items)?:
+            if let bad = items.firstIndex(where: { if case .object = $0 { return false } else { return true } }) {
+                throw ByteNiteError(.badResponse, status: 200, "the API answered HTTP 200 with data[\(bad)] that is not a job object (\(items[bad].kindName))")
+            }
+            jobs = items
+        case let other?:
+            throw ByteNiteError(.badResponse, status: 200, "the API answered HTTP 200 with 'data' that is not a list of jobs (\(other.kindName))")
+        }
         return JobPage(
             jobs: jobs, total: body.pagination?.total, offset: body.pagination?.offset ?? 0,
             hasNext: body.pagination?.hasNext ?? false, hasPrevious: body.pagination?.hasPrevious ?? false)

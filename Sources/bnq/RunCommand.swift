@@ -82,7 +82,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.apiError)
             }
             configuration = ClientConfiguration(endpoint: URL(string: service!.baseURL)!)
-            Terminal.note("no credentials configured: using the built-in demo service at \(service!.baseURL) (\(service!.store.jobs.count) jobs)")
+            Terminal.note("no credentials configured: using the built-in demo service at \(service!.baseURL) (\(service!.store.count) jobs)")
         } else {
             guard let url = URL(string: endpointText ?? ClientConfiguration.defaultEndpoint.absoluteString), url.scheme != nil, url.host != nil else {
                 Terminal.error("invalid endpoint '\(endpointText ?? "")': give a full URL such as https://api.bytenite.com/v1/customer")

@@ -24,11 +24,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Inject failures, e.g. 503=0.2,reset=0.05,delay=0.1:300ms.") var faults: String?
     @Option(help: "A fixed delay before every response, e.g. 200ms or 2s.") var latency: String?
     @Option(help: "Lifetime of access tokens, e.g. 3600s.") var tokenTtl = "3600s"
+    @Option(help: "Insert this many generated jobs per second while serving (data changing under paging clients).") var churn: Double = 0
 
     func validate() throws {
         if data != nil, generate != nil { throw ValidationError("use either --data or --generate, not both") }
         if let generate, generate < 0 { throw ValidationError("--generate takes a count of 0 or more") }
         if !(0...65535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
+        if !(0...1_000_000).contains(churn) { throw ValidationError("--churn takes jobs per second, 0 to 1000000") }
     }
 
     func run() async throws {
@@ -37,6 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.port = port
         options.seed = seed
         options.apiKey = apiKey
+        options.churn = churn
         do {
             if let faults { options.faults = try FaultPlan.parse(faults) }
         } catch {
@@ -73,6 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             Terminal.note("serving \(jobs.count) jobs")
         }
+        if churn > 0 { Terminal.note("inserting \(JSONWriter.formatDouble(churn)) generated jobs per second (--churn)") }
         try await withTaskCancellationHandler {
             try await service.wait()
         } onCancel: {

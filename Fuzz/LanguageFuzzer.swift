@@ -1,0 +1,37 @@
+// libFuzzer entry for bnq's query language: the lexer, the parser and the compiler (both schemas),
+// and explain on what compiles. Built by scripts/fuzz, outside the package build:
+//   swiftc -sanitize=fuzzer … Sources/BNQCore/*.swift → BNQCore, Sources/BNQLanguage → BNQLanguage, this file.
+// A crash, a trap or a hang is a finding; so is a rejection whose diagnostic has no message or a
+// range outside the input (checked below, and turned into a trap libFuzzer reports with the input).
+import BNQCore
+import BNQLanguage
+
+let context = CompileContext(
+    now: Timestamp(rfc3339: "2026-11-28T00:00:00Z")!,
+    parameters: ["state": "FAILED", "since": "now - 7d", "id": "'5d0c2a3e'", "names": "('a', 'b')"])
+let compilers = [Compiler(context: context), Compiler(context: context, schema: .history)]
+
+func check(_ diagnostic: Diagnostic, in source: String) {
+    let length = source.utf8.count
+    precondition(!diagnostic.message.isEmpty && !diagnostic.id.isEmpty, "a diagnostic without a message")
+    precondition(
+        diagnostic.range.start >= 0 && diagnostic.range.start <= diagnostic.range.end && diagnostic.range.end <= length,
+        "diagnostic '\(diagnostic.id)' has range \(diagnostic.range.start)..<\(diagnostic.range.end) outside 0..<\(length)")
+    // Formatting it (line, column, caret) must work too.
+    precondition(!DiagnosticFormatter(source: source).format(diagnostic).isEmpty)
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let source = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    let parsed = Parser.parse(source)
+    for diagnostic in parsed.diagnostics { check(diagnostic, in: source) }
+    _ = Parser.isComplete(source)
+    for compiler in compilers {
+        switch compiler.compile(source: source) {
+        case .success(let statement): _ = Explanation.text(statement, basePath: "/v1/customer")
+        case .failure(let diagnostic): check(diagnostic, in: source)
+        }
+    }
+    return 0
+}
