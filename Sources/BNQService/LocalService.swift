@@ -126,6 +126,7 @@ public final class LocalService: Sendable {
     static func makeRouter(store: JobStore, options: Options) throws -> Router<BasicRequestContext> {
         let router = Router()
         let issuer = TokenIssuer(apiKey: options.apiKey, lifetime: options.tokenLifetime)
+        router.add(middleware: MethodMiddleware())
         router.add(middleware: FaultMiddleware(injector: FaultInjector(plan: options.faults, seed: options.seed), latency: options.latency))
         router.add(middleware: AuthenticationMiddleware(issuer: issuer))
         router.add(middleware: JSONBodyMiddleware())
@@ -224,12 +225,77 @@ struct FaultMiddleware: RouterMiddleware {
 /// Reads a `POST /jobs/filter` body as JSON when the client did not say what it is
 /// (no Content-Type, or curl's default `application/x-www-form-urlencoded`).
 struct JSONBodyMiddleware: RouterMiddleware {
+    /// The largest filter request read (a request body is a few hundred bytes).
+    static let maximumBody = 1 << 20
+
     func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
         guard request.method == .post, request.uri.path.hasSuffix("/jobs/filter") else { return try await next(request, context) }
-        let type = request.headers[.contentType]?.lowercased() ?? ""
-        guard type.isEmpty || type.hasPrefix("application/x-www-form-urlencoded") else { return try await next(request, context) }
         var head = request.head
-        head.headerFields[.contentType] = "application/json"
-        return try await next(Request(head: head, body: request.body), context)
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        if type.isEmpty || type.hasPrefix("application/x-www-form-urlencoded") { head.headerFields[.contentType] = "application/json" }
+        let body = try await request.body.collect(upTo: Self.maximumBody)
+        if let json = try? JSONParser.parse(body.readableBytesView), let problem = Self.nullProblem(json) {
+            return LocalService.jsonResponse(.badRequest, RPCStatus.body(code: RPCStatus.invalidArgument, message: problem))
+        }
+        return try await next(Request(head: head, body: .init(buffer: body)), context)
+    }
+
+    /// The contract types every member of `customerGetAllJobsRequest`; a `null` in one of them is
+    /// a request outside the contract, answered 400 rather than read as "not given".
+    static func nullProblem(_ json: JSONValue) -> String? {
+        guard case .object(let request) = json else { return nil }
+        for (key, value) in request where ["pagination", "filters", "orderBy"].contains(key) {
+            if value == .null { return "\(key): null is not allowed here" }
+        }
+        if case .object(let pagination)? = request["pagination"] {
+            for (key, value) in pagination where ["limit", "offset"].contains(key) && value == .null {
+                return "pagination.\(key): null is not allowed here (an integer is)"
+            }
+        }
+        if case .array(let filters)? = request["filters"] {
+            for (index, filter) in filters.enumerated() {
+                if filter == .null { return "filters[\(index)]: null is not allowed here (a filter object is)" }
+                guard case .object(let members) = filter else { continue }
+                for (key, value) in members where ["field", "condition", "value"].contains(key) && value == .null {
+                    return "filters[\(index)].\(key): null is not allowed here"
+                }
+            }
+        }
+        return nil
+    }
+}
+
+/// Answers 405 Method Not Allowed, with `Allow`, for a method a route of the contract does not
+/// take (`TRACE /v1/customer/jobs`), instead of 404: the path exists.
+struct MethodMiddleware: RouterMiddleware {
+    /// The methods the route at `path` takes, or nil when no route has that path.
+    static func allowed(path: String) -> [HTTPRequest.Method]? {
+        if path == LocalService.accessTokenPath { return [.post] }
+        for base in [LocalService.customerBasePath, LocalService.computingBasePath] where path.hasPrefix(base + "/jobs") {
+            let tail = path.dropFirst(base.count + "/jobs".count)
+            if tail.isEmpty { return [.get] }
+            let rest = tail.split(separator: "/", omittingEmptySubsequences: false)
+            switch rest.count {
+            case 2 where rest[1] == "filter": return [.post]
+            case 2 where !rest[1].isEmpty: return [.get]
+            case 3 where !rest[1].isEmpty && rest[2] == "results": return [.get]
+            default: return nil
+            }
+        }
+        return nil
+    }
+
+    func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
+        guard let methods = Self.allowed(path: request.uri.path), !methods.contains(request.method),
+            !(request.method == .get && request.uri.path.hasSuffix("/jobs/filter"))  // GET /jobs/{jobId} with the id "filter"
+        else {
+            return try await next(request, context)
+        }
+        let names = methods.map(\.rawValue).joined(separator: ", ")
+        var response = LocalService.jsonResponse(
+            .methodNotAllowed,
+            RPCStatus.body(code: RPCStatus.unimplemented, message: "\(request.method.rawValue) is not allowed on \(request.uri.path); use \(names)"))
+        response.headers[.allow] = names
+        return response
     }
 }

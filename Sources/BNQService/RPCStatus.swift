@@ -10,6 +10,7 @@ enum RPCStatus {
     static let unauthenticated = 16
     static let unavailable = 14
     static let `internal` = 13
+    static let unimplemented = 12
 
     /// `{"code": …, "message": …, "details": []}`.
     static func body(code: Int, message: String) -> JSONValue {

@@ -14,12 +14,15 @@ actor AccessTokens {
     private let timeout: Duration
     private var current: (token: String, refreshAt: ContinuousClock.Instant)?
     private var pending: Task<(String, ContinuousClock.Instant), any Error>?
+    /// `--verbose`: one line for the exchange, without the key or the token.
+    private let trace: (@Sendable (String) -> Void)?
 
-    init(apiKey: String, url: URL, httpClient: HTTPClient, timeout: Duration) {
+    init(apiKey: String, url: URL, httpClient: HTTPClient, timeout: Duration, trace: (@Sendable (String) -> Void)? = nil) {
         self.apiKey = apiKey
         self.url = url
         self.httpClient = httpClient
         self.timeout = timeout
+        self.trace = trace
     }
 
     /// A valid token, fetching one when there is none or it is about to expire.
@@ -49,11 +52,16 @@ actor AccessTokens {
         JSONWriter.write(["apiKey": .string(apiKey)], to: &body)
         request.body = .bytes(ByteBuffer(string: body))
         let response: HTTPClientResponse
+        let start = ContinuousClock.now
+        let line = "POST \(url.absoluteString) (API key <redacted>)"
         do {
             response = try await httpClient.execute(request, timeout: timeout.timeAmount)
         } catch {
-            throw Transport.classify(error, url: url)
+            let failure = Transport.classify(error, url: url)
+            trace?("> \(line) → failed after \(TraceMiddleware.milliseconds(ContinuousClock.now - start)) ms: \(failure)")
+            throw failure
         }
+        trace?("> \(line) → \(response.status.code) in \(TraceMiddleware.milliseconds(ContinuousClock.now - start)) ms (token <redacted>)")
         let bytes = Array(try await response.body.collect(upTo: 1 << 20).readableBytesView)
         guard response.status == .ok else {
             let error = ByteNiteError.from(status: Int(response.status.code), body: bytes)

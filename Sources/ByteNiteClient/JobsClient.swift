@@ -57,7 +57,9 @@ public final class JobsClient: Sendable {
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
         self.httpClient = httpClient
         let tokens = configuration.apiKey.map {
-            AccessTokens(apiKey: $0, url: configuration.resolvedAccessTokenURL, httpClient: httpClient, timeout: configuration.requestTimeout)
+            AccessTokens(
+                apiKey: $0, url: configuration.resolvedAccessTokenURL, httpClient: httpClient, timeout: configuration.requestTimeout,
+                trace: configuration.trace)
         }
         var middlewares: [any ClientMiddleware] = [
             ResponseMiddleware(),

@@ -185,7 +185,10 @@ bnq_editor *bnq_editor_create(const char *program, FILE *in, FILE *out, FILE *er
 
 void bnq_editor_destroy(bnq_editor *editor) {
     if (!editor) return;
-    if (editor->el) el_end(editor->el);
+    if (editor->el) {
+        el_set(editor->el, EL_PREP_TERM, 0);  /* the terminal as it was */
+        el_end(editor->el);
+    }
     if (editor->history) history_end(editor->history);
     free(editor->prompt);
     free(editor->line);
@@ -211,7 +214,15 @@ void bnq_editor_set_completion(bnq_editor *editor, bnq_complete_fn function, voi
 int bnq_editor_read(bnq_editor *editor, const char **line) {
     int count = 0;
     errno = 0;
+    /* The terminal stays in edit mode from the first prompt until the editor is destroyed, also
+     * while a statement runs: el_gets would switch to edit mode only at its first read, after
+     * the prompt, and el_gets returns in cooked mode. Keys typed in cooked mode are handled by
+     * the line discipline (echoed twice, and a Ctrl-D on an empty line swallowed as end of
+     * file); in edit mode they wait, unechoed, for the next prompt. Edit mode keeps ISIG, so
+     * Ctrl-C still interrupts a running statement, and output processing (ONLCR). */
+    el_set(editor->el, EL_PREP_TERM, 1);
     const char *text = el_gets(editor->el, &count);
+    el_set(editor->el, EL_PREP_TERM, 1);
     if (bnq_sigint_take() || (text == NULL && errno == EINTR)) {
         /* Ctrl-C: drop what was typed. */
         el_reset(editor->el);

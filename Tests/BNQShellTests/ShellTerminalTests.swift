@@ -44,12 +44,44 @@ import Testing
         #expect(await terminal.waitFor("014fc7a7-d3f0-388f-1d27-92ad815f8517", after: mark))
         terminal.type("\r")
         #expect(await terminal.waitFor("errorMessage", after: mark))
-        // Keys typed before the editor is reading again may be dropped: wait for the prompt.
         #expect(await terminal.waitFor("bnq demo> ", after: terminal.screen.count - 12))
         // Ctrl-D on an empty line leaves, with status 0 and the terminal as it was.
         terminal.type("\u{04}")
         #expect(await terminal.waitForExit() == 0)
         #expect(terminal.terminalRestored)
+    }
+
+    @Test func keysTypedTheMomentThePromptShowsAreKept() async throws {
+        // The terminal is in edit mode before the prompt is drawn, so nothing typed right after it
+        // goes to the line discipline (which would echo it twice, and swallow a Ctrl-D).
+        let terminal = try PseudoTerminal(arguments: ["-X"], home: TestData.temporaryDirectory())
+        #expect(await terminal.waitFor("bnq demo> "))
+        var mark = terminal.screen.count
+        terminal.type(".maxrows 5\r")
+        #expect(await terminal.waitFor("bnq demo> ", after: mark))
+        mark = terminal.screen.count
+        terminal.type("count\r")
+        #expect(await terminal.waitFor("   300", after: mark))
+        #expect(!terminal.screen.dropFirst(mark).contains("count\ncount"), "echoed twice: \(terminal.screen.dropFirst(mark))")
+        terminal.type("\u{04}")
+        #expect(await terminal.waitForExit(timeout: 10) == 0)
+        #expect(terminal.terminalRestored)
+    }
+
+    @Test func keysTypedWhileAStatementRunsWaitForTheNextPrompt() async throws {
+        let service = try await LocalService.start(store: JobStore(jobs: TestData.jobs), options: TestData.options { $0.latency = .milliseconds(600) })
+        let terminal = try PseudoTerminal(arguments: ["-X", "--endpoint", service.baseURL], home: TestData.temporaryDirectory())
+        #expect(await terminal.waitFor("bnq 127.0.0.1> "))
+        let mark = terminal.screen.count
+        terminal.type("count\r")
+        try await Task.sleep(for: .milliseconds(200))
+        // Typed while the first statement waits for the service: a statement, then Ctrl-D.
+        terminal.type("count where state == FAILED\r\u{04}")
+        #expect(await terminal.waitFor("  1000", after: mark))
+        #expect(await terminal.waitFor("count where state == FAILED", after: mark))
+        #expect(await terminal.waitForExit(timeout: 10) == 0, "\(terminal.screen.dropFirst(mark))")
+        #expect(terminal.terminalRestored)
+        await service.stop()
     }
 
     @Test func historyIsRecalledInASecondSessionWithUpAndCtrlR() async throws {

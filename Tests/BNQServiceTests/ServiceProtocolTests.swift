@@ -1,0 +1,57 @@
+import BNQCore
+import BNQService
+import BNQTestSupport
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// What `bnq serve` answers at the edges of the contract, over real HTTP (schemathesis found these).
+@Suite struct ServiceProtocolTests {
+    static func send(_ method: String, _ url: String, body: String? = nil) async throws -> (status: Int, headers: [AnyHashable: Any], body: JSONValue?) {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = method
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        return (http.statusCode, http.allHeaderFields, try? JSONParser.parse(Array(data)))
+    }
+
+    @Test func aMethodARouteDoesNotTakeIs405WithAllow() async throws {
+        try await withService { service, _ in
+            let base = service.baseURL
+            for (method, path, allow) in [("TRACE", "/jobs", "GET"), ("DELETE", "/jobs/filter", "POST"), ("PUT", "/jobs/abc", "GET"), ("POST", "/jobs/abc/results", "GET")] {
+                let answer = try await Self.send(method, base + path)
+                #expect(answer.status == 405, "\(method) \(path)")
+                #expect(answer.headers["Allow"] as? String == allow, "\(method) \(path)")
+                #expect(answer.body?["message"]?.stringValue?.contains("use \(allow)") == true)
+            }
+            // GET /jobs/filter is GET /jobs/{jobId} with the id "filter": a 404, not a 405.
+            #expect(try await Self.send("GET", base + "/jobs/filter").status == 404)
+            #expect(try await Self.send("GET", base + "/no/such/route").status == 404)
+        }
+    }
+
+    @Test func nullWhereTheContractSaysIntegerIsA400() async throws {
+        try await withService { service, _ in
+            let url = service.baseURL + "/jobs/filter"
+            for (body, named) in [
+                (#"{"pagination": {"limit": 5, "offset": null}}"#, "pagination.offset"),
+                (#"{"filters": [null]}"#, "filters[0]"),
+                (#"{"filters": [{"field": "state", "condition": null}]}"#, "filters[0].condition"),
+                (#"{"orderBy": null}"#, "orderBy"),
+            ] {
+                let answer = try await Self.send("POST", url, body: body)
+                #expect(answer.status == 400, "\(body)")
+                #expect(answer.body?["message"]?.stringValue?.hasPrefix(named) == true, "\(body)")
+            }
+            let fine = try await Self.send("POST", url, body: #"{"pagination": {"limit": 2}}"#)
+            #expect(fine.status == 200 && fine.body?["data"]?.arrayValue?.count == 2)
+        }
+    }
+}
