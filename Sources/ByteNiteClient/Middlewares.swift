@@ -13,10 +13,19 @@ import Synchronization
 final class ResponseCapture: Sendable {
     @TaskLocal static var current: ResponseCapture?
     private let storage = Mutex<JSONValue?>(nil)
+    private let body = Mutex<[UInt8]?>(nil)
     var json: JSONValue? {
         get { storage.withLock { $0 } }
         set { storage.withLock { $0 = newValue } }
     }
+
+    /// Hands a response body already read whole (by the retry middleware) to the response
+    /// middleware without copying it into a new `HTTPBody` and out again: a page of 1,000 jobs is
+    /// a few megabytes.
+    func keep(body bytes: [UInt8]) { body.withLock { $0 = bytes } }
+
+    /// The body handed over by `keep(body:)`, once.
+    func takeBody() -> [UInt8]? { body.withLock { bytes in defer { bytes = nil }; return bytes } }
 }
 
 /// The outermost middleware: turns error statuses into `ByteNiteError`s with the server's message,
@@ -31,7 +40,7 @@ struct ResponseMiddleware: ClientMiddleware {
         let (response, responseBody) = try await next(request, body, baseURL)
         let bytes: [UInt8]
         do {
-            bytes = try await collect(responseBody, upTo: Self.maximumBody) ?? []
+            if let kept = ResponseCapture.current?.takeBody() { bytes = kept } else { bytes = try await collect(responseBody, upTo: Self.maximumBody) ?? [] }
         } catch {
             throw Transport.classify(error, url: baseURL)
         }
@@ -102,7 +111,13 @@ struct RetryMiddleware: ClientMiddleware {
             }
             switch outcome {
             case .success(let (response, bytes)):
-                guard Self.transientStatuses.contains(response.status.code) else { return (response, HTTPBody(bytes)) }
+                guard Self.transientStatuses.contains(response.status.code) else {
+                    if let capture = ResponseCapture.current {
+                        capture.keep(body: bytes)
+                        return (response, nil)
+                    }
+                    return (response, HTTPBody(bytes))
+                }
                 if let value = response.headerFields[.retryAfter], let seconds = Double(value), seconds >= 0 {
                     retryAfter = .milliseconds(Int64(seconds * 1000))
                 }
