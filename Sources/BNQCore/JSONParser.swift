@@ -27,6 +27,23 @@ public struct JSONParser {
         }
     }
 
+    /// Parses one JSON text, except that the value of the top-level object's member `member` is
+    /// only skipped over (its brackets and strings followed, nothing built): its byte range is
+    /// returned instead, to be parsed later with `parse(bytes[range])`. A list response keeps a
+    /// page's jobs as bytes this way until they are needed, a third of their size as a tree.
+    /// The member is left out of the returned object.
+    public static func parse(_ bytes: [UInt8], deferring member: String) throws(JSONParseError) -> (value: JSONValue, deferred: Range<Int>?) {
+        try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in
+            var parser = JSONParser(buffer: buffer)
+            parser.deferredMember = member
+            parser.skipWhitespace()
+            let value = try parser.parseValue(depth: 0)
+            parser.skipWhitespace()
+            if parser.position != buffer.count { throw parser.error("unexpected text after the JSON value") }
+            return (value, parser.deferredRange)
+        }
+    }
+
     /// Parses a JSON text given as a string.
     public static func parse(_ string: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(string.utf8))
@@ -36,6 +53,9 @@ public struct JSONParser {
 
     private let buffer: UnsafeBufferPointer<UInt8>
     private var position = 0
+    /// A top-level member whose value is skipped, and where that value was.
+    private var deferredMember: String?
+    private var deferredRange: Range<Int>?
 
     private init(buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
 
@@ -72,6 +92,60 @@ public struct JSONParser {
         }
     }
 
+    /// Moves past one value without building it, following strings and brackets (the value is
+    /// checked when it is parsed for real).
+    private mutating func skipValue() throws(JSONParseError) {
+        guard position < buffer.count else { throw error("unexpected end of JSON") }
+        switch buffer[position] {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var level = 0
+            while position < buffer.count {
+                switch buffer[position] {
+                case UInt8(ascii: "\""):
+                    try skipString()
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    level += 1
+                    guard level < Self.maximumDepth else { throw error("JSON nested too deeply") }
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    level -= 1
+                    if level == 0 {
+                        position += 1
+                        return
+                    }
+                default: break
+                }
+                position += 1
+            }
+            throw error("unexpected end of JSON")
+        case UInt8(ascii: "\""):
+            try skipString()
+        default:
+            let start = position
+            scan: while position < buffer.count {
+                switch buffer[position] {
+                case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x09, 0x0A, 0x0D: break scan
+                default: position += 1
+                }
+            }
+            if position == start { throw error("unexpected character '\(Self.printable(buffer[position]))'") }
+        }
+    }
+
+    private mutating func skipString() throws(JSONParseError) {
+        position += 1
+        while position < buffer.count {
+            switch buffer[position] {
+            case UInt8(ascii: "\\"): position += 2
+            case UInt8(ascii: "\""):
+                position += 1
+                return
+            default: position += 1
+            }
+        }
+        throw error("unexpected end of JSON in a string")
+    }
+
     private static func printable(_ byte: UInt8) -> String {
         byte >= 0x20 && byte < 0x7F ? String(UnicodeScalar(byte)) : "\\x" + String(byte, radix: 16)
     }
@@ -103,8 +177,14 @@ public struct JSONParser {
             guard position < buffer.count, buffer[position] == UInt8(ascii: ":") else { throw error("expected ':' after a member name") }
             position += 1
             skipWhitespace()
-            let value = try parseValue(depth: depth + 1)
-            members.append((key, value))
+            if depth == 0, let deferredMember, key == deferredMember, deferredRange == nil {
+                let start = position
+                try skipValue()
+                deferredRange = start..<position
+            } else {
+                let value = try parseValue(depth: depth + 1)
+                members.append((key, value))
+            }
             skipWhitespace()
             guard position < buffer.count else { throw error("unexpected end of JSON in an object") }
             if buffer[position] == UInt8(ascii: ",") { position += 1; continue }

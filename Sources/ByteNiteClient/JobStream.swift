@@ -2,7 +2,8 @@ import BNQCore
 
 /// Every job of a listing, fetched page by page with offset pagination.
 ///
-/// Up to `prefetch` pages are requested ahead while the consumer works through the current one.
+/// Up to `prefetch` pages are requested ahead while the consumer works through the current one;
+/// they wait as response bytes and are parsed when their turn comes.
 /// The stream stops when the server says `hasNext == false`, when a page comes back empty, or when
 /// the consumer stops iterating.
 ///
@@ -30,7 +31,7 @@ public struct JobStream: AsyncSequence, Sendable {
         private var buffer: [JSONValue] = []
         private var bufferIndex = 0
         private var nextOffset: Int64
-        private var inFlight: [Task<JobPage, any Error>] = []
+        private var inFlight: [Task<DeferredJobPage, any Error>] = []
         private var finished = false
         /// Ids delivered from the current page, then from earlier pages, newest first.
         private var seenOnPage = Set<String>()
@@ -73,7 +74,7 @@ public struct JobStream: AsyncSequence, Sendable {
             let offset = nextOffset
             let limit = stream.pageSize
             nextOffset += limit
-            inFlight.append(Task { try await client.page(of: listing, offset: offset, limit: limit) })
+            inFlight.append(Task { try await client.deferredPage(of: listing, offset: offset, limit: limit) })
         }
 
         private func fill() async throws {
@@ -81,7 +82,8 @@ public struct JobStream: AsyncSequence, Sendable {
             let task = inFlight.removeFirst()
             let page: JobPage
             do {
-                page = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+                // Pages wait as bytes; each becomes a JSON tree only when its turn comes.
+                page = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }.parsed()
             } catch {
                 for task in inFlight { task.cancel() }
                 inFlight.removeAll()

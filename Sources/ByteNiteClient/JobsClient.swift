@@ -17,6 +17,29 @@ public struct JobPage: Sendable {
     public var hasPrevious: Bool
 }
 
+/// A page whose jobs are still the bytes of the response: parsed by `parsed()` when needed.
+struct DeferredJobPage: Sendable {
+    var bytes: [UInt8]
+    /// Where `data`'s value is in `bytes`; nil when the response had no `data`.
+    var range: Range<Int>?
+    var total: Int64?
+    var offset: Int64
+    var hasNext: Bool
+    var hasPrevious: Bool
+
+    func parsed() throws -> JobPage {
+        var data: JSONValue?
+        if let range {
+            do {
+                data = try JSONParser.parse(bytes[range])
+            } catch {
+                throw ByteNiteError(.badResponse, status: 200, "the API answered HTTP 200 with 'data' that is not JSON (\(error))")
+            }
+        }
+        return JobPage(jobs: try JobsClient.jobs(in: data), total: total, offset: offset, hasNext: hasNext, hasPrevious: hasPrevious)
+    }
+}
+
 /// A job and its template, as `GET /jobs/{jobId}` returns them.
 public struct JobDetail: Sendable {
     public var job: JSONValue
@@ -108,6 +131,28 @@ public final class JobsClient: Sendable {
         }
     }
 
+    /// Like `page(of:offset:limit:)`, with the jobs left as the response's bytes until
+    /// `parsed()`: pages fetched ahead then cost their size in bytes, not as JSON trees.
+    func deferredPage(of listing: JobListing, offset: Int64, limit: Int64) async throws -> DeferredJobPage {
+        let (output, _, deferred) = try await call(deferring: "data") { () async throws -> Components.Schemas.JobsJobsResponse in
+            switch listing {
+            case .all(let orderBy):
+                let output = try await client.customerGetAll(query: .init(pagination_limit: limit, pagination_offset: offset, orderBy: orderBy))
+                guard case .ok(let ok) = output, case .json(let body) = ok.body else { throw Self.unexpected(output) }
+                return body
+            case .filtered(var request):
+                request.pagination = .init(limit: limit, offset: offset)
+                let output = try await client.customerGetAllFiltered(body: .json(request))
+                guard case .ok(let ok) = output, case .json(let body) = ok.body else { throw Self.unexpected(output) }
+                return body
+            }
+        }
+        statistics.countPage()
+        return DeferredJobPage(
+            bytes: deferred?.bytes ?? [], range: deferred?.range, total: output.pagination?.total, offset: output.pagination?.offset ?? 0,
+            hasNext: output.pagination?.hasNext ?? false, hasPrevious: output.pagination?.hasPrevious ?? false)
+    }
+
     /// Every job of a listing, page by page (see `JobStream`).
     public func jobs(_ listing: JobListing, startingAt offset: Int64 = 0, pageSize: Int64 = 500, prefetch: Int = 2) -> JobStream {
         JobStream(client: self, listing: listing, offset: offset, pageSize: pageSize, prefetch: prefetch)
@@ -137,28 +182,38 @@ public final class JobsClient: Sendable {
     /// silently shorter listing.
     private func makePage(_ body: Components.Schemas.JobsJobsResponse, _ json: JSONValue) throws -> JobPage {
         statistics.countPage()
-        let jobs: [JSONValue]
-        switch json["data"] {
-        case nil, .null?: jobs = []
-        case .array(let items)?:
-            if let bad = items.firstIndex(where: { if case .object = $0 { return false } else { return true } }) {
-                throw ByteNiteError(.badResponse, status: 200, "the API answered HTTP 200 with data[\(bad)] that is not a job object (\(items[bad].kindName))")
-            }
-            jobs = items
-        case let other?:
-            throw ByteNiteError(.badResponse, status: 200, "the API answered HTTP 200 with 'data' that is not a list of jobs (\(other.kindName))")
-        }
+        let jobs = try Self.jobs(in: json["data"])
         return JobPage(
             jobs: jobs, total: body.pagination?.total, offset: body.pagination?.offset ?? 0,
             hasNext: body.pagination?.hasNext ?? false, hasPrevious: body.pagination?.hasPrevious ?? false)
     }
 
+    /// The jobs of a list response's `data`.
+    static func jobs(in data: JSONValue?) throws -> [JSONValue] {
+        switch data {
+        case nil, .null?: return []
+        case .array(let items)?:
+            if let bad = items.firstIndex(where: { if case .object = $0 { return false } else { return true } }) {
+                throw ByteNiteError(.badResponse, status: 200, "the API answered HTTP 200 with data[\(bad)] that is not a job object (\(items[bad].kindName))")
+            }
+            return items
+        case let other?:
+            throw ByteNiteError(.badResponse, status: 200, "the API answered HTTP 200 with 'data' that is not a list of jobs (\(other.kindName))")
+        }
+    }
+
     /// Runs one generated call with a capture for its raw body, mapping every failure to a `ByteNiteError`.
     private func call<Output>(_ operation: () async throws -> Output) async throws -> (Output, JSONValue) {
-        let capture = ResponseCapture()
+        let (output, json, _) = try await call(deferring: nil, operation)
+        return (output, json)
+    }
+
+    /// `call`, leaving the top-level member `deferring` unparsed (see `ResponseCapture`).
+    private func call<Output>(deferring member: String?, _ operation: () async throws -> Output) async throws -> (Output, JSONValue, (bytes: [UInt8], range: Range<Int>?)?) {
+        let capture = ResponseCapture(deferring: member)
         do {
             let output = try await ResponseCapture.$current.withValue(capture) { try await operation() }
-            return (output, capture.json ?? .object(JSONObject()))
+            return (output, capture.json ?? .object(JSONObject()), capture.deferred)
         } catch let error as ClientError {
             throw Self.unwrap(error)
         } catch {

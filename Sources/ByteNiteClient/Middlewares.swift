@@ -26,6 +26,17 @@ final class ResponseCapture: Sendable {
 
     /// The body handed over by `keep(body:)`, once.
     func takeBody() -> [UInt8]? { body.withLock { bytes in defer { bytes = nil }; return bytes } }
+
+    /// A top-level member to leave unparsed (a list's `data`), set before the call.
+    let deferredMember: String?
+    private let deferredStorage = Mutex<(bytes: [UInt8], range: Range<Int>?)?>(nil)
+    /// The whole body and where the deferred member's value is in it.
+    var deferred: (bytes: [UInt8], range: Range<Int>?)? {
+        get { deferredStorage.withLock { $0 } }
+        set { deferredStorage.withLock { $0 = newValue } }
+    }
+
+    init(deferring member: String? = nil) { deferredMember = member }
 }
 
 /// The outermost middleware: turns error statuses into `ByteNiteError`s with the server's message,
@@ -51,7 +62,13 @@ struct ResponseMiddleware: ClientMiddleware {
         guard let capture = ResponseCapture.current else { return (response, HTTPBody(bytes)) }
         let json: JSONValue
         do {
-            json = try JSONParser.parse(bytes)
+            if let member = capture.deferredMember {
+                let (value, range) = try JSONParser.parse(bytes, deferring: member)
+                json = value
+                capture.deferred = (bytes, range)
+            } else {
+                json = try JSONParser.parse(bytes)
+            }
         } catch {
             let what = bytes.isEmpty ? "an empty body" : "a body that is not JSON (\(error))"
             throw ByteNiteError(.badResponse, status: response.status.code, "the API answered HTTP \(response.status.code) with \(what)")

@@ -57,4 +57,21 @@ import Testing
         #expect(job.value(atPath: "templateInfo.app") == .string("ffmpeg"))
         #expect(job.value(atPath: "templateInfo.nope") == nil)
     }
+
+    @Test func aDeferredMemberIsSkippedAndParsesLaterToTheSameValue() throws {
+        let text = #"{"data": [{"id": "a", "name": "x]}\"{", "n": [1, 2.5e3, -0, true, null]}, {}], "pagination": {"total": "2"}, "x": "data"}"#
+        let bytes = Array(text.utf8)
+        let (value, range) = try JSONParser.parse(bytes, deferring: "data")
+        #expect(value == (try JSONParser.parse(#"{"pagination": {"total": "2"}, "x": "data"}"#)))
+        let whole = try JSONParser.parse(text)
+        #expect(try JSONParser.parse(bytes[try #require(range)]) == whole["data"])
+        // Scalars and strings are skipped too; a missing member gives no range.
+        for (json, expected) in [(#"{"data": 42}"#, "42"), (#"{"data": "a\"b"}"#, #""a\"b""#), (#"{"data":null,"y":1}"#, "null")] {
+            let (_, scalar) = try JSONParser.parse(Array(json.utf8), deferring: "data")
+            #expect(String(decoding: Array(json.utf8)[try #require(scalar)], as: UTF8.self) == expected)
+        }
+        #expect(try JSONParser.parse(Array(#"{"other": []}"#.utf8), deferring: "data").deferred == nil)
+        // A cut-off deferred value is an error, not a short page.
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(Array(#"{"data": [{"id": "a"}"#.utf8), deferring: "data") }
+    }
 }

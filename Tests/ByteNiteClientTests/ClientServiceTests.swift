@@ -140,11 +140,12 @@ import Testing
     @Test func authenticatesWithTheRawTokenAndRefreshesIt() async throws {
         let options = TestData.options {
             $0.apiKey = "secret-key"
-            $0.tokenLifetime = .seconds(1)
+            // Long enough that a token is not already stale when a loaded machine gets to use it.
+            $0.tokenLifetime = .seconds(3)
         }
         try await withService(options: options, apiKey: "secret-key") { _, client in
             _ = try await client.page(limit: 1, offset: 0, orderBy: nil)
-            try await Task.sleep(for: .milliseconds(1200))
+            try await Task.sleep(for: .milliseconds(3200))
             // The token has expired; the client fetches a new one before or after the 401.
             _ = try await client.page(limit: 1, offset: 0, orderBy: nil)
         }
