@@ -101,26 +101,4 @@ extension Components.Schemas.CustomerGetAllJobsRequest {
         }
         self.orderBy = request.orderBy
     }
-
-    /// The request body as JSON, in the contract's member order.
-    public var json: JSONValue {
-        var object = JSONObject()
-        if let pagination {
-            var page = JSONObject()
-            if let limit = pagination.limit { page["limit"] = .int(limit) }
-            if let offset = pagination.offset { page["offset"] = .int(offset) }
-            object["pagination"] = .object(page)
-        }
-        if let filters {
-            object["filters"] = .array(filters.map { filter in
-                var item = JSONObject()
-                if let field = filter.field { item["field"] = .string(field) }
-                if let condition = filter.condition { item["condition"] = .string(condition.rawValue) }
-                if let value = filter.value { item["value"] = value.json }
-                return .object(item)
-            })
-        }
-        if let orderBy { object["orderBy"] = .string(orderBy) }
-        return .object(object)
-    }
 }

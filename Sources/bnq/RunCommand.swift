@@ -12,6 +12,7 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run statements (the default command).",
+        version: BNQ.version,
         discussion: """
             With no credentials (BYTENITE_API_KEY unset and no --endpoint), bnq starts the built-in demo \
             service on a free loopback port and talks to it over HTTP. Exit status: 0 success, 1 query \
