@@ -12,12 +12,12 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run statements (the default command).",
-        version: BNQ.version,
         discussion: """
             With no credentials (BYTENITE_API_KEY unset and no --endpoint), bnq starts the built-in demo \
             service on a free loopback port and talks to it over HTTP. Exit status: 0 success, 1 query \
             error, 2 API or network error, 64 usage error.
-            """)
+            """,
+        version: BNQ.version)
 
     @Option(name: .customShort("c"), help: "Run this statement and exit (repeatable).") var command: [String] = []
     @Option(name: .customShort("f"), help: "Run the statements in this file.") var file: String?
