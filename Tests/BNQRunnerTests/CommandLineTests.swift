@@ -69,6 +69,8 @@ import Testing
             #expect(api.status == 2 && api.errors.contains("no job with id 'nope'"))
             let usage = try await Self.bnq(["--format", "yaml", "-c", "jobs"])
             #expect(usage.status == 64)
+            let version = try await Self.bnq(["--version"])
+            #expect(version.status == 0 && version.output.hasPrefix("bnq "))
             let piped = try await Self.bnq(["--endpoint", service.baseURL], input: "jobs select id limit 2\njobs select id limit 1\n")
             #expect(piped.status == 0 && piped.output.split(separator: "\n").count == 3)
         }
