@@ -12,8 +12,16 @@ public final class JobStore: Sendable {
         var jobs: [JSONValue]
         var indexByID: [String: Int]
         var orders: [JobOrdering: [Int32]] = [:]
+        /// The positions of the jobs passing a set of filters, in an ordering: paging through a
+        /// filtered listing then costs a slice per page instead of a pass over every job.
+        var matches: [MatchKey: [Int32]] = [:]
         /// Each job as the generated type, decoded on first use (responses are built from these).
         var typed: [Components.Schemas.JobJob?]
+    }
+
+    private struct MatchKey: Hashable {
+        var filters: [JobFilter]
+        var ordering: JobOrdering
     }
 
     private let state: Mutex<State>
@@ -44,6 +52,7 @@ public final class JobStore: Sendable {
             state.jobs.append(job)
             state.typed.append(nil)
             if let id { state.indexByID[id] = Int(position) }
+            state.matches.removeAll()
             for (ordering, var order) in state.orders {
                 state.orders[ordering] = nil  // keep the array uniquely referenced while it changes
                 let key = ordering.sortKey(job)
@@ -96,12 +105,25 @@ public final class JobStore: Sendable {
             if offset < end { page = order[offset..<end].map(Int.init) }
             return (page, order.count)
         }
-        for position in order {
-            let job = jobs[Int(position)]
-            if !filters.allSatisfy({ $0.matches(job) }) { continue }
-            if total >= offset, page.count < limit { page.append(Int(position)) }
-            total += 1
+        let key = MatchKey(filters: filters, ordering: ordering)
+        let matching: [Int32]
+        if let cached = state.withLock({ $0.matches[key] }) {
+            matching = cached
+        } else {
+            matching = order.filter { position in
+                let job = jobs[Int(position)]
+                return filters.allSatisfy { $0.matches(job) }
+            }
+            state.withLock { state in
+                // Only while the jobs are the ones it was computed from.
+                guard state.jobs.count == jobs.count else { return }
+                if state.matches.count >= 64 { state.matches.removeAll() }
+                state.matches[key] = matching
+            }
         }
+        let end = min(matching.count, offset + limit)
+        if offset < end { page = matching[offset..<end].map(Int.init) }
+        total = matching.count
         return (page, total)
     }
 
