@@ -22,7 +22,7 @@ public struct SessionSettings: Sendable {
     /// Jobs per request when paging.
     public var pageSize: Int64 = 500
     /// Pages requested ahead.
-    public var prefetch = 2
+    public var prefetch = 3
     /// `$name` parameters.
     public var parameters: [String: String] = [:]
     /// Pins `now` for every statement (`--now`); nil uses the clock, once per statement.

@@ -78,6 +78,10 @@ public struct JobStream: AsyncSequence, Sendable {
         }
 
         private func fill() async throws {
+            // Let go of the page just read before the next one becomes a tree: two at once would
+            // double the peak memory of a listing.
+            buffer = []
+            bufferIndex = 0
             if inFlight.isEmpty { launch() }
             let task = inFlight.removeFirst()
             let page: JobPage

@@ -32,7 +32,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Pin 'now' for every statement, e.g. 2026-01-31T12:00:00Z.") var now: String?
     @Option(help: "Jobs per request when paging (default 500).") var pageSize: Int64?
     @Option(help: "Request timeout in seconds.") var timeout: Int = 60
-    @Option(help: "Pages requested ahead while paging (0 to 8, default 2).") var prefetch: Int = 2
+    @Option(help: "Pages requested ahead while paging (0 to 8, default 3); they wait as bytes, not parsed.") var prefetch: Int = 3
     @Flag(name: .shortAndLong, help: "Trace HTTP requests on standard error (credentials redacted).") var verbose = false
     @Option(help: "The profile of the config file to use (env BNQ_PROFILE).") var profile: String?
     @Flag(name: .customShort("X"), help: "Do not run the rc file (bnqrc) at start.") var noRC = false
