@@ -70,6 +70,16 @@ extension JSONValue {
     }
 
     /// The value at a dotted path such as `templateInfo.app`; nil when any step is missing.
+    /// The value a field names, following its path split once when the field was made.
+    public func value(of field: JobField) -> JSONValue? {
+        var current = self
+        for component in field.components {
+            guard case .object(let object) = current, let next = object[component] else { return nil }
+            current = next
+        }
+        return current
+    }
+
     public func value(atPath path: some StringProtocol) -> JSONValue? {
         var current = self
         for component in path.split(separator: ".", omittingEmptySubsequences: false) {

@@ -5,7 +5,7 @@ import BNQCore
 /// here: escaping for the terminal happens once, where text is written.
 public enum CellText {
     public static func text(of job: JSONValue, _ field: JobField) -> String {
-        guard let raw = job.value(atPath: field.path) else {
+        guard let raw = job.value(of: field) else {
             // Protobuf JSON leaves out an enum holding its first value.
             if case .enumeration(let enumType) = field.type { return enumType.shortName(enumType.values[0]) }
             return ""

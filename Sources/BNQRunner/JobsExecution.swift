@@ -122,7 +122,7 @@ struct JobsExecution {
         try await forEachMatch { job in
             count += 1
             if recent.count < 200 { recent.append(job) }
-            let cells = fields.map { CellText.text(of: job, $0) }
+            let cells = writer.usesCells ? fields.map { CellText.text(of: job, $0) } : []
             writer.row(cells: cells, json: projected ? Self.project(job, fields) : job)
         }
         writer.finish(note: "\(count) row\(count == 1 ? "" : "s")")
@@ -154,7 +154,7 @@ struct JobsExecution {
     static func project(_ job: JSONValue, _ fields: [JobField]) -> JSONValue {
         var object = JSONObject()
         for field in fields {
-            guard let value = job.value(atPath: field.path) else { continue }
+            guard let value = job.value(of: field) else { continue }
             object[field.path] = value
         }
         return .object(object)

@@ -27,6 +27,10 @@ final class RowWriter {
         self.maximumRows = maximumRows
     }
 
+    /// Whether rows are written from their cells (tables, csv, markdown) rather than their JSON:
+    /// when not, callers can skip formatting cells.
+    var usesCells: Bool { format != .json && format != .ndjson }
+
     /// Text safe for the sink: escaped on a terminal.
     func safe(_ text: String) -> String { sink.isTerminal ? TerminalText.escape(text) : text }
 
