@@ -16,12 +16,7 @@ public enum FieldValue: Sendable, Hashable {
 
     /// Reads `field` of `job`, applying protobuf's defaults for what is missing.
     public static func of(_ job: JSONValue, _ field: JobField) -> FieldValue {
-        var current: JSONValue? = job
-        for component in field.components {
-            guard case .object(let object)? = current else { return normalise(nil, as: field.type) }
-            current = object[component]
-        }
-        return normalise(current, as: field.type)
+        normalise(job.value(of: field), as: field.type)
     }
 
     /// Normalises a raw JSON value for a field of `type`. Values of the wrong JSON type count as missing.

@@ -16,15 +16,7 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 public struct JSONParser {
     /// Parses one JSON text; trailing white space is allowed, anything else is an error.
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
-        let array = Array(bytes)
-        return try array.withUnsafeBufferPointer { buffer throws(JSONParseError) in
-            var parser = JSONParser(buffer: buffer)
-            parser.skipWhitespace()
-            let value = try parser.parseValue(depth: 0)
-            parser.skipWhitespace()
-            if parser.position != buffer.count { throw parser.error("unexpected text after the JSON value") }
-            return value
-        }
+        try parseWhole(Array(bytes), deferring: nil).value
     }
 
     /// Parses one JSON text, except that the value of the top-level object's member `member` is
@@ -33,6 +25,11 @@ public struct JSONParser {
     /// page's jobs as bytes this way until they are needed, a third of their size as a tree.
     /// The member is left out of the returned object.
     public static func parse(_ bytes: [UInt8], deferring member: String) throws(JSONParseError) -> (value: JSONValue, deferred: Range<Int>?) {
+        try parseWhole(bytes, deferring: member)
+    }
+
+    /// One JSON text and nothing after it but white space, optionally deferring a top-level member.
+    private static func parseWhole(_ bytes: [UInt8], deferring member: String?) throws(JSONParseError) -> (value: JSONValue, deferred: Range<Int>?) {
         try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in
             var parser = JSONParser(buffer: buffer)
             parser.deferredMember = member

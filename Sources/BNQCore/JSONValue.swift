@@ -69,8 +69,8 @@ extension JSONValue {
         return nil
     }
 
-    /// The value at a dotted path such as `templateInfo.app`; nil when any step is missing.
-    /// The value a field names, following its path split once when the field was made.
+    /// The value a field names, following its path split once when the field was made; nil when
+    /// any step is missing.
     public func value(of field: JobField) -> JSONValue? {
         var current = self
         for component in field.components {
@@ -80,6 +80,7 @@ extension JSONValue {
         return current
     }
 
+    /// The value at a dotted path such as `templateInfo.app`; nil when any step is missing.
     public func value(atPath path: some StringProtocol) -> JSONValue? {
         var current = self
         for component in path.split(separator: ".", omittingEmptySubsequences: false) {

@@ -237,8 +237,7 @@ public final class Session: @unchecked Sendable {
             rowsWritten += rows
             if settings.timing {
                 let after = client.statistics.snapshot
-                let elapsed = ContinuousClock.now - started
-                let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                let milliseconds = (ContinuousClock.now - started).inSeconds * 1000
                 note("Time: \(CellText.number((milliseconds * 10).rounded() / 10)) ms, \(after.requests - before.requests) request\(after.requests - before.requests == 1 ? "" : "s"), \(after.pages - before.pages) page\(after.pages - before.pages == 1 ? "" : "s"), \(rows) row\(rows == 1 ? "" : "s")")
             }
             return ExitStatus.success

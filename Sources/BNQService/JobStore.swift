@@ -97,34 +97,27 @@ public final class JobStore: Sendable {
     /// The positions of one page of the jobs that pass every filter, in `ordering`, and how many pass in all.
     func queryPositions(filters: [JobFilter], ordering: JobOrdering, offset: Int, limit: Int) -> (page: [Int], total: Int) {
         let (jobs, order) = snapshot(ordering)
-        var page: [Int] = []
-        page.reserveCapacity(min(limit, 1024))
-        var total = 0
-        if filters.isEmpty {
-            let end = min(order.count, offset + limit)
-            if offset < end { page = order[offset..<end].map(Int.init) }
-            return (page, order.count)
-        }
-        let key = MatchKey(filters: filters, ordering: ordering)
-        let matching: [Int32]
-        if let cached = state.withLock({ $0.matches[key] }) {
-            matching = cached
-        } else {
-            matching = order.filter { position in
-                let job = jobs[Int(position)]
-                return filters.allSatisfy { $0.matches(job) }
-            }
-            state.withLock { state in
-                // Only while the jobs are the ones it was computed from.
-                guard state.jobs.count == jobs.count else { return }
-                if state.matches.count >= 64 { state.matches.removeAll() }
-                state.matches[key] = matching
-            }
-        }
+        let matching = filters.isEmpty ? order : self.matching(filters, ordering, jobs: jobs, order: order)
         let end = min(matching.count, offset + limit)
-        if offset < end { page = matching[offset..<end].map(Int.init) }
-        total = matching.count
-        return (page, total)
+        return (offset < end ? matching[offset..<end].map(Int.init) : [], matching.count)
+    }
+
+    /// The positions, in `order`, of the jobs passing every filter: cached per filters and
+    /// ordering until a job is inserted.
+    private func matching(_ filters: [JobFilter], _ ordering: JobOrdering, jobs: [JSONValue], order: [Int32]) -> [Int32] {
+        let key = MatchKey(filters: filters, ordering: ordering)
+        if let cached = state.withLock({ $0.matches[key] }) { return cached }
+        let matching = order.filter { position in
+            let job = jobs[Int(position)]
+            return filters.allSatisfy { $0.matches(job) }
+        }
+        state.withLock { state in
+            // Only while the jobs are the ones it was computed from.
+            guard state.jobs.count == jobs.count else { return }
+            if state.matches.count >= 64 { state.matches.removeAll() }
+            state.matches[key] = matching
+        }
+        return matching
     }
 
     /// The jobs and their permutation in `ordering`, consistent with each other.

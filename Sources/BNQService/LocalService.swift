@@ -101,8 +101,7 @@ public final class LocalService: Sendable {
         var inserted = 0
         var index = 0
         while !Task.isCancelled {
-            let elapsed = ContinuousClock.now - started
-            let due = Int(rate * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            let due = Int(rate * (ContinuousClock.now - started).inSeconds)
             while inserted < due {
                 if store.insert(generator.job(index)) { inserted += 1 }
                 index += 1

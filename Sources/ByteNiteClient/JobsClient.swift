@@ -122,17 +122,11 @@ public final class JobsClient: Sendable {
 
     /// A page of either listing, at `offset`, of at most `limit` jobs.
     public func page(of listing: JobListing, offset: Int64, limit: Int64) async throws -> JobPage {
-        switch listing {
-        case .all(let orderBy):
-            return try await page(limit: limit, offset: offset, orderBy: orderBy)
-        case .filtered(var request):
-            request.pagination = .init(limit: limit, offset: offset)
-            return try await filteredPage(request)
-        }
+        try await deferredPage(of: listing, offset: offset, limit: limit).parsed()
     }
 
-    /// Like `page(of:offset:limit:)`, with the jobs left as the response's bytes until
-    /// `parsed()`: pages fetched ahead then cost their size in bytes, not as JSON trees.
+    /// A page of either listing with the jobs left as the response's bytes until `parsed()`:
+    /// pages fetched ahead then cost their size in bytes, not as JSON trees.
     func deferredPage(of listing: JobListing, offset: Int64, limit: Int64) async throws -> DeferredJobPage {
         let (output, _, deferred) = try await call(deferring: "data") { () async throws -> Components.Schemas.JobsJobsResponse in
             switch listing {

@@ -35,7 +35,7 @@ struct BenchCompilerCommand: ParsableCommand {
             }
         }
         let elapsed = ContinuousClock.now - start
-        let secondsElapsed = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let secondsElapsed = elapsed.inSeconds
         print("\(Int(Double(count) / secondsElapsed)) statements/s (\(count) in \(String(format: "%.2f", secondsElapsed)) s, \(checksum) compiled)")
     }
 }
