@@ -3,10 +3,13 @@ import PackageDescription
 
 /// bnq: a command-line shell for exploring ByteNite jobs.
 ///
-/// Dependencies point one way:
-///   bnq (executable) → BNQShell → {CLibEdit, GRDB}, BNQShell → BNQRunner → {BNQLanguage, ByteNiteClient, BNQRender, BNQService}
-///   BNQLanguage → BNQCore   (pure: no I/O, no wire types)
-///   ByteNiteClient, BNQService → {ByteNiteAPI, BNQCore}
+/// Dependencies point one way (each target declares exactly what it imports):
+///   bnq (executable) → {BNQShell, BNQRunner, BNQService, ByteNiteClient, BNQLanguage, BNQRender, BNQCore, ArgumentParser}
+///   BNQShell   → {CLibEdit, GRDB, BNQRunner, BNQLanguage, BNQRender, BNQCore}
+///   BNQRunner  → {BNQLanguage, BNQRender, ByteNiteClient, BNQCore}      (no server code in the shell)
+///   BNQLanguage → BNQCore        (pure: no I/O, no wire types)
+///   BNQRender   → BNQCore
+///   ByteNiteClient, BNQService → {ByteNiteAPI, BNQCore}  (the generated types stay inside these two)
 let package = Package(
     name: "bnq",
     platforms: [.macOS(.v14)],
@@ -23,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
     ],
     targets: [
         // The generated types of the ByteNite jobs read API (openapi.json is the merged contract).
@@ -41,7 +46,9 @@ let package = Package(
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
@@ -54,6 +61,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
@@ -67,12 +76,12 @@ let package = Package(
         .target(
             name: "BNQShell",
             dependencies: [
-                "CLibEdit", "BNQRunner", "BNQLanguage", "BNQCore",
+                "CLibEdit", "BNQRunner", "BNQLanguage", "BNQRender", "BNQCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // Runs statements: compiles, pages through the client, evaluates residuals, renders.
-        .target(name: "BNQRunner", dependencies: ["BNQLanguage", "ByteNiteClient", "ByteNiteAPI", "BNQRender", "BNQService", "BNQCore"]),
+        .target(name: "BNQRunner", dependencies: ["BNQLanguage", "ByteNiteClient", "BNQRender", "BNQCore"]),
         // The thin executable.
         .executableTarget(
             name: "bnq",
@@ -84,8 +93,9 @@ let package = Package(
         // Helpers the test targets share: a running `bnq serve`, temporary folders.
         .target(name: "BNQTestSupport", dependencies: ["BNQService", "ByteNiteClient", "BNQCore"], path: "Tests/BNQTestSupport"),
         .testTarget(name: "BNQCoreTests", dependencies: ["BNQCore"]),
-        .testTarget(name: "BNQLanguageTests", dependencies: ["BNQLanguage", "BNQCore", "ByteNiteAPI"], exclude: ["Golden"]),
-        .testTarget(name: "ByteNiteClientTests", dependencies: ["BNQTestSupport", "ByteNiteClient", "BNQService", "BNQCore", "ByteNiteAPI", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "BNQLanguageTests", dependencies: ["BNQLanguage", "BNQCore"], exclude: ["Golden"]),
+        .testTarget(name: "BNQRenderTests", dependencies: ["BNQRender", "BNQCore"]),
+        .testTarget(name: "ByteNiteClientTests", dependencies: ["BNQTestSupport", "ByteNiteClient", "BNQService", "BNQCore", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "BNQServiceTests", dependencies: ["BNQTestSupport", "BNQService", "BNQCore"]),
         .testTarget(name: "BNQShellTests", dependencies: ["BNQTestSupport", "BNQShell", "BNQService", "BNQCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "BNQRunnerTests", dependencies: ["BNQTestSupport", "BNQRunner", "BNQRender", "BNQLanguage", "ByteNiteClient", "BNQService", "BNQCore"]),

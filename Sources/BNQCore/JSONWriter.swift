@@ -65,9 +65,9 @@ public enum JSONWriter {
     public static func writeString(_ string: String, to output: inout String) {
         output += "\""
         var needsEscaping = false
-        // Quotes, backslashes and control characters; C1 controls (0xC2 0x80–0x9F) and the
-        // bidirectional controls (0xE2 0x80/0x81 …) are escaped too, so JSON is safe on a terminal.
-        for byte in string.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xC2 || byte == 0xE2 || byte == 0xD8 {
+        // Quotes, backslashes and every character `UnsafeCharacters` lists (C0, C1, DEL and the
+        // bidirectional controls) are escaped, so JSON is safe on a terminal and exact in a file.
+        for byte in string.utf8 where byte == 0x22 || byte == 0x5C || UnsafeCharacters.mayStart(byte) {
             needsEscaping = true
             break
         }
@@ -83,10 +83,8 @@ public enum JSONWriter {
             case "\n": output += "\\n"
             case "\r": output += "\\r"
             case "\t": output += "\\t"
-            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || [0x061C, 0x200E, 0x200F].contains(scalar.value)
-                || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value):
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            case _ where UnsafeCharacters.contains(scalar):
+                output += "\\u" + String(scalar.value, radix: 16).leftPadded(4)
             default: output.unicodeScalars.append(scalar)
             }
         }

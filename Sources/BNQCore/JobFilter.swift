@@ -43,10 +43,12 @@ public struct JobFilter: Sendable, Hashable {
             case .failure(let error): return .failure(error)
             }
         }
-        return .success(JobFilter(field: field, condition: condition, operand: converted))
+        return .success(JobFilter(checked: field, condition: condition, operand: converted))
     }
 
-    private init(field: JobField, condition: FilterCondition, operand: FilterOperand) {
+    /// A filter whose operand is already converted to the field's type and checked against the
+    /// condition (the compiler does both once, with positioned diagnostics).
+    public init(checked field: JobField, condition: FilterCondition, operand: FilterOperand) {
         self.field = field
         self.condition = condition
         self.operand = operand

@@ -148,10 +148,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { (a - ((a % b) + b) % b) / b }
 
-    static func pad(_ value: Int64, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-    }
+    static func pad(_ value: Int64, _ width: Int) -> String { String(value).leftPadded(width) }
 
     static func isLeap(_ year: Int64) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
 
@@ -196,13 +193,6 @@ extension String {
         var copy = self
         copy.replaceSubrange(index...index, with: replacement)
         return copy
-    }
-}
-
-extension String {
-    /// The text padded on the left with zeros to `width` characters.
-    public func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
 

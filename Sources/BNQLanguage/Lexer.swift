@@ -3,9 +3,21 @@
 public struct Lexer {
     /// All tokens of `source`, ending with `.end`. `--` comments are skipped.
     public static func tokenize(_ source: String) -> [Token] {
-        var lexer = Lexer(bytes: Array(source.utf8))
+        let bytes = Array(source.utf8)
+        return tokenize(bytes: bytes, in: SourceRange(0, bytes.count))
+    }
+
+    /// The tokens of the part `range` of `source`, their ranges counted from the start of `source`.
+    public static func tokenize(_ source: String, in range: SourceRange) -> [Token] {
+        tokenize(bytes: Array(source.utf8), in: range)
+    }
+
+    /// The tokens of `bytes[range]`, their ranges counted from the start of `bytes`.
+    static func tokenize(bytes: [UInt8], in range: SourceRange) -> [Token] {
+        var lexer = Lexer(bytes: bytes, end: min(range.end, bytes.count))
+        lexer.position = min(range.start, lexer.end)
         var tokens: [Token] = []
-        tokens.reserveCapacity(lexer.bytes.count / 4 + 2)
+        tokens.reserveCapacity((lexer.end - lexer.position) / 4 + 2)
         while true {
             let token = lexer.next()
             tokens.append(token)
@@ -14,12 +26,17 @@ public struct Lexer {
     }
 
     let bytes: [UInt8]
+    /// Where the text to read ends (bytes beyond belong to other statements).
+    let end: Int
     var position = 0
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8], end: Int) {
+        self.bytes = bytes
+        self.end = end
+    }
 
     func peek(_ offset: Int = 0) -> UInt8? {
-        position + offset < bytes.count ? bytes[position + offset] : nil
+        position + offset < end ? bytes[position + offset] : nil
     }
 
     static func isDigit(_ byte: UInt8?) -> Bool { byte.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
@@ -69,7 +86,7 @@ public struct Lexer {
 
     mutating func numeric(_ start: Int) -> Token {
         // A date: 4 digits, '-', 2 digits, '-', 2 digits, then an optional time.
-        if position + 10 <= bytes.count, (0..<4).allSatisfy({ Self.isDigit(bytes[position + $0]) }),
+        if position + 10 <= end, (0..<4).allSatisfy({ Self.isDigit(bytes[position + $0]) }),
             bytes[position + 4] == UInt8(ascii: "-"), Self.isDigit(bytes[position + 5]), Self.isDigit(bytes[position + 6]),
             bytes[position + 7] == UInt8(ascii: "-"), Self.isDigit(bytes[position + 8]), Self.isDigit(bytes[position + 9])
         {

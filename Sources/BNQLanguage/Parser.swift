@@ -7,7 +7,8 @@ import BNQCore
 /// reserved. On the first error the statement is abandoned with one precise diagnostic and parsing
 /// resumes after the next `;`. An error at the end of the input means the statement is incomplete
 /// rather than wrong: the shell and the script reader use that to ask for more lines.
-/// Every loop consumes at least one token per turn.
+/// Every loop consumes at least one token per turn, checked by `LoopProgress`. Errors are thrown
+/// as `Failure` (typed throws), so nothing else can be caught by mistake.
 public struct Parser {
     /// What parsing a text gives.
     public struct Result: Sendable {
@@ -26,6 +27,24 @@ public struct Parser {
         return parser.parseAll()
     }
 
+    /// Parses the statements in the part `range` of `source`; every range points into `source`.
+    public static func parse(_ source: String, in range: SourceRange) -> Result {
+        var parser = Parser(source: source, range: range)
+        return parser.parseAll()
+    }
+
+    /// Parses a predicate alone (`.watch … until PREDICATE`) in the part `range` of `source`.
+    public static func parsePredicate(_ source: String, in range: SourceRange) -> Swift.Result<Predicate, Diagnostic> {
+        var parser = Parser(source: source, range: range)
+        do throws(Failure) {
+            let predicate = try parser.parseOr()
+            guard parser.current.kind == .end else { throw parser.error("unexpected-token", "expected the end of the predicate") }
+            return .success(predicate)
+        } catch {
+            return .failure(error.diagnostic)
+        }
+    }
+
     /// Whether `source` holds only complete statements (see `Result.isComplete`).
     public static func isComplete(_ source: String) -> Bool { parse(source).isComplete }
 
@@ -35,12 +54,34 @@ public struct Parser {
     }
 
     let source: String
+    let bytes: [UInt8]
+    /// Where the text being parsed ends in `bytes`.
+    let limit: Int
     let tokens: [Token]
     var index = 0
+    /// How deeply predicates nest at the current token.
+    var depth = 0
 
     init(source: String) {
+        self.init(source: source, bytes: Array(source.utf8), range: nil)
+    }
+
+    init(source: String, range: SourceRange) {
+        self.init(source: source, bytes: Array(source.utf8), range: range)
+    }
+
+    /// A parser of `bytes[range]` (the UTF-8 of `source`), for callers that parse many parts of one text.
+    init(source: String, bytes: [UInt8], range: SourceRange?) {
         self.source = source
-        self.tokens = Lexer.tokenize(source)
+        self.bytes = bytes
+        self.limit = min(range?.end ?? bytes.count, bytes.count)
+        self.tokens = Lexer.tokenize(bytes: bytes, in: range ?? SourceRange(0, bytes.count))
+    }
+
+    /// Parses the statements in `bytes[range]`, the UTF-8 of `source`.
+    static func parse(_ source: String, bytes: [UInt8], in range: SourceRange) -> Result {
+        var parser = Parser(source: source, bytes: bytes, range: range)
+        return parser.parseAll()
     }
 
     var current: Token { tokens[index] }
@@ -68,28 +109,29 @@ public struct Parser {
         var statements: [(Statement, SourceRange)] = []
         var diagnostics: [Diagnostic] = []
         var complete = true
-        while current.kind != .end {
+        var progress = LoopProgress()
+        while current.kind != .end, progress.advanced(to: index) {
             if current.isSymbol(";") { _ = advance(); continue }
             let start = current.range.start
-            do {
+            do throws(Failure) {
                 let statement = try parseStatement()
                 guard current.kind == .end || current.isSymbol(";") else {
                     throw error("unexpected-token", "expected the end of the statement", help: Self.clauseHelp)
                 }
                 statements.append((statement, SourceRange(start, tokens[max(0, index - 1)].range.end)))
-            } catch let failure as Failure {
-                diagnostics.append(failure.diagnostic)
-                if failure.atEnd { complete = false }
+            } catch {
+                diagnostics.append(error.diagnostic)
+                if error.atEnd { complete = false }
                 while current.kind != .end && !current.isSymbol(";") { _ = advance() }
-            } catch {}
+            }
         }
         return Result(statements: statements, diagnostics: diagnostics, isComplete: complete)
     }
 
-    static let clauseHelp = "clauses go in this order: select, where, group by, order by, limit, offset"
-    static let statementKeywords = ["jobs", "count", "job", "results", "explain", "history"]
+    static let clauseHelp = Vocabulary.clauseOrderHelp
+    static let statementKeywords = Vocabulary.statementKeywords
 
-    mutating func parseStatement() throws -> Statement {
+    mutating func parseStatement() throws(Failure) -> Statement {
         let token = current
         if token.isKeyword("jobs") {
             _ = advance()
@@ -130,13 +172,13 @@ public struct Parser {
         if token.kind == .identifier, let close = Typo.closest(to: token.text, among: Self.statementKeywords) {
             help = "did you mean '\(close)'?"
         } else {
-            help = "a statement starts with jobs, count, job, results, explain or history"
+            help = "a statement starts with " + Self.statementKeywords.dropLast().joined(separator: ", ") + " or " + (Self.statementKeywords.last ?? "")
         }
         throw error("unknown-statement", "expected a statement", help: help)
     }
 
     /// A job id: a quoted string, or the bare text up to white space or `;` (ids hold dashes).
-    mutating func parseIdentifierArgument(after keyword: Token) throws -> (String, SourceRange) {
+    mutating func parseIdentifierArgument(after keyword: Token) throws(Failure) -> (String, SourceRange) {
         if current.kind == .parameter {
             let token = advance()
             return ("$" + token.text, token.range)
@@ -148,19 +190,18 @@ public struct Parser {
         guard current.kind != .end, !current.isSymbol(";") else {
             throw error("missing-id", "expected a job id after '\(keyword.text)'")
         }
-        let bytes = Array(source.utf8)
         let start = current.range.start
         var end = start
-        while end < bytes.count, ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ";")].contains(bytes[end]) { end += 1 }
+        while end < limit, ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ";")].contains(bytes[end]) { end += 1 }
         while current.kind != .end, current.range.start < end { _ = advance() }
         return (String(decoding: bytes[start..<end], as: UTF8.self), SourceRange(start, end))
     }
 
-    mutating func parseQuery(start: SourceRange) throws -> JobsQuery {
+    mutating func parseQuery(start: SourceRange) throws(Failure) -> JobsQuery {
         var query = JobsQuery(range: start)
         if current.isKeyword("select") {
             _ = advance()
-            query.selection = try parseList { try $0.parseSelectItem() }
+            query.selection = try parseList { (parser) throws(Failure) in try parser.parseSelectItem() }
         }
         if current.isKeyword("where") {
             _ = advance()
@@ -169,12 +210,12 @@ public struct Parser {
         if current.isKeyword("group") {
             _ = advance()
             try expectKeyword("by", "expected 'by' after 'group'")
-            query.groupBy = try parseList { try $0.parseField("expected a field to group by") }
+            query.groupBy = try parseList { (parser) throws(Failure) in try parser.parseField("expected a field to group by") }
         }
         if current.isKeyword("order") {
             _ = advance()
             try expectKeyword("by", "expected 'by' after 'order'")
-            query.orderBy = try parseList { parser in
+            query.orderBy = try parseList { (parser) throws(Failure) in
                 let key = try parser.parseSelectItem()
                 var descending = false
                 if parser.current.isKeyword("desc") { _ = parser.advance(); descending = true } else if parser.current.isKeyword("asc") { _ = parser.advance() }
@@ -189,11 +230,11 @@ public struct Parser {
             _ = advance()
             query.offset = try parseCount("offset").0
         }
-        if current.kind == .identifier, ["where", "select", "group", "order", "limit", "offset"].contains(current.folded) {
+        if current.kind == .identifier, Vocabulary.clauseWords.contains(current.folded) {
             throw error("clause-order", "'\(current.folded)' is out of place", help: Self.clauseHelp)
         }
         if current.kind == .identifier, !Self.statementKeywords.contains(current.folded),
-            let close = Typo.closest(to: current.text, among: ["select", "where", "group", "order", "limit", "offset"])
+            let close = Typo.closest(to: current.text, among: Vocabulary.clauseWords)
         {
             throw error("unknown-clause", "expected a clause", help: "did you mean '\(close)'?")
         }
@@ -201,12 +242,12 @@ public struct Parser {
         return query
     }
 
-    mutating func expectKeyword(_ word: String, _ message: String) throws {
+    mutating func expectKeyword(_ word: String, _ message: String) throws(Failure) {
         guard current.isKeyword(word) else { throw error("expected-\(word)", message) }
         _ = advance()
     }
 
-    mutating func parseCount(_ clause: String) throws -> (Int64, SourceRange) {
+    mutating func parseCount(_ clause: String) throws(Failure) -> (Int64, SourceRange) {
         let token = current
         if token.kind == .parameter { throw error("parameter-count", "'\(clause)' takes a number, not a parameter") }
         guard token.kind == .number, token.text.allSatisfy(\.isNumber), let value = Int64(token.text) else {
@@ -216,22 +257,23 @@ public struct Parser {
         return (value, token.range)
     }
 
-    mutating func parseList<T>(_ item: (inout Parser) throws -> T) throws -> [T] {
+    mutating func parseList<T>(_ item: (inout Parser) throws(Failure) -> T) throws(Failure) -> [T] {
         var items = [try item(&self)]
-        while current.isSymbol(",") {
+        var progress = LoopProgress()
+        while current.isSymbol(","), progress.advanced(to: index) {
             _ = advance()
             items.append(try item(&self))
         }
         return items
     }
 
-    mutating func parseField(_ message: String) throws -> FieldReference {
+    mutating func parseField(_ message: String) throws(Failure) -> FieldReference {
         guard current.kind == .identifier else { throw error("expected-field", message) }
         let token = advance()
         return FieldReference(name: token.text, range: token.range)
     }
 
-    mutating func parseSelectItem() throws -> SelectItem {
+    mutating func parseSelectItem() throws(Failure) -> SelectItem {
         guard current.kind == .identifier || current.isSymbol("*") else { throw error("expected-field", "expected a field") }
         let token = advance()
         if token.isSymbol("*") { return .field(FieldReference(name: "*", range: token.range)) }
@@ -247,124 +289,5 @@ public struct Parser {
             if aggregate == .count { return .aggregate(.count, nil, token.range) }
         }
         return .field(FieldReference(name: token.text, range: token.range))
-    }
-
-    mutating func parseOr() throws -> Predicate {
-        var lhs = try parseAnd()
-        while current.isKeyword("or") {
-            _ = advance()
-            lhs = .or(lhs, try parseAnd())
-        }
-        return lhs
-    }
-
-    mutating func parseAnd() throws -> Predicate {
-        var lhs = try parseUnary()
-        while current.isKeyword("and") {
-            _ = advance()
-            lhs = .and(lhs, try parseUnary())
-        }
-        return lhs
-    }
-
-    mutating func parseUnary() throws -> Predicate {
-        if current.isKeyword("not") {
-            let token = advance()
-            return .not(try parseUnary(), token.range)
-        }
-        if current.isSymbol("(") {
-            _ = advance()
-            let inner = try parseOr()
-            guard current.isSymbol(")") else { throw error("expected-paren", "expected ')' to close '('") }
-            _ = advance()
-            return inner
-        }
-        return try parseComparison()
-    }
-
-    mutating func parseComparison() throws -> Predicate {
-        guard current.kind == .identifier else { throw error("expected-field", "expected a field") }
-        let fieldToken = advance()
-        let field = FieldReference(name: fieldToken.text, range: fieldToken.range)
-        let operatorToken = current
-        let op: Comparison.Operator
-        switch operatorToken.folded {
-        case "==" where operatorToken.kind == .symbol: op = .equal
-        case "!=" where operatorToken.kind == .symbol: op = .notEqual
-        case "<" where operatorToken.kind == .symbol: op = .less
-        case "<=" where operatorToken.kind == .symbol: op = .lessOrEqual
-        case ">" where operatorToken.kind == .symbol: op = .greater
-        case ">=" where operatorToken.kind == .symbol: op = .greaterOrEqual
-        case "in" where operatorToken.kind == .identifier: op = .in
-        case "like" where operatorToken.kind == .identifier: op = .like
-        case "contains" where operatorToken.kind == .identifier: op = .contains
-        case "not" where operatorToken.kind == .identifier:
-            _ = advance()
-            if current.isKeyword("in") { op = .notIn } else if current.isKeyword("like") { op = .notLike } else {
-                throw error("expected-operator", "expected 'in' or 'like' after 'not'")
-            }
-        default:
-            throw error("expected-operator", "expected an operator (==, !=, <, <=, >, >=, in, not in, like, contains) after '\(fieldToken.text)'")
-        }
-        var operatorRange = operatorToken.range.union(current.range)
-        _ = advance()
-        var finalOp = op
-        if op == .contains, current.isKeyword("any") {
-            operatorRange = operatorRange.union(advance().range)
-            finalOp = .containsAny
-        }
-        let value: ValueExpression
-        switch finalOp {
-        case .in, .notIn, .containsAny: value = try parseValueList()
-        default: value = try parseValue()
-        }
-        return .comparison(Comparison(field: field, op: finalOp, operatorRange: operatorRange, value: value))
-    }
-
-    mutating func parseValueList() throws -> ValueExpression {
-        if current.kind == .parameter {
-            let token = advance()
-            return ValueExpression(kind: .parameter(token.text), range: token.range)
-        }
-        guard current.isSymbol("(") else { throw error("expected-list", "expected '(' to start a list of values") }
-        let open = advance()
-        var values: [ValueExpression] = []
-        if !current.isSymbol(")") { values = try parseList { try $0.parseValue() } }
-        guard current.isSymbol(")") else { throw error("expected-paren", "expected ',' or ')' in the list") }
-        let close = advance()
-        return ValueExpression(kind: .list(values), range: open.range.union(close.range))
-    }
-
-    mutating func parseValue() throws -> ValueExpression {
-        var value = try parsePrimaryValue()
-        while current.isSymbol("+") || current.isSymbol("-") {
-            let sign: Double = advance().text == "+" ? 1 : -1
-            let amount = try parsePrimaryValue()
-            value = ValueExpression(kind: .shifted(value, sign: sign, amount), range: value.range.union(amount.range))
-        }
-        return value
-    }
-
-    mutating func parsePrimaryValue() throws -> ValueExpression {
-        let token = current
-        switch token.kind {
-        case .string: _ = advance(); return ValueExpression(kind: .string(token.text), range: token.range)
-        case .number: _ = advance(); return ValueExpression(kind: .number(token.number, text: token.text), range: token.range)
-        case .duration: _ = advance(); return ValueExpression(kind: .duration(token.number), range: token.range)
-        case .timestamp: _ = advance(); return ValueExpression(kind: .timestamp(token.text), range: token.range)
-        case .parameter: _ = advance(); return ValueExpression(kind: .parameter(token.text), range: token.range)
-        case .identifier:
-            _ = advance()
-            if token.isKeyword("now") { return ValueExpression(kind: .now, range: token.range) }
-            if token.isKeyword("today") { return ValueExpression(kind: .today, range: token.range) }
-            return ValueExpression(kind: .word(token.text), range: token.range)
-        case .symbol where token.text == "-":
-            _ = advance()
-            guard current.kind == .number else { throw error("expected-value", "expected a number after '-'") }
-            let number = advance()
-            return ValueExpression(kind: .number(-number.number, text: "-" + number.text), range: token.range.union(number.range))
-        default:
-            throw error("expected-value", "expected a value")
-        }
     }
 }

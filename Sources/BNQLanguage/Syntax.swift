@@ -1,3 +1,5 @@
+import BNQCore
+
 /// A statement as written: the parser's output, before names and types are checked.
 public indirect enum Statement: Sendable, Hashable {
     /// `jobs [select …] [where …] [group by …] [order by …] [limit N] [offset N]`, or `count [jobs] [where …]`.
@@ -80,10 +82,40 @@ public indirect enum Predicate: Sendable, Hashable {
 
 /// `field OP value`.
 public struct Comparison: Sendable, Hashable {
-    public enum Operator: String, Sendable, Hashable {
+    /// The operators; each is spelled by its raw value, a symbol or one or more words.
+    public enum Operator: String, Sendable, Hashable, CaseIterable {
         case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
         case `in` = "in", notIn = "not in", like = "like", notLike = "not like"
         case contains = "contains", containsAny = "contains any"
+
+        /// The tokens it is written as: one symbol, or words.
+        public var words: [String] { rawValue.split(separator: " ").map(String.init) }
+
+        /// Whether it is written with a symbol (`==`) rather than words (`not in`).
+        public var isSymbol: Bool { rawValue.first.map { !$0.isLetter } ?? false }
+
+        /// Whether it takes a parenthesised list of values.
+        public var takesList: Bool { condition.takesList }
+
+        /// The filter condition it means, and whether the result is negated (`not like`).
+        public var condition: FilterCondition {
+            switch self {
+            case .equal: return .eq
+            case .notEqual: return .neq
+            case .less: return .lt
+            case .lessOrEqual: return .lte
+            case .greater: return .gt
+            case .greaterOrEqual: return .gte
+            case .in: return .in
+            case .notIn: return .notIn
+            case .like, .notLike: return .like
+            case .contains: return .arrayContains
+            case .containsAny: return .arrayContainsAny
+            }
+        }
+
+        /// Whether the condition's result is negated locally (the API has no NOT LIKE).
+        public var negatesCondition: Bool { self == .notLike }
     }
 
     public var field: FieldReference

@@ -39,7 +39,7 @@ public enum CellText {
         let negative = scaled < 0
         let magnitude = Int64(abs(scaled))
         let fraction = String(magnitude % 1000)
-        return (negative ? "-" : "") + String(magnitude / 1000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction
+        return (negative ? "-" : "") + String(magnitude / 1000) + "." + fraction.leftPadded(3)
     }
 
     /// Any JSON value as plain text: strings bare, everything else as compact JSON.
@@ -50,5 +50,22 @@ public enum CellText {
         case .double(let double): return number(double)
         default: return JSONWriter.compact(value)
         }
+    }
+}
+
+extension CellText {
+    /// One job as `field, text` pairs, for `job ID`: every schema field it holds, then any member
+    /// the schema does not know (servers add fields before the contract does).
+    public static func detailRows(of job: JSONValue) -> [(field: String, text: String)] {
+        var rows: [(String, String)] = []
+        for field in JobSchema.fields where field.type != .object {
+            guard let raw = job.value(atPath: field.path) else { continue }
+            rows.append((field.path, text(raw, type: field.type)))
+        }
+        let known = Set(JobSchema.fields.map { $0.path.split(separator: ".").first.map(String.init) ?? $0.path })
+        for member in job.objectValue ?? JSONObject() where !known.contains(member.key) {
+            rows.append((member.key, plain(member.value)))
+        }
+        return rows
     }
 }

@@ -1,3 +1,5 @@
+import BNQCore
+
 /// The one function every byte from the server passes through before it reaches a terminal.
 ///
 /// Control characters (C0, DEL, C1) and the Unicode bidirectional controls are shown escaped
@@ -31,19 +33,10 @@ public enum TerminalText {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { escape(String($0)) }.joined(separator: "\n")
     }
 
-    /// Whether a character must not reach a terminal raw.
-    public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0..<0x20, 0x7F...0x9F: return true
-        case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C: return true
-        default: return false
-        }
-    }
+    /// Whether a character must not reach a terminal raw (`UnsafeCharacters`, the one list).
+    public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool { UnsafeCharacters.contains(scalar) }
 
-    static func hex(_ value: UInt32, _ width: Int) -> String {
-        let text = String(value, radix: 16)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-    }
+    static func hex(_ value: UInt32, _ width: Int) -> String { String(value, radix: 16).leftPadded(width) }
 
     /// How many terminal columns `text` takes (wide East Asian characters and emoji count two).
     public static func width(_ text: String) -> Int {

@@ -1,41 +1,21 @@
 import BNQCore
 import BNQLanguage
 import BNQRender
-import ByteNiteAPI
-import ByteNiteClient
 
-/// Runs a `jobs` or `count` plan: pages through the client, applies the residual, limit and
-/// offset locally when they could not be pushed down, and writes rows as they arrive.
+/// Runs a `jobs`, `count`, `results where` or `history` plan against a source: reads the jobs the
+/// source lists, applies the residual, limit and offset locally when they could not be pushed
+/// down, and writes rows as they arrive. The same code runs whatever the source is.
 struct JobsExecution {
     let session: Session
+    let source: any JobSource
     let plan: JobsPlan
-    /// Records to query locally instead of the API (the shell's history).
-    var localRecords: [JSONValue]?
-
-    init(session: Session, plan: JobsPlan, localRecords: [JSONValue]? = nil) {
-        self.session = session
-        self.plan = plan
-        self.localRecords = localRecords
-    }
-
-    /// The columns of a plain `history` listing.
-    static let historyColumns = ["id", "at", "duration", "rows", "ok", "text"]
-
-    /// Local records that pass every filter, ordered (by id when no order is given).
-    func localMatches(_ records: [JSONValue]) -> [JSONValue] {
-        let matching = records.filter { record in
-            plan.pushed.allSatisfy { $0.matches(record) } && (plan.residual?.matches(record) ?? true)
-        }
-        guard let ordering = plan.ordering else { return matching }
-        return ordering.sorted(matching)
-    }
+    /// The columns of a plain listing.
+    let defaultColumns: [JobField]
 
     /// The columns of a plain `jobs` listing.
-    static let defaultColumns = ["id", "name", "state", "templateId", "createdAt", "duration", "paymentAmount"]
-
-    var listing: JobListing {
-        plan.usesFilterEndpoint ? .filtered(.init(plan.request)) : .all(orderBy: plan.request.orderBy)
-    }
+    static let jobColumns = ["id", "name", "state", "templateId", "createdAt", "duration", "paymentAmount"].compactMap(JobSchema.field(named:))
+    /// The columns of a plain `history` listing.
+    static let historyColumns = ["id", "at", "duration", "rows", "ok", "text"].compactMap(RecordSchema.history.field(named:))
 
     /// Runs the plan; returns the number of rows written.
     func run() async throws -> Int {
@@ -56,23 +36,14 @@ struct JobsExecution {
 
     /// The matching jobs in order, with offset and limit applied, calling `body` for each.
     func forEachMatch(_ body: (JSONValue) throws -> Void) async throws {
-        if let localRecords {
-            var rows = localMatches(localRecords).dropFirst(Int(plan.offset))
-            if let limit = plan.limit { rows = rows.prefix(Int(limit)) }
-            for record in rows { try body(record) }
-            return
-        }
-        let client = session.client
+        if let limit = plan.limit, limit == 0 { return }
         if plan.paginationPushed, let limit = plan.limit, limit <= plan.request.pagination?.limit ?? 0 {
-            let page = try await client.page(of: listing, offset: plan.offset, limit: max(limit, 1))
-            for job in page.jobs.prefix(Int(limit)) { try body(job) }
+            for job in try await source.firstJobs(for: plan, offset: plan.offset, limit: limit) { try body(job) }
             return
         }
         var skipped: Int64 = 0
         var delivered: Int64 = 0
-        let start = plan.paginationPushed ? plan.offset : 0
-        if let limit = plan.limit, limit == 0 { return }
-        try await forEachListed(startingAt: start) { job in
+        try await forEachListed(startingAt: plan.paginationPushed ? plan.offset : 0) { job in
             if let residual = plan.residual, !residual.matches(job) { return true }
             if !plan.paginationPushed, skipped < plan.offset {
                 skipped += 1
@@ -85,31 +56,22 @@ struct JobsExecution {
         }
     }
 
-    /// Pages through the listing from `start`, calling `body` for each job until it returns false.
-    /// When the listing changed size while it was read, says so on the message stream: jobs
-    /// inserted or removed meanwhile may be missing (none is shown twice).
+    /// Reads the listing from `start`, calling `body` for each job until it returns false; then
+    /// says what the source warns of (jobs that may be missing because the listing changed).
     func forEachListed(startingAt start: Int64, _ body: (JSONValue) throws -> Bool) async throws {
-        let stream = session.client.jobs(listing, startingAt: start, pageSize: session.settings.pageSize, prefetch: session.settings.prefetch)
-        let iterator = stream.makeAsyncIterator()
-        while let job = try await iterator.next() {
-            try Task.checkCancellation()
+        let cursor = source.jobs(for: plan, startingAt: start)
+        while let job = try await cursor.next() {
             if try !body(job) { break }
         }
-        if iterator.possiblyMissedJobs, let first = iterator.firstTotal, let last = iterator.lastTotal {
-            session.note(
-                "warning: the listing changed while it was read (\(first) matching jobs at the start, \(last) at the end); "
-                    + "jobs added or removed meanwhile may be missing. No job is shown twice.")
-        }
+        if let warning = cursor.warning { session.reporter.note(warning) }
     }
 
     func rows() async throws -> Int {
         let fields: [JobField]
         if plan.allFields {
             fields = JobSchema.fields.filter { !$0.path.contains(".") }
-        } else if plan.projection.isEmpty, localRecords != nil {
-            fields = Self.historyColumns.compactMap(RecordSchema.history.field(named:))
         } else if plan.projection.isEmpty {
-            fields = Self.defaultColumns.compactMap(JobSchema.field(named:))
+            fields = defaultColumns
         } else {
             fields = plan.projection
         }
@@ -137,7 +99,7 @@ struct JobsExecution {
         writer.begin()
         var count = 0
         for job in jobs {
-            for result in try await session.client.results(id: job.jobID) {
+            for result in try await source.results(id: job.jobID) {
                 let ended = job["endedAt"]?.stringValue ?? ""
                 writer.row(
                     cells: [job.jobID, job["name"]?.stringValue ?? "", CellText.text(.string(ended), type: .timestamp), result.name, result.link],
@@ -162,9 +124,8 @@ struct JobsExecution {
 
     func count() async throws -> Int {
         var total: Int64 = 0
-        if plan.paginationPushed, localRecords == nil {
-            let page = try await session.client.page(of: listing, offset: 0, limit: 1)
-            total = page.total ?? Int64(page.jobs.count)
+        if plan.paginationPushed {
+            total = try await source.count(for: plan)
         } else {
             try await forEachMatch { _ in total += 1 }
         }
@@ -177,11 +138,14 @@ struct JobsExecution {
 
     func group(_ groups: GroupPlan) async throws -> Int {
         var table = GroupTable(plan: groups)
-        try await forEachMatchIgnoringLimit { table.add($0) }
+        // Grouping reads every match; limit and offset apply to the groups.
+        try await forEachListed(startingAt: 0) { job in
+            if plan.residual?.matches(job) ?? true { table.add(job) }
+            return true
+        }
         var rows = table.rows()
-        let offset = Int(plan.offset)
-        rows = Array(rows.dropFirst(offset))
-        if let limit = plan.limit { rows = Array(rows.prefix(Int(limit))) }
+        rows = Array(rows.dropFirst(Int(clamping: plan.offset)))
+        if let limit = plan.limit { rows = Array(rows.prefix(Int(clamping: limit))) }
         let headers = groups.columns.map { $0.title(keys: groups.keys) }
         let rightAligned = Set(groups.columns.indices.filter { if case .aggregate = groups.columns[$0] { return true } else { return false } })
         let writer = session.makeWriter(headers: headers, rightAligned: rightAligned)
@@ -194,16 +158,8 @@ struct JobsExecution {
         writer.finish(note: "\(rows.count) group\(rows.count == 1 ? "" : "s")")
         return rows.count
     }
+}
 
-    /// Grouping reads every match; limit and offset apply to the groups.
-    func forEachMatchIgnoringLimit(_ body: (JSONValue) -> Void) async throws {
-        if let localRecords {
-            for record in localMatches(localRecords) { body(record) }
-            return
-        }
-        try await forEachListed(startingAt: 0) { job in
-            if plan.residual?.matches(job) ?? true { body(job) }
-            return true
-        }
-    }
+extension JSONValue {
+    var jobID: String { self["id"]?.stringValue ?? "" }
 }

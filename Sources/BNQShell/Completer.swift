@@ -1,6 +1,5 @@
 import BNQCore
 import BNQLanguage
-import BNQRunner
 import Foundation
 
 /// Tab completion from the statement's context: keywords where a clause may start, field names
@@ -10,31 +9,35 @@ import Foundation
 public struct Completer: Sendable {
     public var jobIDs: [String]
 
-    public init(jobIDs: [String] = []) { self.jobIDs = jobIDs }
+    /// Ids with a control or bidirectional character are never offered: they would reach the
+    /// terminal in the candidate list, and no one types them.
+    public init(jobIDs: [String] = []) {
+        self.jobIDs = jobIDs.filter { id in !id.isEmpty && !id.unicodeScalars.contains(where: UnsafeCharacters.contains) }
+    }
 
-    static let statementKeywords = ["jobs", "count", "job", "results", "explain", "history"]
-    static let clauseKeywords = ["select", "where", "group by", "order by", "limit", "offset"]
-    static let operators = ["==", "!=", "<", "<=", ">", ">=", "in", "not in", "like", "not like", "contains", "contains any"]
-    static let connectives = ["and", "or", "group by", "order by", "limit", "offset"]
+    // Every word offered comes from the language's one vocabulary.
+    static let statementKeywords = Vocabulary.statementKeywords
+    static let clauseKeywords = Vocabulary.clauseSpellings
+    static let operators = Comparison.Operator.allCases.map(\.rawValue)
+    /// What may follow a complete comparison: another one, or a later clause.
+    static let connectives = ["and", "or"] + Vocabulary.Clause.allCases.filter { $0 != .select && $0 != .where }.map(\.spelling)
+    /// What a select list may hold besides fields.
+    static let selectExtras = Vocabulary.aggregates.map { $0 == .count ? "count" : $0.rawValue + "(" } + ["*"]
 
     /// The candidates for the word before the cursor, and how many bytes of it they replace.
     /// `context` is the text of earlier lines of the same statement.
     public func complete(_ before: String, context: String = "") -> (replace: Int, candidates: [String]) {
         let trimmedStart = before.drop(while: { $0 == " " })
         if context.isEmpty, trimmedStart.hasPrefix(".") {
-            if !trimmedStart.contains(" ") {
+            guard let space = trimmedStart.firstIndex(of: " ") else {
                 let names = DotCommand.catalogue.map { "." + $0.name }
                 return (trimmedStart.utf8.count, Self.matching(String(trimmedStart), names))
             }
-            if trimmedStart.hasPrefix(".read ") || trimmedStart.hasPrefix(".i ") || trimmedStart.hasPrefix(".output ") || trimmedStart.hasPrefix(".once ") {
-                let word = String(before.split(separator: " ", omittingEmptySubsequences: false).last ?? "")
-                return (word.utf8.count, Self.paths(word))
-            }
-            if trimmedStart.hasPrefix(".format ") {
-                let word = String(before.split(separator: " ").last ?? "")
-                return (before.hasSuffix(" ") ? 0 : word.utf8.count, Self.matching(before.hasSuffix(" ") ? "" : word, ["table", "expanded", "json", "ndjson", "csv", "markdown"]))
-            }
-            return (0, [])
+            guard let entry = DotCommand.entry(named: String(trimmedStart[trimmedStart.index(after: trimmedStart.startIndex)..<space])) else { return (0, []) }
+            let argument = String(trimmedStart[trimmedStart.index(after: space)...].drop(while: { $0 == " " }))
+            if entry.takesPath { return (argument.utf8.count, Self.paths(argument)) }
+            guard !argument.contains(" ") else { return (0, []) }
+            return (argument.utf8.count, Self.matching(argument, entry.arguments))
         }
         var wordStart = before.endIndex
         while wordStart > before.startIndex {
@@ -59,8 +62,8 @@ public struct Completer: Sendable {
             case "explain": return Self.statementKeywords
             case "jobs", "count", "history": return Self.clauseKeywords
             case "job", "results": return jobIDs.reversed() + (lower == "results" ? ["where"] : [])
-            case "where", "and", "or", "not", "by", "select": return fields + (lower == "select" ? ["count", "sum(", "avg(", "min(", "max(", "*"] : []) + (lower == "not" ? [] : [])
-            case "asc", "desc": return ["limit", "offset"]
+            case "where", "and", "or", "not", "by", "select": return fields + (lower == "select" ? Self.selectExtras : [])
+            case "asc", "desc": return [Vocabulary.Clause.limit.spelling, Vocabulary.Clause.offset.spelling]
             case "in", "any": return ["("]
             default: break
             }
@@ -87,7 +90,7 @@ public struct Completer: Sendable {
     static func precedingKeyword(_ tokens: [Token]) -> String? {
         for token in tokens.reversed() where token.kind == .identifier {
             let word = token.text.lowercased()
-            if ["where", "select", "by", "limit", "offset", "jobs", "count"].contains(word) { return word }
+            if Vocabulary.clauseWords.contains(word) || Vocabulary.statementKeywords.contains(word) || word == "by" { return word }
             if ["and", "or", "not"].contains(word) { return "where" }
         }
         return nil
@@ -122,8 +125,8 @@ public struct Completer: Sendable {
     static func values(for field: JobField) -> [String] {
         switch field.type {
         case .enumeration(let enumType): return enumType.values.map(enumType.shortName)
-        case .bool: return ["true", "false"]
-        case .timestamp: return ["now", "today"]
+        case .bool: return Vocabulary.booleanWords
+        case .timestamp: return Vocabulary.timeWords
         default: return []
         }
     }

@@ -11,19 +11,15 @@ public final class InteractiveShell {
     let session: Session
     let editor: LineEditor
     let history: HistoryStore?
-    let promptName: String
 
     /// - Parameters:
-    ///   - promptName: what the prompt says (`demo`, `api.bytenite.com`).
     ///   - history: the kept history; nil when it cannot be opened (the shell still works).
     ///   - editingMode: `emacs` or `vi`.
-    public init?(session: Session, promptName: String, history: HistoryStore?, editingMode: String = "emacs") {
+    public init?(session: Session, history: HistoryStore?, editingMode: String = "emacs") {
         guard let editor = LineEditor(program: "bnq") else { return nil }
         self.session = session
         self.editor = editor
         self.history = history
-        self.promptName = promptName
-        session.promptName = promptName
         if editingMode == "vi" { editor.setMode("vi") }
         // Earlier sessions' statements, for Up and Ctrl-R.
         if let history {
@@ -34,7 +30,7 @@ public final class InteractiveShell {
         }
     }
 
-    var prompt: String { "bnq \(session.promptName)> " }
+    var prompt: String { "bnq \(TerminalText.escape(session.promptName))> " }
     var continuationPrompt: String { String(repeating: " ", count: max(0, prompt.count - 5)) + "...> " }
 
     /// A multi-line statement as the one line history recalls.
@@ -164,8 +160,8 @@ public final class InteractiveShell {
 
     /// Statements that would keep a secret: `.set` of a key, token, password or secret.
     static func isSecret(_ text: String) -> Bool {
-        let lower = text.lowercased()
-        guard lower.hasPrefix(".set ") else { return false }
-        return ["key", "token", "secret", "password"].contains { lower.contains($0) }
+        let words = text.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 2)
+        guard words.count >= 2, words[0].lowercased() == ".set" else { return false }
+        return SessionSettings.looksSecret(String(words[1]))
     }
 }

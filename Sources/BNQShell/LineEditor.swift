@@ -62,8 +62,6 @@ final class LineEditor {
     }
 
     func addHistory(_ entry: String) { bnq_editor_history_add(editor, entry) }
-
-    var historyCount: Int { Int(bnq_editor_history_count(editor)) }
 }
 
 /// Ctrl-C, recorded by a signal handler instead of ending the process.

@@ -36,11 +36,19 @@ public struct ClientConfiguration: Sendable {
         return components.url ?? endpoint
     }
 
-    /// Whether a host is a loopback address, where plain http may carry credentials.
+    /// Whether a host is a loopback address, where plain http may carry credentials: an IPv4
+    /// literal in 127.0.0.0/8, the IPv6 literal ::1, or exactly `localhost`. A name that merely
+    /// starts with `127.` or ends in `.localhost` is a name like any other, resolved by DNS.
     public static func isLoopback(_ host: String?) -> Bool {
         guard var host = host?.lowercased() else { return false }
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return host == "localhost" || host == "::1" || host.hasPrefix("127.") || host.hasSuffix(".localhost")
+        if host == "localhost" || host == "localhost." { return true }
+        if host == "::1" || host == "0:0:0:0:0:0:0:1" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets[0] == "127" else { return false }
+        return octets.allSatisfy { octet in
+            !octet.isEmpty && octet.count <= 3 && octet.allSatisfy(\.isASCII) && octet.allSatisfy(\.isNumber) && (Int(octet) ?? 256) <= 255
+        }
     }
 
     /// Refuses to send credentials over plain http to anything but a loopback address.

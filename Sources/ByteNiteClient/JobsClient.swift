@@ -53,9 +53,10 @@ public struct JobResult: Sendable, Equatable {
 }
 
 /// What to list: every job (`GET /jobs`) or a filtered request (`POST /jobs/filter`).
-public enum JobListing: Sendable {
+public enum JobListing: Sendable, Hashable {
     case all(orderBy: String?)
-    case filtered(Components.Schemas.CustomerGetAllJobsRequest)
+    /// The request's filters and ordering; its pagination is set page by page.
+    case filtered(JobsRequest)
 }
 
 /// The one client every part of bnq uses to reach the ByteNite jobs read API.
@@ -67,7 +68,9 @@ public final class JobsClient: Sendable {
     public let configuration: ClientConfiguration
     public let statistics = ClientStatistics()
     private let httpClient: HTTPClient
-    private let client: Client
+    private let transport: AsyncHTTPClientTransport
+    /// The middlewares every call shares, inside the per-call response and retry layers.
+    private let sharedMiddlewares: [any ClientMiddleware]
 
     public init(configuration: ClientConfiguration) {
         self.configuration = configuration
@@ -84,19 +87,11 @@ public final class JobsClient: Sendable {
                 apiKey: $0, url: configuration.resolvedAccessTokenURL, httpClient: httpClient, timeout: configuration.requestTimeout,
                 trace: configuration.trace)
         }
-        var middlewares: [any ClientMiddleware] = [
-            ResponseMiddleware(),
-            RetryMiddleware(policy: configuration.retry, statistics: statistics),
-            AuthMiddleware(tokens: tokens),
-        ]
+        var middlewares: [any ClientMiddleware] = [AuthMiddleware(tokens: tokens)]
         if let trace = configuration.trace { middlewares.append(TraceMiddleware(trace: trace)) }
         middlewares.append(RedirectMiddleware())
-        self.client = Client(
-            serverURL: configuration.endpoint,
-            configuration: .byteNite,
-            transport: AsyncHTTPClientTransport(configuration: .init(
-                client: httpClient, timeout: configuration.requestTimeout.timeAmount)),
-            middlewares: middlewares)
+        sharedMiddlewares = middlewares
+        transport = AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: configuration.requestTimeout.timeAmount))
     }
 
     /// Closes connections. Call once when done.
@@ -104,20 +99,14 @@ public final class JobsClient: Sendable {
         try? await httpClient.shutdown()
     }
 
-    /// One page of `POST /jobs/filter`.
-    public func filteredPage(_ request: Components.Schemas.CustomerGetAllJobsRequest) async throws -> JobPage {
-        let (output, json) = try await call { try await client.customerGetAllFiltered(body: .json(request)) }
-        guard case .ok(let ok) = output, case .json(let body) = ok.body else { throw Self.unexpected(output) }
-        return try makePage(body, json)
-    }
-
-    /// One page of `GET /jobs` (`pagination.limit`, `pagination.offset` and `orderBy` as query parameters).
-    public func page(limit: Int64?, offset: Int64?, orderBy: String?) async throws -> JobPage {
-        let (output, json) = try await call {
-            try await client.customerGetAll(query: .init(pagination_limit: limit, pagination_offset: offset, orderBy: orderBy))
-        }
-        guard case .ok(let ok) = output, case .json(let body) = ok.body else { throw Self.unexpected(output) }
-        return try makePage(body, json)
+    /// The generated client for one call, its response and retry layers writing to `capture`.
+    private func client(capturingInto capture: ResponseCapture) -> Client {
+        Client(
+            serverURL: configuration.endpoint,
+            configuration: .byteNite,
+            transport: transport,
+            middlewares: [ResponseMiddleware(capture: capture), RetryMiddleware(policy: configuration.retry, statistics: statistics, capture: capture)]
+                + sharedMiddlewares)
     }
 
     /// A page of either listing, at `offset`, of at most `limit` jobs.
@@ -128,7 +117,7 @@ public final class JobsClient: Sendable {
     /// A page of either listing with the jobs left as the response's bytes until `parsed()`:
     /// pages fetched ahead then cost their size in bytes, not as JSON trees.
     func deferredPage(of listing: JobListing, offset: Int64, limit: Int64) async throws -> DeferredJobPage {
-        let (output, _, deferred) = try await call(deferring: "data") { () async throws -> Components.Schemas.JobsJobsResponse in
+        let (output, _, deferred) = try await call(deferring: "data") { client async throws -> Components.Schemas.JobsJobsResponse in
             switch listing {
             case .all(let orderBy):
                 let output = try await client.customerGetAll(query: .init(pagination_limit: limit, pagination_offset: offset, orderBy: orderBy))
@@ -136,7 +125,7 @@ public final class JobsClient: Sendable {
                 return body
             case .filtered(var request):
                 request.pagination = .init(limit: limit, offset: offset)
-                let output = try await client.customerGetAllFiltered(body: .json(request))
+                let output = try await client.customerGetAllFiltered(body: .json(.init(request)))
                 guard case .ok(let ok) = output, case .json(let body) = ok.body else { throw Self.unexpected(output) }
                 return body
             }
@@ -154,7 +143,7 @@ public final class JobsClient: Sendable {
 
     /// `GET /jobs/{jobId}`.
     public func job(id: String) async throws -> JobDetail {
-        let (output, json) = try await call { try await client.customerGetJob(path: .init(jobId: id)) }
+        let (output, json) = try await call { client in try await client.customerGetJob(path: .init(jobId: id)) }
         guard case .ok = output else { throw Self.unexpected(output) }
         guard let job = json["job"], case .object = job else {
             throw ByteNiteError(.badResponse, status: 200, "the API's answer for job '\(id)' holds no job")
@@ -164,22 +153,11 @@ public final class JobsClient: Sendable {
 
     /// `GET /jobs/{jobId}/results`.
     public func results(id: String) async throws -> [JobResult] {
-        let (output, json) = try await call { try await client.customerGetJobResults(path: .init(jobId: id)) }
+        let (output, json) = try await call { client in try await client.customerGetJobResults(path: .init(jobId: id)) }
         guard case .ok = output else { throw Self.unexpected(output) }
         return (json["results"]?.arrayValue ?? []).map {
             JobResult(name: $0["name"]?.stringValue ?? "", link: $0["link"]?.stringValue ?? "")
         }
-    }
-
-    /// A page from a list response. A missing or null `data` is an empty page (protobuf JSON leaves
-    /// empty lists out); anything else that is not a list of job objects is an error, never a
-    /// silently shorter listing.
-    private func makePage(_ body: Components.Schemas.JobsJobsResponse, _ json: JSONValue) throws -> JobPage {
-        statistics.countPage()
-        let jobs = try Self.jobs(in: json["data"])
-        return JobPage(
-            jobs: jobs, total: body.pagination?.total, offset: body.pagination?.offset ?? 0,
-            hasNext: body.pagination?.hasNext ?? false, hasPrevious: body.pagination?.hasPrevious ?? false)
     }
 
     /// The jobs of a list response's `data`.
@@ -197,16 +175,16 @@ public final class JobsClient: Sendable {
     }
 
     /// Runs one generated call with a capture for its raw body, mapping every failure to a `ByteNiteError`.
-    private func call<Output>(_ operation: () async throws -> Output) async throws -> (Output, JSONValue) {
+    private func call<Output>(_ operation: (Client) async throws -> Output) async throws -> (Output, JSONValue) {
         let (output, json, _) = try await call(deferring: nil, operation)
         return (output, json)
     }
 
     /// `call`, leaving the top-level member `deferring` unparsed (see `ResponseCapture`).
-    private func call<Output>(deferring member: String?, _ operation: () async throws -> Output) async throws -> (Output, JSONValue, (bytes: [UInt8], range: Range<Int>?)?) {
+    private func call<Output>(deferring member: String?, _ operation: (Client) async throws -> Output) async throws -> (Output, JSONValue, (bytes: [UInt8], range: Range<Int>?)?) {
         let capture = ResponseCapture(deferring: member)
         do {
-            let output = try await ResponseCapture.$current.withValue(capture) { try await operation() }
+            let output = try await operation(client(capturingInto: capture))
             return (output, capture.json ?? .object(JSONObject()), capture.deferred)
         } catch let error as ClientError {
             throw Self.unwrap(error)

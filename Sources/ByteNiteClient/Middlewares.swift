@@ -4,14 +4,15 @@ import HTTPTypes
 import OpenAPIRuntime
 import Synchronization
 
-/// Receives the raw JSON of a successful response for the facade.
+/// Receives the raw JSON of one call's successful response for the facade.
 ///
 /// The generated client builds and sends every request and checks each response's status. The
 /// bodies of successful responses are read by bnq's own lenient JSON reader instead of the generated
 /// Codable types, because protobuf-JSON servers send int64 fields as strings and enum values the
-/// contract does not list, which those types reject; the facade reads jobs from here.
+/// contract does not list, which those types reject. The facade makes one capture per call and
+/// hands it to that call's response and retry middlewares by value: nothing is shared between
+/// calls and nothing travels in task-local storage.
 final class ResponseCapture: Sendable {
-    @TaskLocal static var current: ResponseCapture?
     private let storage = Mutex<JSONValue?>(nil)
     private let body = Mutex<[UInt8]?>(nil)
     var json: JSONValue? {
@@ -43,6 +44,8 @@ final class ResponseCapture: Sendable {
 /// and hands successful JSON bodies to the capture.
 struct ResponseMiddleware: ClientMiddleware {
     static let maximumBody = 256 << 20
+    /// Where this call's body goes.
+    let capture: ResponseCapture
 
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
@@ -51,7 +54,7 @@ struct ResponseMiddleware: ClientMiddleware {
         let (response, responseBody) = try await next(request, body, baseURL)
         let bytes: [UInt8]
         do {
-            if let kept = ResponseCapture.current?.takeBody() { bytes = kept } else { bytes = try await collect(responseBody, upTo: Self.maximumBody) ?? [] }
+            if let kept = capture.takeBody() { bytes = kept } else { bytes = try await collect(responseBody, upTo: Self.maximumBody) ?? [] }
         } catch {
             throw Transport.classify(error, url: baseURL)
         }
@@ -59,7 +62,6 @@ struct ResponseMiddleware: ClientMiddleware {
             let subject = operationID.contains("GetJob") ? request.path?.split(separator: "/").dropLast(operationID.contains("Results") ? 1 : 0).last.map { String($0).removingPercentEncoding ?? String($0) } : nil
             throw ByteNiteError.from(status: response.status.code, body: bytes, subject: subject)
         }
-        guard let capture = ResponseCapture.current else { return (response, HTTPBody(bytes)) }
         let json: JSONValue
         do {
             if let member = capture.deferredMember {
@@ -102,6 +104,8 @@ struct ResponseMiddleware: ClientMiddleware {
 struct RetryMiddleware: ClientMiddleware {
     let policy: RetryPolicy
     let statistics: ClientStatistics
+    /// Takes the body read here, so the response middleware need not read it again.
+    let capture: ResponseCapture
 
     static let transientStatuses: Set<Int> = [429, 500, 502, 503, 504]
 
@@ -129,14 +133,12 @@ struct RetryMiddleware: ClientMiddleware {
             switch outcome {
             case .success(let (response, bytes)):
                 guard Self.transientStatuses.contains(response.status.code) else {
-                    if let capture = ResponseCapture.current {
-                        capture.keep(body: bytes)
-                        return (response, nil)
-                    }
-                    return (response, HTTPBody(bytes))
+                    capture.keep(body: bytes)
+                    return (response, nil)
                 }
-                if let value = response.headerFields[.retryAfter], let seconds = Double(value), seconds >= 0 {
-                    retryAfter = .milliseconds(Int64(seconds * 1000))
+                // Any number is accepted and bounded before it becomes a duration (1e300, inf, nan).
+                if let value = response.headerFields[.retryAfter], let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds >= 0 {
+                    retryAfter = .milliseconds(Int64(min(seconds, 3600) * 1000))
                 }
                 failure = ByteNiteError.from(status: response.status.code, body: bytes)
             case .failure(let error):

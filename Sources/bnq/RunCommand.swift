@@ -1,5 +1,6 @@
 import ArgumentParser
 import BNQCore
+import BNQLanguage
 import BNQRender
 import BNQRunner
 import BNQService
@@ -71,61 +72,26 @@ struct RunCommand: AsyncParsableCommand {
         let apiKey = environment["BYTENITE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? user.apiKey ?? user.readKeyFile()
         let endpointText = endpoint ?? environment["BNQ_ENDPOINT"] ?? user.endpoint
         for warning in user.warnings { Terminal.note("warning: " + warning) }
-        var service: LocalService?
-        var configuration: ClientConfiguration
-        if demo || (apiKey == nil && endpointText == nil) {
+        let useDemo = demo || (apiKey == nil && endpointText == nil)
+        var endpointURL: URL?
+        if !useDemo {
             do {
-                var options = LocalService.Options()
-                options.port = 0
-                service = try await LocalService.start(store: JobStore(jobs: try DemoData.jobs()), options: options)
+                endpointURL = try Endpoints.parse(endpointText ?? ClientConfiguration.defaultEndpoint.absoluteString)
             } catch {
-                Terminal.error("cannot start the demo service: \(error)")
-                throw ExitCode(ExitStatus.apiError)
-            }
-            configuration = ClientConfiguration(endpoint: URL(string: service!.baseURL)!)
-            Terminal.note("no credentials configured: using the built-in demo service at \(service!.baseURL) (\(service!.store.count) jobs)")
-        } else {
-            guard let url = URL(string: endpointText ?? ClientConfiguration.defaultEndpoint.absoluteString), url.scheme != nil, url.host != nil else {
-                Terminal.error("invalid endpoint '\(endpointText ?? "")': give a full URL such as https://api.bytenite.com/v1/customer")
+                Terminal.error(error.message)
                 throw ExitCode(ExitStatus.usage)
             }
-            configuration = ClientConfiguration(endpoint: url, apiKey: apiKey)
-            if let auth = authURL ?? environment["BNQ_AUTH_URL"] { configuration.accessTokenURL = URL(string: auth) }
         }
-        configuration.requestTimeout = .seconds(timeout)
-        if verbose { configuration.trace = { line in FileHandle.standardError.write(Data((TerminalText.escape(line) + "\n").utf8)) } }
-        let client = JobsClient(configuration: configuration)
-        let session = Session(
-            client: client, settings: settings, output: .standardOutput(),
-            endpointDescription: service.map { "\($0.baseURL) (built-in demo)" } ?? configuration.endpoint.absoluteString)
-
-        let demoHolder = DemoHolder(service: service)
-        let keyForSwitch = apiKey
-        let timeoutSeconds = timeout
-        session.switchEndpoint = { target in
-            var newConfiguration: ClientConfiguration
-            let description: String
-            let name: String
-            if let target {
-                guard let url = URL(string: target), url.scheme != nil, url.host != nil else {
-                    return .failure(DotCommandError("invalid endpoint '\(target)': give a full URL such as https://api.bytenite.com/v1/customer"))
-                }
-                newConfiguration = ClientConfiguration(endpoint: url, apiKey: keyForSwitch)
-                description = url.absoluteString
-                name = url.host ?? "bnq"
-            } else {
-                do {
-                    let demo = try await demoHolder.demo()
-                    newConfiguration = ClientConfiguration(endpoint: URL(string: demo.baseURL)!)
-                    description = "\(demo.baseURL) (built-in demo)"
-                    name = "demo"
-                } catch {
-                    return .failure(DotCommandError("cannot start the demo service: \(error)"))
-                }
-            }
-            newConfiguration.requestTimeout = .seconds(timeoutSeconds)
-            return .success((JobsClient(configuration: newConfiguration), description, name))
-        }
+        let trace: (@Sendable (String) -> Void)? = verbose ? { @Sendable line in FileHandle.standardError.write(Data((TerminalText.escape(line) + "\n").utf8)) } : nil
+        let endpoints = Endpoints(
+            apiKey: apiKey, keyOrigin: endpointURL ?? ClientConfiguration.defaultEndpoint,
+            accessTokenURL: (authURL ?? environment["BNQ_AUTH_URL"]).flatMap(URL.init(string:)),
+            timeout: .seconds(timeout), pageSize: settings.pageSize, prefetch: settings.prefetch, trace: trace)
+        // Nothing starts here: the client, its event loop or the demo service start with the first
+        // statement that needs them.
+        let connection = endpointURL.map(endpoints.api) ?? endpoints.demoConnection()
+        let session = Session(connection: connection, settings: settings, output: .standardOutput())
+        session.connect = { target in try endpoints.connect(target) }
 
         var status = ExitStatus.success
         if !command.isEmpty {
@@ -134,12 +100,12 @@ struct RunCommand: AsyncParsableCommand {
                 if status != ExitStatus.success { break }
             }
         } else if let path = file ?? scripts.first {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                Terminal.error("cannot read \(path)")
-                await shutdown(client, service)
-                throw ExitCode(ExitStatus.usage)
+            do {
+                status = await session.run(try Session.readScript(path), fileName: path)
+            } catch {
+                Terminal.error(error.message)
+                status = error.status
             }
-            status = await session.run(Self.strippingShebang(String(decoding: data, as: UTF8.self)), fileName: path)
         } else if isatty(STDIN_FILENO) == 1, environment["TERM"] != "dumb", isatty(STDOUT_FILENO) == 1 {
             let history: HistoryStore?
             do {
@@ -148,7 +114,6 @@ struct RunCommand: AsyncParsableCommand {
                 Terminal.note("warning: history is off: \(error)")
                 history = nil
             }
-            let name = service == nil ? (configuration.endpoint.host ?? "bnq") : "demo"
             if !noRC {
                 let rc = UserConfiguration.folder(environment: environment) + "/bnqrc"
                 if let data = FileManager.default.contents(atPath: rc) {
@@ -157,10 +122,10 @@ struct RunCommand: AsyncParsableCommand {
                 }
             }
             if session.settings.maximumRows == nil { session.settings.maximumRows = 200 }
-            if let shell = InteractiveShell(session: session, promptName: name, history: history, editingMode: user.editingMode ?? "emacs") {
+            if let shell = InteractiveShell(session: session, history: history, editingMode: user.editingMode ?? "emacs") {
                 status = await shell.run()
             } else {
-                status = await SimpleShell(session: session, prompt: "bnq \(name)> ").run()
+                status = await SimpleShell(session: session, prompt: "bnq \(TerminalText.escape(session.promptName))> ").run()
             }
         } else if isatty(STDIN_FILENO) == 1 {
             // TERM=dumb, or output not a terminal: no line editor, no prompt, no escape codes.
@@ -170,7 +135,8 @@ struct RunCommand: AsyncParsableCommand {
             status = await session.run(String(decoding: data, as: UTF8.self), fileName: "<stdin>")
         }
         session.output.flush()
-        await shutdown(session.client, await demoHolder.current)
+        await session.close()
+        await endpoints.stop()
         if status != ExitStatus.success { throw ExitCode(status) }
     }
 
@@ -179,48 +145,26 @@ struct RunCommand: AsyncParsableCommand {
         var status = ExitStatus.success
         var total = 0
         for path in paths {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                Terminal.error("cannot read \(path)")
+            let text: String
+            do {
+                text = try Session.readScript(path)
+            } catch {
+                Terminal.error(error.message)
                 status = ExitStatus.usage
                 continue
             }
-            // A session that never sends: checking needs only the compiler.
-            let problems = Session.check(strippingShebang(String(decoding: data, as: UTF8.self)), fileName: path, settings: settings)
-            for problem in problems { FileHandle.standardError.write(Data((TerminalText.escapeLines(problem) + "\n").utf8)) }
+            let script = Script(text, fileName: path)
+            let problems = script.check(settings.compileContext(now: Timestamp(seconds: 0)))
+            let formatter = script.formatter
+            for problem in problems {
+                FileHandle.standardError.write(Data((TerminalText.escapeLines(formatter.format(problem, compact: true)) + "\n").utf8))
+            }
             total += problems.count
             if !problems.isEmpty, status == ExitStatus.success { status = ExitStatus.queryError }
         }
         if total > 0 { FileHandle.standardError.write(Data("\(total) error\(total == 1 ? "" : "s")\n".utf8)) }
         return status
     }
-
-    func shutdown(_ client: JobsClient, _ service: LocalService?) async {
-        await client.shutdown()
-        await service?.stop()
-    }
-
-    /// A `#!/usr/bin/env bnq` line becomes a comment.
-    static func strippingShebang(_ text: String) -> String {
-        text.hasPrefix("#!") ? "--" + text.dropFirst(2) : text
-    }
 }
 
 extension SessionSettings.OnError: ExpressibleByArgument {}
-
-/// The demo service, started on first need and kept for the session.
-actor DemoHolder {
-    private var service: LocalService?
-
-    init(service: LocalService?) { self.service = service }
-
-    var current: LocalService? { service }
-
-    func demo() async throws -> LocalService {
-        if let service { return service }
-        var options = LocalService.Options()
-        options.port = 0
-        let started = try await LocalService.start(store: JobStore(jobs: try DemoData.jobs()), options: options)
-        service = started
-        return started
-    }
-}

@@ -23,7 +23,7 @@ struct SimpleShell {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if pending.isEmpty, trimmed.isEmpty { continue }
             if pending.isEmpty, trimmed.hasPrefix(".") || trimmed == "\\q" {
-                lastStatus = await session.runDotCommand(trimmed == "\\q" ? ".quit" : trimmed)
+                lastStatus = await session.run(trimmed == "\\q" ? ".quit" : trimmed)
                 session.output.flush()
                 if session.quitRequested { return lastStatus }
                 continue

@@ -1,6 +1,5 @@
 import BNQCore
 import BNQLanguage
-import ByteNiteAPI
 import Testing
 
 @Suite struct CompilerTests {

@@ -1,7 +1,6 @@
 import BNQCore
 import BNQService
 import BNQTestSupport
-import ByteNiteAPI
 import ByteNiteClient
 import Testing
 
@@ -49,7 +48,7 @@ import Testing
         let added = JobGenerator(seed: 78).jobs(count: 200)
         try await withService { service, client in
             // Warm two orderings, then insert, then read both orderings whole.
-            for orderBy in ["createdAt desc", "name"] { _ = try await client.filteredPage(.init(pagination: .init(limit: 1), orderBy: orderBy)) }
+            for orderBy in ["createdAt desc", "name"] { _ = try await client.page(of: .filtered(JobsRequest(orderBy: orderBy)), offset: 0, limit: 1) }
             for job in added { service.store.insert(job) }
             #expect(!service.store.insert(added[0]), "a job with a known id is not added twice")
             for (orderBy, keys) in [("createdAt desc", [(JobSchema.field(named: "createdAt")!, true)]), ("name", [(JobSchema.field(named: "name")!, false)])] {

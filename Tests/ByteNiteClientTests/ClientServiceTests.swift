@@ -1,19 +1,16 @@
 import BNQCore
 import BNQService
 import BNQTestSupport
-import ByteNiteAPI
 import ByteNiteClient
 import Foundation
 import Testing
 
 /// The client against `bnq serve` over real HTTP on loopback.
 @Suite struct ClientServiceTests {
-    typealias Request = Components.Schemas.CustomerGetAllJobsRequest
+    typealias Request = JobsRequest
 
-    static func filter(_ field: String, _ condition: FilterCondition, _ operand: FilterOperand) -> Components.Schemas.CommonFilter {
-        .init(
-            field: field, condition: .init(rawValue: condition.rawValue),
-            value: .init(json: ProtobufAny.encode(operand)))
+    static func filter(_ field: String, _ condition: FilterCondition, _ operand: FilterOperand) -> JobsRequest.Filter {
+        .init(field: field, condition: condition, value: operand)
     }
 
     /// All ids matching a request, paging through it.
@@ -33,7 +30,7 @@ import Testing
 
     @Test func everyFilterConditionReturnsExactlyTheMatchingJobs() async throws {
         let cutoff = Timestamp(rfc3339: "2026-10-15T00:00:00Z")!
-        let cases: [(Components.Schemas.CommonFilter, (JSONValue) -> Bool)] = [
+        let cases: [(JobsRequest.Filter, (JSONValue) -> Bool)] = [
             (Self.filter("state", .eq, .string("JOB_STATE_FAILED")), { Self.state($0) == "JOB_STATE_FAILED" }),
             (Self.filter("state", .neq, .string("JOB_STATE_COMPLETE")), { Self.state($0) != "JOB_STATE_COMPLETE" }),
             (Self.filter("numChunks", .gt, .int(40)), { ($0["numChunks"]?.int64Value ?? 0) > 40 }),
@@ -61,9 +58,9 @@ import Testing
             for (filter, keep) in cases {
                 let ids = try await Self.ids(client, Request(filters: [filter]))
                 let expected = Self.expected(keep)
-                #expect(!expected.isEmpty, "\(filter.field!) \(filter.condition!) matches nothing in the test data")
+                #expect(!expected.isEmpty, "\(filter.field) \(filter.condition) matches nothing in the test data")
                 #expect(ids.count == Set(ids).count)
-                #expect(Set(ids) == expected, "\(filter.field!) \(filter.condition!)")
+                #expect(Set(ids) == expected, "\(filter.field) \(filter.condition)")
             }
             // Filters are ANDed.
             let both = try await Self.ids(client, Request(filters: [cases[0].0, cases[2].0]))
@@ -73,7 +70,7 @@ import Testing
 
     @Test func ordersStablyAndPagesAtTheEdges() async throws {
         try await withService { _, client in
-            let first = try await client.filteredPage(Request(pagination: .init(limit: 10, offset: 0), orderBy: "duration desc"))
+            let first = try await client.page(of: .filtered(Request(orderBy: "duration desc")), offset: 0, limit: 10)
             #expect(first.total == 1000)
             #expect(first.jobs.count == 10)
             #expect(first.hasNext && !first.hasPrevious)
@@ -85,7 +82,7 @@ import Testing
             var ids = Set<String>()
             var offset: Int64 = 0
             while true {
-                let page = try await client.page(limit: 100, offset: offset, orderBy: "createdAt")
+                let page = try await client.page(of: .all(orderBy: "createdAt"), offset: offset, limit: 100)
                 pages += 1
                 ids.formUnion(page.jobs.map(\.id))
                 offset += 100
@@ -94,10 +91,10 @@ import Testing
             #expect(pages == 10)
             #expect(ids.count == 1000)
 
-            let past = try await client.page(limit: 100, offset: 5000, orderBy: nil)
+            let past = try await client.page(of: .all(orderBy: nil), offset: 5000, limit: 100)
             #expect(past.jobs.isEmpty && !past.hasNext && past.total == 1000)
 
-            let none = try await client.filteredPage(Request(filters: [Self.filter("name", .eq, .string("no such job"))]))
+            let none = try await client.page(of: .filtered(Request(filters: [Self.filter("name", .eq, .string("no such job"))])), offset: 0, limit: 100)
             #expect(none.jobs.isEmpty && none.total == 0 && !none.hasNext && !none.hasPrevious)
 
             let streamed = try await Self.ids(client, Request(orderBy: "createdAt desc"), pageSize: 100)
@@ -122,14 +119,14 @@ import Testing
     @Test func badRequestsGetA400ThatSaysWhy() async throws {
         try await withService { _, client in
             do {
-                _ = try await client.filteredPage(Request(filters: [Self.filter("stat", .eq, .string("FAILED"))]))
+                _ = try await client.page(of: .filtered(Request(filters: [Self.filter("stat", .eq, .string("FAILED"))])), offset: 0, limit: 100)
                 Issue.record("an unknown field was accepted")
             } catch let error as ByteNiteError {
                 #expect(error.kind == .badRequest)
                 #expect(error.message.contains("unknown field 'stat'; did you mean 'state'?"))
             }
             do {
-                _ = try await client.page(limit: -1, offset: nil, orderBy: nil)
+                _ = try await client.page(of: .all(orderBy: nil), offset: 0, limit: -1)
                 Issue.record("a negative limit was accepted")
             } catch let error as ByteNiteError {
                 #expect(error.message.contains("pagination.limit must not be negative"))
@@ -144,14 +141,14 @@ import Testing
             $0.tokenLifetime = .seconds(3)
         }
         try await withService(options: options, apiKey: "secret-key") { _, client in
-            _ = try await client.page(limit: 1, offset: 0, orderBy: nil)
+            _ = try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1)
             try await Task.sleep(for: .milliseconds(3200))
             // The token has expired; the client fetches a new one before or after the 401.
-            _ = try await client.page(limit: 1, offset: 0, orderBy: nil)
+            _ = try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1)
         }
         try await withService(options: options, apiKey: "wrong-key") { _, client in
             do {
-                _ = try await client.page(limit: 1, offset: 0, orderBy: nil)
+                _ = try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1)
                 Issue.record("a wrong key was accepted")
             } catch let error as ByteNiteError {
                 #expect(error.kind == .unauthorized)
@@ -161,7 +158,7 @@ import Testing
         }
         // Without a key the client sends no token, which the service refuses when it requires a key.
         try await withService(options: options, apiKey: nil) { _, client in
-            await #expect(throws: ByteNiteError.self) { try await client.page(limit: 1, offset: 0, orderBy: nil) }
+            await #expect(throws: ByteNiteError.self) { try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1) }
         }
     }
 
@@ -171,7 +168,7 @@ import Testing
                 endpoint: URL(string: "http://127.0.0.1:\(service.port)/v1/computing")!, apiKey: "k")
             configuration.retry.maxAttempts = 1
             let client = JobsClient(configuration: configuration)
-            let page = try await client.page(limit: 5, offset: 0, orderBy: nil)
+            let page = try await client.page(of: .all(orderBy: nil), offset: 0, limit: 5)
             await client.shutdown()
             #expect(page.jobs.count == 5)
         }
@@ -182,7 +179,7 @@ import Testing
         configuration.retry.maxAttempts = 1
         let client = JobsClient(configuration: configuration)
         do {
-            _ = try await client.page(limit: 1, offset: 0, orderBy: nil)
+            _ = try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1)
             Issue.record("credentials were sent over plain http")
         } catch let error as ByteNiteError {
             #expect(error.kind == .insecureEndpoint, "\(error)")
@@ -208,7 +205,7 @@ import Testing
         let options = TestData.options { $0.faults = try! FaultPlan.parse("503=1") }
         try await withService(options: options, configure: { $0.retry.maxAttempts = 3 }) { _, client in
             do {
-                _ = try await client.page(limit: 1, offset: 0, orderBy: nil)
+                _ = try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1)
                 Issue.record("a failing service gave a page")
             } catch let error as ByteNiteError {
                 #expect(error.kind == .unavailable)
@@ -224,7 +221,7 @@ import Testing
         configuration.retry.baseDelay = .milliseconds(1)
         let client = JobsClient(configuration: configuration)
         do {
-            _ = try await client.page(limit: 1, offset: 0, orderBy: nil)
+            _ = try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1)
             Issue.record("connected to port 1")
         } catch let error as ByteNiteError {
             #expect(error.kind == .network)

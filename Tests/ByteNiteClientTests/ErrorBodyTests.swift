@@ -32,7 +32,7 @@ import Testing
         let options = TestData.options { $0.faults = try! FaultPlan.parse("\(status)=1") }
         try await withService(options: options, configure: { $0.retry.maxAttempts = 2 }) { _, client in
             do {
-                _ = try await client.page(limit: 1, offset: 0, orderBy: nil)
+                _ = try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1)
                 Issue.record("HTTP \(status) gave a page")
             } catch let error as ByteNiteError {
                 #expect(error.kind == kind)

@@ -51,7 +51,7 @@ import Testing
         var configuration = ClientConfiguration(endpoint: URL(string: "http://127.0.0.1:\(firstPort)/v1/customer")!, apiKey: "secret")
         configuration.retry.maxAttempts = 1
         let client = JobsClient(configuration: configuration)
-        let page = try await client.page(limit: 1, offset: 0, orderBy: nil)
+        let page = try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1)
         await client.shutdown()
         firstTask.cancel()
         otherTask.cancel()

@@ -1,12 +1,16 @@
 import BNQCore
-import BNQRender
 
 /// Writes a result's rows in one output format. Streaming formats write each row as it comes;
 /// tables and markdown collect rows to size their columns. `finish()` closes the output; if a
 /// statement fails before that, what was written is left unclosed (a JSON array without its `]`),
 /// so partial output never passes for complete.
-final class RowWriter {
-    let format: OutputFormat
+///
+/// Escaping: the human-readable formats (table, expanded, markdown) show every control character
+/// escaped wherever they are written — a pipe or a file is read later with `cat` or `less -R`.
+/// json and ndjson carry the data exactly (JSON escapes controls); csv carries it exactly too,
+/// quoting any field that holds a control character, and is escaped only on a terminal.
+public final class RowWriter {
+    public let format: OutputFormat
     let sink: OutputSink
     let headers: [String]
     let rightAligned: Set<Int>
@@ -18,7 +22,7 @@ final class RowWriter {
     private var count = 0
     private var omitted = 0
 
-    init(format: OutputFormat, sink: OutputSink, headers: [String], rightAligned: Set<Int> = [], maximumRows: Int? = nil, autoExpand: Bool = false) {
+    public init(format: OutputFormat, sink: OutputSink, headers: [String], rightAligned: Set<Int> = [], maximumRows: Int? = nil, autoExpand: Bool = false) {
         self.autoExpand = autoExpand
         self.format = format
         self.sink = sink
@@ -29,12 +33,12 @@ final class RowWriter {
 
     /// Whether rows are written from their cells (tables, csv, markdown) rather than their JSON:
     /// when not, callers can skip formatting cells.
-    var usesCells: Bool { format != .json && format != .ndjson }
+    public var usesCells: Bool { format != .json && format != .ndjson }
 
-    /// Text safe for the sink: escaped on a terminal.
-    func safe(_ text: String) -> String { sink.isTerminal ? TerminalText.escape(text) : text }
+    /// Text as the format writes it: always escaped in human-readable formats, and on a terminal.
+    func safe(_ text: String) -> String { format.isHumanReadable || sink.isTerminal ? TerminalText.escape(text) : text }
 
-    func begin() {
+    public func begin() {
         switch format {
         case .json: sink.write("[")
         case .csv: sink.line(headers.map(Self.csvField).joined(separator: ","))
@@ -43,7 +47,7 @@ final class RowWriter {
     }
 
     /// One row: its cells, and the JSON object json and ndjson write.
-    func row(cells: [String], json: JSONValue) {
+    public func row(cells: [String], json: JSONValue) {
         defer { count += 1 }
         switch format {
         case .json:
@@ -63,7 +67,7 @@ final class RowWriter {
     }
 
     /// Closes the output; `note` (like "3 rows") is shown under tables.
-    func finish(note: String?) {
+    public func finish(note: String?) {
         switch format {
         case .json:
             sink.line(count == 0 ? "[]" : "\n]")
@@ -80,7 +84,7 @@ final class RowWriter {
                 }
                 if omitted > 0 { sink.line("… \(omitted) more row\(omitted == 1 ? "" : "s") (.maxrows to show more)") }
             }
-            if let note { sink.line("(\(note))") }
+            if let note { sink.line("(\(TerminalText.escape(note)))") }
         case .expanded:
             writeExpanded()
         case .markdown:
@@ -104,7 +108,7 @@ final class RowWriter {
     }
 
     static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        guard text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || UnsafeCharacters.contains($0) }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 

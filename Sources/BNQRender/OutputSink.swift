@@ -1,3 +1,4 @@
+import BNQCore
 import Foundation
 
 /// Where results go: standard output or a file, buffered, with flushing at statement ends.

@@ -1,0 +1,165 @@
+import BNQCore
+
+/// Reads one dot-command line: its name, then the argument its catalogue entry expects.
+struct DotCommandParser {
+    let source: String
+    let range: SourceRange
+    let bytes: [UInt8]
+
+    init(source: String, range: SourceRange) {
+        self.source = source
+        self.range = range
+        bytes = Array(source.utf8)
+    }
+
+    func text(_ start: Int, _ end: Int) -> String { String(decoding: bytes[start..<end], as: UTF8.self) }
+
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
+
+    func parse() -> Result<DotCommand, Diagnostic> {
+        var start = range.start
+        var end = min(range.end, bytes.count)
+        while start < end, Self.isSpace(bytes[start]) { start += 1 }
+        // A ` --` comment ends the line (only outside a statement; statements are lexed).
+        var nameEnd = start
+        while nameEnd < end, !Self.isSpace(bytes[nameEnd]) { nameEnd += 1 }
+        let name = text(min(start + 1, nameEnd), nameEnd).lowercased()
+        var argumentStart = nameEnd
+        while argumentStart < end, Self.isSpace(bytes[argumentStart]) { argumentStart += 1 }
+        if name != "watch", let comment = commentStart(from: argumentStart, to: end) { end = comment }
+        while end > argumentStart, Self.isSpace(bytes[end - 1]) { end -= 1 }
+        let argument = text(argumentStart, max(argumentStart, end))
+        let lineRange = SourceRange(start, max(start + 1, end))
+        let argumentRange = SourceRange(argumentStart, max(argumentStart, end))
+
+        guard let entry = DotCommand.entry(named: name) else {
+            let suggestion = Typo.closest(to: name, among: DotCommand.catalogue.map(\.name))
+            return .failure(Diagnostic(
+                "unknown-command", "unknown command '.\(name)'", at: SourceRange(start, nameEnd),
+                help: suggestion.map { "did you mean '.\($0)'?" } ?? "'.help' lists the commands"))
+        }
+        func usage() -> Result<DotCommand, Diagnostic> {
+            .failure(Diagnostic("command-usage", "usage: \(entry.usage)", at: argument.isEmpty ? lineRange : argumentRange))
+        }
+        switch entry.name {
+        case "set":
+            let pieces = argument.split(separator: " ", maxSplits: 1)
+            guard pieces.count == 2 else { return usage() }
+            let parameter = String(pieces[0]).trimmingPrefix("$")
+            guard !parameter.isEmpty, parameter.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return usage() }
+            return .success(.set(name: parameter, value: String(pieces[1]).trimmedSpaces))
+        case "unset":
+            guard !argument.isEmpty else { return usage() }
+            return .success(.unset(name: argument.trimmingPrefix("$")))
+        case "format":
+            guard let format = OutputFormat(rawValue: argument.lowercased()) else {
+                return .failure(Diagnostic(
+                    "unknown-format", "unknown format '\(argument)'", at: argument.isEmpty ? lineRange : argumentRange,
+                    help: Typo.closest(to: argument.lowercased(), among: OutputFormat.allCases.map(\.rawValue)).map { "did you mean '\($0)'?" }
+                        ?? "use one of \(OutputFormat.names)"))
+            }
+            return .success(.format(format))
+        case "expanded":
+            guard let value = DotCommand.Switch(rawValue: argument.lowercased()) else { return usage() }
+            return .success(.expanded(value))
+        case "timing":
+            guard argument == "on" || argument == "off" else { return usage() }
+            return .success(.timing(argument == "on"))
+        case "maxrows":
+            if argument == "off" || argument == "0" { return .success(.maxRows(nil)) }
+            guard let count = Int(argument), count > 0 else { return usage() }
+            return .success(.maxRows(count))
+        case "read":
+            guard !argument.isEmpty else { return usage() }
+            return .success(.read(path: argument))
+        case "output":
+            return .success(.output(path: argument.isEmpty ? nil : argument))
+        case "once":
+            guard !argument.isEmpty else { return usage() }
+            return .success(.once(path: argument))
+        case "watch":
+            return parseWatch(from: argumentStart, to: end, usage: usage)
+        case "show": return .success(.show)
+        case "endpoint":
+            guard !argument.isEmpty else { return usage() }
+            return .success(.endpoint(argument))
+        case "demo": return .success(.demo)
+        case "history": return .success(.history(argument))
+        case "help": return .success(.help(topic: argument.isEmpty ? nil : argument.lowercased()))
+        default: return .success(.quit)
+        }
+    }
+
+    /// Where a ` --` comment starts, outside quotes.
+    func commentStart(from start: Int, to end: Int) -> Int? {
+        var quote: UInt8?
+        var index = start
+        while index < end {
+            let byte = bytes[index]
+            if let open = quote {
+                if byte == open { quote = nil }
+            } else if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+                quote = byte
+            } else if byte == UInt8(ascii: "-"), index + 1 < end, bytes[index + 1] == UInt8(ascii: "-"), index == start || Self.isSpace(bytes[index - 1]) {
+                return index
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// `[EVERY] STATEMENT [until PREDICATE]`, the statement and predicate parsed in place.
+    func parseWatch(from start: Int, to end: Int, usage: () -> Result<DotCommand, Diagnostic>) -> Result<DotCommand, Diagnostic> {
+        let tokens = Lexer.tokenize(source, in: SourceRange(start, end))
+        guard tokens.first?.kind != .end else { return usage() }
+        var every = 5.0
+        var statementStart = start
+        if tokens[0].kind == .duration {
+            let seconds = tokens[0].number
+            guard seconds.isFinite, seconds >= WatchCommand.minimumInterval, seconds <= 86_400 * 366 else {
+                return .failure(Diagnostic(
+                    "watch-interval", "the interval must be between \(WatchCommand.minimumInterval)s and 366d", at: tokens[0].range,
+                    help: "e.g. .watch 10s job ID"))
+            }
+            every = seconds
+            statementStart = tokens[0].range.end
+        }
+        // `until` outside quotes splits the statement from the stop condition.
+        let until = tokens.first { $0.isKeyword("until") }
+        let statementEnd = until?.range.start ?? end
+        let parsed = Parser.parse(source, in: SourceRange(statementStart, statementEnd))
+        if let first = parsed.diagnostics.first { return .failure(first) }
+        guard parsed.statements.count == 1, let (statement, statementRange) = parsed.statements.first else {
+            return .failure(Diagnostic(
+                "watch-statement", parsed.statements.isEmpty ? "expected a statement to watch" : "'.watch' takes one statement",
+                at: SourceRange(statementStart, max(statementStart + 1, statementEnd)), help: "e.g. .watch 10s jobs where state == RUNNING"))
+        }
+        switch statement {
+        case .job: break
+        case .jobs(let query) where !query.countOnly && !query.resultsOnly && query.groupBy.isEmpty
+            && !query.selection.contains(where: { if case .aggregate = $0 { return true } else { return false } }):
+            break
+        default:
+            return .failure(Diagnostic(
+                "watch-statement", "'.watch' takes a jobs listing or job ID", at: statementRange,
+                help: "e.g. .watch jobs where state == RUNNING, or .watch job ID until state in (COMPLETE, FAILED)"))
+        }
+        var predicate: Predicate?
+        if let until {
+            switch Parser.parsePredicate(source, in: SourceRange(until.range.end, end)) {
+            case .success(let value): predicate = value
+            case .failure(let diagnostic):
+                if diagnostic.id == "expected-field", diagnostic.range.start >= end {
+                    return .failure(Diagnostic(
+                        "watch-until", "'until' needs a predicate", at: until.range, help: "e.g. until state in (COMPLETE, FAILED)"))
+                }
+                return .failure(diagnostic)
+            }
+        }
+        return .success(.watch(WatchCommand(every: every, statement: statement, statementRange: statementRange, until: predicate)))
+    }
+}
+
+extension String {
+    func trimmingPrefix(_ prefix: String) -> String { hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self }
+}

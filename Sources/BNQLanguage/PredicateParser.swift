@@ -1,0 +1,134 @@
+import BNQCore
+
+/// Predicates and values: `field OP value` joined by `and`, `or`, `not` and parentheses, and the
+/// values comparisons take. The parser's conventions (see `Parser`) hold here too.
+extension Parser {
+    mutating func parseOr() throws(Failure) -> Predicate {
+        var lhs = try parseAnd()
+        while current.isKeyword("or") {
+            _ = advance()
+            lhs = .or(lhs, try parseAnd())
+        }
+        return lhs
+    }
+
+    mutating func parseAnd() throws(Failure) -> Predicate {
+        var lhs = try parseUnary()
+        while current.isKeyword("and") {
+            _ = advance()
+            lhs = .and(lhs, try parseUnary())
+        }
+        return lhs
+    }
+
+    /// How deeply `not` and parentheses may nest, and how many terms a value may add: far beyond
+    /// what people write, well within the stack of every thread bnq runs on.
+    static let maximumDepth = 256
+    static let maximumTerms = 256
+
+    mutating func parseUnary() throws(Failure) -> Predicate {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Self.maximumDepth {
+            throw Failure(diagnostic: Diagnostic("too-deep", "the predicate nests more than \(Self.maximumDepth) levels deep", at: current.range, help: "simplify it"), atEnd: false)
+        }
+        if current.isKeyword("not") {
+            let token = advance()
+            return .not(try parseUnary(), token.range)
+        }
+        if current.isSymbol("(") {
+            _ = advance()
+            let inner = try parseOr()
+            guard current.isSymbol(")") else { throw error("expected-paren", "expected ')' to close '('") }
+            _ = advance()
+            return inner
+        }
+        return try parseComparison()
+    }
+
+    /// The operator at the current token, longest match first (`not in` before `in`), from the vocabulary.
+    mutating func parseOperator() -> (Comparison.Operator, SourceRange)? {
+        for op in Vocabulary.operators {
+            let words = op.words
+            guard index + words.count < tokens.count else { continue }
+            let matches = words.indices.allSatisfy { offset in
+                let token = tokens[index + offset]
+                return op.isSymbol ? token.kind == .symbol && token.text == words[offset] : token.isKeyword(words[offset])
+            }
+            guard matches else { continue }
+            let range = tokens[index].range.union(tokens[index + words.count - 1].range)
+            for _ in words { _ = advance() }
+            return (op, range)
+        }
+        return nil
+    }
+
+    mutating func parseComparison() throws(Failure) -> Predicate {
+        guard current.kind == .identifier else { throw error("expected-field", "expected a field") }
+        let fieldToken = advance()
+        let field = FieldReference(name: fieldToken.text, range: fieldToken.range)
+        guard let (op, operatorRange) = parseOperator() else {
+            if current.isKeyword("not") {
+                let prefixes = Vocabulary.operators.filter { $0.words.first == "not" && $0.words.count > 1 }.map { "'\($0.words[1])'" }
+                _ = advance()
+                throw error("expected-operator", "expected \(prefixes.joined(separator: " or ")) after 'not'")
+            }
+            let spellings = Comparison.Operator.allCases.map(\.rawValue).joined(separator: ", ")
+            throw error("expected-operator", "expected an operator (\(spellings)) after '\(fieldToken.text)'")
+        }
+        let value = op.takesList ? try parseValueList() : try parseValue()
+        return .comparison(Comparison(field: field, op: op, operatorRange: operatorRange, value: value))
+    }
+
+    mutating func parseValueList() throws(Failure) -> ValueExpression {
+        if current.kind == .parameter {
+            let token = advance()
+            return ValueExpression(kind: .parameter(token.text), range: token.range)
+        }
+        guard current.isSymbol("(") else { throw error("expected-list", "expected '(' to start a list of values") }
+        let open = advance()
+        var values: [ValueExpression] = []
+        if !current.isSymbol(")") { values = try parseList { (parser) throws(Failure) in try parser.parseValue() } }
+        guard current.isSymbol(")") else { throw error("expected-paren", "expected ',' or ')' in the list") }
+        let close = advance()
+        return ValueExpression(kind: .list(values), range: open.range.union(close.range))
+    }
+
+    mutating func parseValue() throws(Failure) -> ValueExpression {
+        var value = try parsePrimaryValue()
+        var terms = 1
+        while current.isSymbol("+") || current.isSymbol("-") {
+            terms += 1
+            if terms > Self.maximumTerms {
+                throw Failure(diagnostic: Diagnostic("too-many-terms", "a value may add at most \(Self.maximumTerms) terms", at: current.range), atEnd: false)
+            }
+            let sign: Double = advance().text == "+" ? 1 : -1
+            let amount = try parsePrimaryValue()
+            value = ValueExpression(kind: .shifted(value, sign: sign, amount), range: value.range.union(amount.range))
+        }
+        return value
+    }
+
+    mutating func parsePrimaryValue() throws(Failure) -> ValueExpression {
+        let token = current
+        switch token.kind {
+        case .string: _ = advance(); return ValueExpression(kind: .string(token.text), range: token.range)
+        case .number: _ = advance(); return ValueExpression(kind: .number(token.number, text: token.text), range: token.range)
+        case .duration: _ = advance(); return ValueExpression(kind: .duration(token.number), range: token.range)
+        case .timestamp: _ = advance(); return ValueExpression(kind: .timestamp(token.text), range: token.range)
+        case .parameter: _ = advance(); return ValueExpression(kind: .parameter(token.text), range: token.range)
+        case .identifier:
+            _ = advance()
+            if token.isKeyword("now") { return ValueExpression(kind: .now, range: token.range) }
+            if token.isKeyword("today") { return ValueExpression(kind: .today, range: token.range) }
+            return ValueExpression(kind: .word(token.text), range: token.range)
+        case .symbol where token.text == "-":
+            _ = advance()
+            guard current.kind == .number else { throw error("expected-value", "expected a number after '-'") }
+            let number = advance()
+            return ValueExpression(kind: .number(-number.number, text: "-" + number.text), range: token.range.union(number.range))
+        default:
+            throw error("expected-value", "expected a value")
+        }
+    }
+}

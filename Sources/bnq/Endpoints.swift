@@ -1,0 +1,113 @@
+import BNQRender
+import BNQRunner
+import BNQService
+import ByteNiteClient
+import Foundation
+
+/// Makes the connections a session talks through: the API at a URL, with the API key only where
+/// it belongs, or the built-in demo service, started on first use and kept for the run.
+final class Endpoints: Sendable {
+    /// The API key and the origin it belongs to (the configured endpoint's).
+    let apiKey: String?
+    let keyOrigin: String?
+    let accessTokenURL: URL?
+    let timeout: Duration
+    let pageSize: Int64
+    let prefetch: Int
+    let trace: (@Sendable (String) -> Void)?
+    let demo = DemoHolder()
+
+    init(apiKey: String?, keyOrigin: URL?, accessTokenURL: URL?, timeout: Duration, pageSize: Int64, prefetch: Int, trace: (@Sendable (String) -> Void)?) {
+        self.apiKey = apiKey
+        self.keyOrigin = keyOrigin.map(Self.origin)
+        self.accessTokenURL = accessTokenURL
+        self.timeout = timeout
+        self.pageSize = pageSize
+        self.prefetch = prefetch
+        self.trace = trace
+    }
+
+    /// `scheme://host:port` of a URL, the unit credentials belong to.
+    static func origin(_ url: URL) -> String {
+        "\(url.scheme?.lowercased() ?? "")://\(url.host?.lowercased() ?? ""):\(url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80))"
+    }
+
+    /// A URL as people may see it: user name and password left out.
+    static func shown(_ url: URL) -> String {
+        guard url.user != nil || url.password != nil, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return url.absoluteString }
+        components.user = nil
+        components.password = nil
+        return components.url?.absoluteString ?? url.absoluteString
+    }
+
+    /// A full API base URL from what a person typed, or a usage error.
+    static func parse(_ text: String) throws(RunError) -> URL {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host?.isEmpty == false else {
+            throw RunError.usage("invalid endpoint '\(text)': give a full URL such as https://api.bytenite.com/v1/customer")
+        }
+        return url
+    }
+
+    /// The API at `url`. The key goes along only to the origin it was configured for.
+    func api(_ url: URL) -> Connection {
+        let key = keyOrigin == Self.origin(url) ? apiKey : nil
+        var configuration = ClientConfiguration(endpoint: url, apiKey: key)
+        configuration.accessTokenURL = key == nil ? nil : accessTokenURL
+        configuration.requestTimeout = timeout
+        configuration.trace = trace
+        let pageSize = pageSize
+        let prefetch = prefetch
+        let settled = configuration
+        return Connection(description: Self.shown(url), promptName: url.host ?? "bnq", basePath: url.path, hasCredentials: key != nil) {
+            let client = JobsClient(configuration: settled)
+            return .init(source: APIJobSource(client: client, pageSize: pageSize, prefetch: prefetch), close: { await client.shutdown() })
+        }
+    }
+
+    /// The built-in demo service, started when a statement first needs it.
+    func demoConnection() -> Connection {
+        let demo = demo
+        let timeout = timeout
+        let trace = trace
+        let pageSize = pageSize
+        let prefetch = prefetch
+        return Connection(description: "the built-in demo service", promptName: "demo", basePath: LocalService.customerBasePath, hasCredentials: false) {
+            let (service, fresh) = try await demo.service()
+            var configuration = ClientConfiguration(endpoint: URL(string: service.baseURL)!)
+            configuration.requestTimeout = timeout
+            configuration.trace = trace
+            let client = JobsClient(configuration: configuration)
+            let note = fresh ? "bnq: no credentials configured: using the built-in demo service at \(service.baseURL) (\(service.store.count) jobs)" : nil
+            return .init(source: APIJobSource(client: client, pageSize: pageSize, prefetch: prefetch), note: note, close: { await client.shutdown() })
+        }
+    }
+
+    /// What `.endpoint URL` and `.demo` (nil) switch to.
+    func connect(_ target: String?) throws(RunError) -> Connection {
+        guard let target else { return demoConnection() }
+        return api(try Self.parse(target))
+    }
+
+    /// Stops the demo service if it was started.
+    func stop() async { await demo.stop() }
+}
+
+/// The demo service, started on first need and kept for the run.
+actor DemoHolder {
+    private var running: LocalService?
+
+    /// The service, and whether it was started just now.
+    func service() async throws -> (LocalService, Bool) {
+        if let running { return (running, false) }
+        var options = LocalService.Options()
+        options.port = 0
+        let started = try await LocalService.start(store: JobStore(jobs: try DemoData.jobs()), options: options)
+        running = started
+        return (started, true)
+    }
+
+    func stop() async {
+        await running?.stop()
+        running = nil
+    }
+}

@@ -1,0 +1,68 @@
+import BNQCore
+import BNQRender
+import Foundation
+import Testing
+
+/// The row writer in every format, into a file as into a pipe: what reaches the bytes.
+@Suite struct RowWriterTests {
+    static let hostile = "evil\u{1B}[2J\u{1B}]0;title\u{07}\u{202E}name"
+
+    /// Writes one row of `cells` (and `json`) in `format` to a file that is not a terminal.
+    static func written(_ format: OutputFormat, headers: [String] = ["name"], cells: [String], json: JSONValue) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bnq-render-\(UUID().uuidString)").path
+        let sink = try #require(OutputSink.file(path))
+        let writer = RowWriter(format: format, sink: sink, headers: headers)
+        writer.begin()
+        writer.row(cells: cells, json: json)
+        writer.finish(note: "1 row")
+        sink.flush()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    static func hasRawControl(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0 != "\n" && UnsafeCharacters.contains($0) }
+    }
+
+    @Test(arguments: [OutputFormat.table, .expanded, .markdown])
+    func humanReadableFormatsEscapeControlsEvenInAFile(_ format: OutputFormat) throws {
+        let text = try Self.written(format, cells: [Self.hostile], json: ["name": .string(Self.hostile)])
+        #expect(!Self.hasRawControl(text), "raw control characters in \(format)")
+        #expect(text.contains("evil\\e[2J"))
+        #expect(text.contains("\\u{202e}"))
+    }
+
+    @Test func csvCarriesTheDataExactlyAndQuotesControls() throws {
+        let text = try Self.written(.csv, headers: ["name", "note"], cells: [Self.hostile, "plain"], json: .null)
+        #expect(text == "name,note\n\"\(Self.hostile)\",plain\n")
+    }
+
+    @Test func csvQuotesCommasQuotesAndLineBreaks() throws {
+        let text = try Self.written(.csv, headers: ["a"], cells: ["x, \"y\"\nz"], json: .null)
+        #expect(text == "a\n\"x, \"\"y\"\"\nz\"\n")
+    }
+
+    @Test(arguments: [OutputFormat.json, .ndjson])
+    func jsonFormatsEscapeControlsAndKeepTheValue(_ format: OutputFormat) throws {
+        let text = try Self.written(format, cells: [], json: ["name": .string(Self.hostile)])
+        #expect(!Self.hasRawControl(text))
+        #expect(text.contains("\\u001b[2J"))
+        #expect(text.contains("\\u202e"))
+        // Reading it back gives the very same string.
+        let line = try #require(text.split(separator: "\n").first { $0.contains("name") })
+        let object = try JSONParser.parse(Array(line.trimmingCharacters(in: CharacterSet(charactersIn: ",")).utf8))
+        #expect(object["name"]?.stringValue == Self.hostile)
+    }
+
+    @Test func tableCellsAreFittedAndTheFooterCountsRowsLeftOut() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bnq-render-\(UUID().uuidString)").path
+        let sink = try #require(OutputSink.file(path))
+        let writer = RowWriter(format: .table, sink: sink, headers: ["id", "n"], rightAligned: [1], maximumRows: 2)
+        writer.begin()
+        for index in 0..<5 { writer.row(cells: ["job-\(index)", String(index * 100)], json: .null) }
+        writer.finish(note: "5 rows")
+        sink.flush()
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines == ["  id   |  n", "-------+-----", " job-0 |   0", " job-1 | 100", "… 3 more rows (.maxrows to show more)", "(5 rows)"])
+    }
+}

@@ -1,0 +1,62 @@
+import BNQCore
+import BNQLanguage
+import BNQShell
+import Foundation
+import Testing
+
+/// Tab completion: what it offers comes from the vocabulary, accepted candidates leave text the
+/// parser takes, and server ids that could act on a terminal are never offered.
+@Suite struct CompleterTests {
+    static func accept(_ before: String, _ candidate: String, replacing count: Int) -> String {
+        String(decoding: Array(before.utf8).dropLast(count), as: UTF8.self) + candidate
+    }
+
+    @Test func acceptedCandidatesLeaveTextThatParsesOrWaitsForMore() {
+        let completer = Completer(jobIDs: ["5d0c2a3e-1111"])
+        let prefixes = [
+            "", "jobs ", "jobs where ", "jobs where state ", "jobs where state == ", "jobs where state in (",
+            "jobs select ", "jobs where name == 'a' ", "count ", "jobs order by ", "jobs where createdAt > ", "job ",
+            "explain ", "jobs where config.isTestJob == ",
+        ]
+        for before in prefixes {
+            let (replace, candidates) = completer.complete(before)
+            #expect(!candidates.isEmpty, "nothing offered after '\(before)'")
+            for candidate in candidates {
+                let text = Self.accept(before, candidate, replacing: replace)
+                let parsed = Parser.parse(text)
+                // Either a whole statement, or one the parser says needs more (an error at the end).
+                let acceptable = parsed.diagnostics.isEmpty || !parsed.isComplete
+                    || parsed.diagnostics.allSatisfy { $0.range.start >= text.utf8.count - 1 }
+                #expect(acceptable, "'\(text)': \(parsed.diagnostics.map(\.message))")
+            }
+        }
+    }
+
+    @Test func dotCommandArgumentsComeFromTheCatalogue() {
+        let completer = Completer()
+        #expect(completer.complete(".format ").candidates == OutputFormat.allCases.map(\.rawValue))
+        #expect(completer.complete(".expanded ").candidates == ["on", "off", "auto"])
+        #expect(completer.complete(".fo").candidates == [".format"])
+        #expect(completer.complete(".help f").candidates == ["fields", "formats"])
+    }
+
+    @Test func oneCharacterPathsComplete() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bnq-complete-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "jobs".write(to: folder.appendingPathComponent("a.bnq"), atomically: true, encoding: .utf8)
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(folder.path)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        for command in [".read", ".output", ".once", ".i"] {
+            let (replace, candidates) = Completer().complete("\(command) a")
+            #expect(replace == 1 && candidates == ["a.bnq"], "\(command)")
+        }
+        #expect(Completer().complete(".read ").candidates.contains("a.bnq"))
+    }
+
+    @Test func idsThatCouldActOnATerminalAreNotOffered() {
+        let hostile = ["a\u{1B}]0;title\u{07}", "b\u{1B}[2J", "c\u{202E}x", "d\ne"]
+        let completer = Completer(jobIDs: hostile + ["5d0c-safe"])
+        #expect(completer.complete("job ").candidates == ["5d0c-safe"])
+    }
+}
