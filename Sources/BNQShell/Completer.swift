@@ -59,7 +59,7 @@ public struct Completer: Sendable {
         let fields = JobSchema.paths
         if last.kind == .identifier {
             switch lower {
-            case "explain": return Self.statementKeywords
+            case "explain": return Self.statementKeywords.filter { $0 != "explain" }
             case "jobs", "count", "history": return Self.clauseKeywords
             case "job", "results": return jobIDs.reversed() + (lower == "results" ? ["where"] : [])
             case "where", "and", "or", "not", "by", "select": return fields + (lower == "select" ? Self.selectExtras : [])

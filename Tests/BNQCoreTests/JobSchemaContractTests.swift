@@ -24,6 +24,11 @@ import Testing
         for member in schema["properties"]?.objectValue ?? JSONObject() {
             let path = prefix + member.key
             var property = member.value
+            // A protobuf `Any` is free-form JSON to bnq, whatever its `@type` says.
+            if property["$ref"]?.stringValue == "#/components/schemas/protobufAny" {
+                result.append((path, "any", []))
+                continue
+            }
             if let reference = property["$ref"]?.stringValue, let target = Self.schema(reference) { property = target }
             let type = property["type"]?.stringValue
             let format = property["format"]?.stringValue

@@ -48,8 +48,8 @@ import Testing
         let problems = script.check(Self.context)
         #expect(problems.map(\.id) == ["unknown-field"])
         let location = script.formatter.location(of: problems[0].range.start)
-        #expect((location.line, location.column) == (2, 22))
-        #expect(script.formatter.format(problems[0], compact: true).hasPrefix("w.bnq:2:22: error: unknown field 'stat'"))
+        #expect((location.line, location.column) == (2, 23))
+        #expect(script.formatter.format(problems[0], compact: true).hasPrefix("w.bnq:2:23: error: unknown field 'stat'"))
     }
 
     @Test func anErrorInTheUntilPredicateIsFound() {
@@ -70,7 +70,7 @@ import Testing
         #expect(script.formatter.location(of: problems[0].range.start).line == 4)
     }
 
-    @Test func dotCommandsAreParsedWithSuggestions() {
+    @Test func dotCommandsAreParsedWithSuggestions() throws {
         #expect(try DotCommand.parse(".format csv").get() == .format(.csv))
         #expect(try DotCommand.parse(".x auto").get() == .expanded(.auto))
         #expect(try DotCommand.parse(".maxrows off").get() == .maxRows(nil))

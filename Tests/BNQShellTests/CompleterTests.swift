@@ -44,14 +44,13 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bnq-complete-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try "jobs".write(to: folder.appendingPathComponent("a.bnq"), atomically: true, encoding: .utf8)
-        let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(folder.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        // (An absolute folder: tests run in parallel, so none may change the working directory.)
+        let base = folder.path + "/"
         for command in [".read", ".output", ".once", ".i"] {
-            let (replace, candidates) = Completer().complete("\(command) a")
-            #expect(replace == 1 && candidates == ["a.bnq"], "\(command)")
+            let (replace, candidates) = Completer().complete("\(command) \(base)a")
+            #expect(replace == (base + "a").utf8.count && candidates == [base + "a.bnq"], "\(command)")
         }
-        #expect(Completer().complete(".read ").candidates.contains("a.bnq"))
+        #expect(Completer().complete(".read \(base)").candidates == [base + "a.bnq"])
     }
 
     @Test func idsThatCouldActOnATerminalAreNotOffered() {
