@@ -138,4 +138,60 @@ import Testing
             #expect(run.output.contains("FAILED"))
         }
     }
+
+    @Test func aHostileJobNameReachesAPipeEscapedInATable() async throws {
+        guard case .object(var object) = TestData.jobs[0] else { return }
+        object["name"] = .string("evil\u{1B}[2J\u{1B}]0;owned\u{07}\u{202E}name")
+        try await withService(jobs: [.object(object)]) { service, _ in
+            for format in ["table", "expanded", "markdown"] {
+                let run = try await Self.bnq(["--endpoint", service.baseURL, "--format", format, "-c", "jobs select id, name"])
+                #expect(run.status == 0)
+                #expect(!run.output.unicodeScalars.contains { $0 != "\n" && UnsafeCharacters.contains($0) }, "\(format)")
+                #expect(run.output.contains("evil\\e[2J"), "\(format)")
+            }
+            // json keeps the very value, escaped as JSON.
+            let json = try await Self.bnq(["--endpoint", service.baseURL, "--format", "ndjson", "-c", "jobs select name"])
+            #expect(json.output.contains("evil\\u001b[2J"))
+        }
+    }
+
+    @Test func checkFindsAnErrorInsideWatchWithItsPosition() async throws {
+        let path = try Self.script("jobs limit 1\n.watch 10s jobs where stat == RUNNING until state == COMPLETE\n.watch job abc until state == DONE\n")
+        let run = try await Self.bnq(["--check", path])
+        #expect(run.status == 1)
+        #expect(run.errors.contains("\(path):2:23: error: unknown field 'stat'"))
+        #expect(run.errors.contains("\(path):3:31: error: unknown state 'DONE'"))
+        // Running it stops before anything is sent.
+        let ran = try await Self.bnq([path])
+        #expect(ran.status == 1 && ran.output.isEmpty)
+    }
+
+    @Test func watchingACountIsAQueryError() async throws {
+        let run = try await Self.bnq(["-c", ".watch count where state == RUNNING"])
+        #expect(run.status == 1)
+        #expect(run.errors.contains("'.watch' takes a jobs listing or job ID"))
+        #expect(!run.errors.contains("built-in demo service"))
+    }
+
+    @Test func statementsThatNeedNoNetworkStartNoService() async throws {
+        let explain = try await Self.bnq(["-c", "explain jobs where state == FAILED"])
+        #expect(explain.status == 0 && explain.output.hasPrefix("POST /v1/customer/jobs/filter"))
+        #expect(!explain.errors.contains("built-in demo service"))
+        let count = try await Self.bnq(["-c", "count"])
+        #expect(count.errors.contains("built-in demo service"))
+    }
+
+    @Test func aScriptThatReadsItselfStops() async throws {
+        let path = try Self.script("jobs select id limit 1\n")
+        try ".read \(path)\njobs select id limit 1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let run = try await Self.bnq([path, "--format", "ndjson"])
+        #expect(run.status == 64)
+        #expect(run.errors.contains("more than 16 deep"))
+    }
+
+    @Test func aMissingFileSaysWhy() async throws {
+        let run = try await Self.bnq(["/nonexistent/nosuch.bnq"])
+        #expect(run.status == 64)
+        #expect(run.errors.contains("cannot read /nonexistent/nosuch.bnq: no such file"))
+    }
 }
