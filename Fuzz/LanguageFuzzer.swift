@@ -1,5 +1,5 @@
-// libFuzzer entry for bnq's query language: the lexer, the parser and the compiler (both schemas),
-// and explain on what compiles. Built by scripts/fuzz, outside the package build:
+// libFuzzer entry for bnq's query language: the lexer, the parser, scripts with their dot-commands,
+// the compiler (both schemas), and explain on what compiles. Built by scripts/fuzz, outside the package build:
 //   swiftc -sanitize=fuzzer … Sources/BNQCore/*.swift → BNQCore, Sources/BNQLanguage → BNQLanguage, this file.
 // A crash, a trap or a hang is a finding; so is a rejection whose diagnostic has no message or a
 // range outside the input (checked below, and turned into a trap libFuzzer reports with the input).
@@ -27,6 +27,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let parsed = Parser.parse(source)
     for diagnostic in parsed.diagnostics { check(diagnostic, in: source) }
     _ = Parser.isComplete(source)
+    // The same text as a script: units, dot-commands, `.watch` inside, the whole-script check.
+    let script = Script(source)
+    for diagnostic in script.diagnostics + script.check(context) { check(diagnostic, in: script.source) }
     for compiler in compilers {
         switch compiler.compile(source: source) {
         case .success(let statement): _ = Explanation.text(statement, basePath: "/v1/customer")

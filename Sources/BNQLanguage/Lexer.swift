@@ -1,3 +1,5 @@
+import BNQCore
+
 /// Splits a statement into tokens. It never throws: a bad character becomes an `.invalid` token
 /// and an unclosed string an `.unterminatedString`, and the parser reports them where it meets them.
 public struct Lexer {
@@ -120,7 +122,7 @@ public struct Lexer {
         if Self.isLetter(peek()) {
             let unitStart = position
             while Self.isLetter(peek()) { position += 1 }
-            guard let scale = Self.durationScale(bytes[unitStart..<position]), !Self.isDigit(peek()) else {
+            guard let scale = DurationUnit.scale(bytes[unitStart..<position]), !Self.isDigit(peek()) else {
                 while Self.isLetter(peek()) || Self.isDigit(peek()) { position += 1 }
                 return Token(kind: .invalid, text: text(start, position), range: SourceRange(start, position))
             }
@@ -156,22 +158,6 @@ public struct Lexer {
             position += 1
         }
         return Token(kind: .unterminatedString, text: String(decoding: value, as: UTF8.self), range: SourceRange(start, position))
-    }
-
-    /// Seconds per unit of a duration suffix (`s`, `sec`, `ms`, `m`, `min`, `h`, `d`, `w`, any case).
-    static func durationScale(_ unit: ArraySlice<UInt8>) -> Double? {
-        var lower: UInt64 = 0
-        guard unit.count <= 3 else { return nil }
-        for byte in unit { lower = lower << 8 | UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
-        switch lower {
-        case 0x73, 0x736563: return 1  // s, sec
-        case 0x6D, 0x6D696E: return 60  // m, min
-        case 0x68: return 3600  // h
-        case 0x64: return 86_400  // d
-        case 0x77: return 604_800  // w
-        case 0x6D73: return 0.001  // ms
-        default: return nil
-        }
     }
 
     mutating func symbol(_ start: Int) -> Token {

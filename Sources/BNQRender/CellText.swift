@@ -17,6 +17,9 @@ public enum CellText {
         switch (type, raw) {
         case (.timestamp, .string(let text)): return Timestamp(rfc3339: text)?.shortDescription ?? text
         case (.enumeration(let enumType), .string(let text)): return enumType.shortName(text)
+        case (.integer, .int(let value)), (.int64String, .int(let value)): return String(value)
+        case (.integer, .string(let text)), (.int64String, .string(let text)) where Int64(text) != nil:
+            return text  // int64 sent as a string, exactly as sent
         case (.double, _), (.integer, _), (.int64String, _):
             if let value = raw.numberValue { return Self.number(value) }
             return plain(raw)
@@ -26,8 +29,12 @@ public enum CellText {
     }
 
     /// A number with at most three decimals, no trailing zeros.
+    /// Values too large for three decimals (|x| ≥ 10¹⁵) are written in full as Swift prints them,
+    /// and non-finite ones by their protobuf JSON names: no value traps.
     public static func number(_ value: Double) -> String {
+        guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "Infinity" : "-Infinity") }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        guard abs(value) < 1e15 else { return "\(value)" }
         var text = String(format3(value))
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }

@@ -51,14 +51,10 @@ public struct FaultPlan: Sendable, Equatable {
         return FaultPlan(faults: faults)
     }
 
-    /// Parses `300ms`, `2s`, `1.5s`, `1m`.
+    /// Parses `300ms`, `2s`, `1.5s`, `1m` (the language's duration units), up to a day.
     public static func parseDuration(_ text: String) -> Duration? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)), value >= 0 else { return nil }
-            return .milliseconds(Int64((value * scale * 1000).rounded()))
-        }
-        return nil
+        guard let seconds = DurationUnit.seconds(in: text), seconds <= 86_400 else { return nil }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 }
 

@@ -35,9 +35,6 @@ public final class JobStore: Sendable {
         state = Mutex(State(jobs: jobs, indexByID: index, typed: Array(repeating: nil, count: jobs.count)))
     }
 
-    /// All jobs as JSON objects, as they are now.
-    public var jobs: [JSONValue] { state.withLock { $0.jobs } }
-
     /// How many jobs there are now.
     public var count: Int { state.withLock { $0.jobs.count } }
 

@@ -66,3 +66,17 @@ import Testing
         #expect(lines == ["  id   |  n", "-------+-----", " job-0 |   0", " job-1 | 100", "… 3 more rows (.maxrows to show more)", "(5 rows)"])
     }
 }
+
+/// Cell text of values servers really send: int64 as strings, numbers beyond 10¹⁵, NaN, Infinity.
+@Suite struct CellTextTests {
+    @Test func numbersOfAnySizeRenderWithoutTrapping() {
+        #expect(CellText.text(.string("9223372036854775807"), type: .int64String) == "9223372036854775807")
+        #expect(CellText.text(.int(-42), type: .integer) == "-42")
+        #expect(CellText.text(.string("NaN"), type: .double) == "NaN")
+        #expect(CellText.text(.string("Infinity"), type: .double) == "Infinity")
+        #expect(CellText.number(1e16) == "1e+16")
+        #expect(CellText.number(-1e300) == "-1e+300")
+        #expect(CellText.number(1121.2) == "1121.2")
+        #expect(CellText.number(0.0005) == "0.001")
+    }
+}
