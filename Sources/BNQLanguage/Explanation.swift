@@ -6,8 +6,8 @@ public enum Explanation {
     public static func text(_ statement: CompiledStatement, basePath: String) -> String {
         switch statement {
         case .explain(let inner): return text(inner, basePath: basePath)
-        case .job(let id): return "GET \(basePath)/jobs/\(percentEncoded(id))"
-        case .results(let id): return "GET \(basePath)/jobs/\(percentEncoded(id))/results"
+        case .job(let id): return "\(APIRoute.job.method) \(basePath)\(APIRoute.job.path(jobID: id))"
+        case .results(let id): return "\(APIRoute.results.method) \(basePath)\(APIRoute.results.path(jobID: id))"
         case .jobs(let plan): return jobsText(plan, basePath: basePath)
         case .history(let plan):
             let predicate = (plan.pushed.map { LocalPredicate.filter($0) } + (plan.residual.map { [$0] } ?? [])).map(\.description).joined(separator: " and ")
@@ -18,14 +18,14 @@ public enum Explanation {
     static func jobsText(_ plan: JobsPlan, basePath: String) -> String {
         var lines: [String] = []
         if plan.usesFilterEndpoint {
-            lines.append("POST \(basePath)/jobs/filter")
+            lines.append("\(APIRoute.filter.method) \(basePath)\(APIRoute.filter.path())")
             lines.append(JSONWriter.pretty(plan.request.json))
         } else {
             var query: [String] = []
             if let limit = plan.request.pagination?.limit { query.append("pagination.limit=\(limit)") }
             if let offset = plan.request.pagination?.offset { query.append("pagination.offset=\(offset)") }
-            if let orderBy = plan.request.orderBy { query.append("orderBy=" + percentEncoded(orderBy)) }
-            lines.append("GET \(basePath)/jobs" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
+            if let orderBy = plan.request.orderBy { query.append("orderBy=" + APIRoute.percentEncoded(orderBy)) }
+            lines.append("\(APIRoute.jobs.method) \(basePath)\(APIRoute.jobs.path())" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
         }
         let server = plan.pushed.map(LocalPredicate.describe).joined(separator: " and ")
         lines.append("server: " + (server.isEmpty ? "(no filter)" : server))
@@ -49,21 +49,8 @@ public enum Explanation {
             if !groups.keys.isEmpty { paging += " by " + groups.keys.map(\.path).joined(separator: ", ") }
         }
         lines.append("paging: " + paging)
-        if case .results = plan.output { lines.append("then:   GET \(basePath)/jobs/{jobId}/results for each matching job") }
+        if case .results = plan.output { lines.append("then:   \(APIRoute.results.method) \(basePath)\(APIRoute.results.template) for each matching job") }
         lines.append("now:    " + plan.now.rfc3339)
         return lines.joined(separator: "\n")
     }
-
-    static func percentEncoded(_ text: String) -> String {
-        var result = ""
-        for byte in text.utf8 {
-            if (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || "-._~".utf8.contains(byte) {
-                result.unicodeScalars.append(UnicodeScalar(byte))
-            } else {
-                result += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
-            }
-        }
-        return result
-    }
 }
-

@@ -35,7 +35,7 @@ public struct ByteNiteError: Error, Sendable, Equatable, CustomStringConvertible
     /// Builds the error for an HTTP status and its body, reading both error bodies ByteNite sends:
     /// `rpcStatus {code, message, details}` and `{"ok": false, "message", "error": {code, message, description}}`.
     /// An HTML or empty body still gives a clean message with the status.
-    public static func from(status: Int, body: [UInt8], subject: String? = nil) -> ByteNiteError {
+    public static func from(status: Int, body: [UInt8]) -> ByteNiteError {
         let detail = serverMessage(in: body) ?? otherBody(body)
         let said = detail.map { ": \($0)" } ?? ""
         switch status {
@@ -44,7 +44,6 @@ public struct ByteNiteError: Error, Sendable, Equatable, CustomStringConvertible
             return ByteNiteError(.unauthorized, status: status, "the access token or API key was rejected (HTTP 401) — check BYTENITE_API_KEY\(said)")
         case 403: return ByteNiteError(.forbidden, status: status, "access denied (HTTP 403)\(said)")
         case 404:
-            if let subject { return ByteNiteError(.notFound, status: status, "no job with id '\(subject)' (HTTP 404)") }
             return ByteNiteError(.notFound, status: status, "not found (HTTP 404)\(said)")
         case 429: return ByteNiteError(.rateLimited, status: status, "rate limited by the API (HTTP 429)\(said)")
         case 503: return ByteNiteError(.unavailable, status: status, "the API is unavailable (HTTP 503)\(said)")

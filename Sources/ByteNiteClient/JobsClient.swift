@@ -143,7 +143,7 @@ public final class JobsClient: Sendable {
 
     /// `GET /jobs/{jobId}`.
     public func job(id: String) async throws -> JobDetail {
-        let (output, json) = try await call { client in try await client.customerGetJob(path: .init(jobId: id)) }
+        let (output, json) = try await Self.naming(id) { try await call { client in try await client.customerGetJob(path: .init(jobId: id)) } }
         guard case .ok = output else { throw Self.unexpected(output) }
         guard let job = json["job"], case .object = job else {
             throw ByteNiteError(.badResponse, status: 200, "the API's answer for job '\(id)' holds no job")
@@ -153,7 +153,7 @@ public final class JobsClient: Sendable {
 
     /// `GET /jobs/{jobId}/results`.
     public func results(id: String) async throws -> [JobResult] {
-        let (output, json) = try await call { client in try await client.customerGetJobResults(path: .init(jobId: id)) }
+        let (output, json) = try await Self.naming(id) { try await call { client in try await client.customerGetJobResults(path: .init(jobId: id)) } }
         guard case .ok = output else { throw Self.unexpected(output) }
         return (json["results"]?.arrayValue ?? []).map {
             JobResult(name: $0["name"]?.stringValue ?? "", link: $0["link"]?.stringValue ?? "")
@@ -205,6 +205,15 @@ public final class JobsClient: Sendable {
             return ByteNiteError(.badResponse, status: error.response?.status.code, "the API's answer does not match the contract: \(error.causeDescription)")
         }
         return Transport.classify(underlying, url: error.baseURL)
+    }
+
+    /// A 404 for one job names the job: `no job with id '…' (HTTP 404)`.
+    static func naming<T>(_ id: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as ByteNiteError where error.kind == .notFound {
+            throw ByteNiteError(.notFound, status: 404, "no job with id '\(id)' (HTTP 404)")
+        }
     }
 
     static func unexpected(_ output: Any) -> ByteNiteError {

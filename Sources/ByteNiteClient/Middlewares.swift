@@ -59,8 +59,7 @@ struct ResponseMiddleware: ClientMiddleware {
             throw Transport.classify(error, url: baseURL)
         }
         guard (200..<300).contains(response.status.code) else {
-            let subject = operationID.contains("GetJob") ? request.path?.split(separator: "/").dropLast(operationID.contains("Results") ? 1 : 0).last.map { String($0).removingPercentEncoding ?? String($0) } : nil
-            throw ByteNiteError.from(status: response.status.code, body: bytes, subject: subject)
+            throw ByteNiteError.from(status: response.status.code, body: bytes)
         }
         let json: JSONValue
         do {

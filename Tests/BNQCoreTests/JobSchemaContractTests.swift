@@ -81,4 +81,14 @@ import Testing
             Issue.record("'\(field.path)' is in JobSchema but not in the contract")
         }
     }
+
+    @Test func theRoutesExplainShowsAreTheContractsPaths() throws {
+        let paths = try #require(Self.contract["paths"]?.objectValue)
+        #expect(Set(paths.keys) == Set(APIRoute.allCases.map(\.template)))
+        for route in APIRoute.allCases {
+            let methods = paths[route.template]?.objectValue?.keys ?? []
+            #expect(methods == [route.method.lowercased()], "\(route.template)")
+        }
+        #expect(APIRoute.job.path(jobID: "a b/c") == "/jobs/a%20b%2Fc")
+    }
 }
