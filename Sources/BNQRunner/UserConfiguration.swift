@@ -24,6 +24,9 @@ public struct UserConfiguration: Sendable, Equatable {
     public var editingMode: String?
     /// Problems found while reading (unknown settings, unsafe file modes).
     public var warnings: [String] = []
+    /// Problems that make the configuration unusable (a bad value, a key file that cannot be read):
+    /// bnq stops rather than run with something else than what was configured.
+    public var errors: [String] = []
 
     public init() {}
 
@@ -67,7 +70,12 @@ public struct UserConfiguration: Sendable, Equatable {
                 configuration.apiKey = value
                 if let problem = unsafeModeProblem(path) { configuration.warnings.append(problem) }
             case "format": configuration.format = value
-            case "page_size": configuration.pageSize = Int64(value)
+            case "page_size":
+                guard let size = Int64(value), (1...1000).contains(size) else {
+                    configuration.errors.append("\(path):\(number + 1): page_size must be a whole number from 1 to 1000, not '\(value)'")
+                    continue
+                }
+                configuration.pageSize = size
             case "editing_mode": configuration.editingMode = value
             default: configuration.warnings.append("\(path):\(number + 1): unknown setting '\(parts[0])'")
             }
@@ -80,7 +88,9 @@ public struct UserConfiguration: Sendable, Equatable {
     public mutating func readKeyFile() -> String? {
         guard let keyFile else { return nil }
         guard let data = FileManager.default.contents(atPath: keyFile) else {
-            warnings.append("cannot read the key file \(keyFile)")
+            // A configured key that cannot be read must not fall back to the demo data: the user
+            // would think they see their account.
+            errors.append("cannot read the key file \(keyFile) (key_file in the config)")
             return nil
         }
         if let problem = Self.unsafeModeProblem(keyFile) { warnings.append(problem) }

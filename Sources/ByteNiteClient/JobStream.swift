@@ -41,6 +41,9 @@ public struct JobStream: AsyncSequence, Sendable {
         public private(set) var lastTotal: Int64?
         /// The most the listing grew beyond its first total, so the farthest a job can have moved.
         private var largestGrowth: Int64 = 0
+        /// Pages in a row that brought no job not already delivered.
+        private var stalePages = 0
+        static let stalePageLimit = 3
         /// True once the total reported by the server changed while paging.
         public private(set) var possiblyMissedJobs = false
 
@@ -59,7 +62,9 @@ public struct JobStream: AsyncSequence, Sendable {
                     let job = buffer[bufferIndex]
                     bufferIndex += 1
                     if let id = job["id"]?.stringValue, !id.isEmpty {
-                        if seenOnEarlierPages.contains(where: { $0.contains(id) }) || !seenOnPage.insert(id).inserted { continue }
+                        // A job seen before is skipped, and remembered with this page: the memory of
+                        // what was delivered moves on with the listing even when a page repeats it all.
+                        if !seenOnPage.insert(id).inserted || seenOnEarlierPages.contains(where: { $0.contains(id) }) { continue }
                     }
                     return job
                 }
@@ -103,6 +108,23 @@ public struct JobStream: AsyncSequence, Sendable {
             buffer = page.jobs
             bufferIndex = 0
             seenOnEarlierPages.insert(seenOnPage, at: 0)
+            // A server that ignores the offset sends the same jobs again and again, saying there is
+            // more: after a few pages with nothing new, stop with an error instead of paging forever.
+            let earlier = seenOnEarlierPages
+            let bringsNew = page.jobs.contains { job in
+                guard let id = job["id"]?.stringValue, !id.isEmpty else { return true }
+                return !earlier.contains { $0.contains(id) }
+            }
+            stalePages = page.jobs.isEmpty || bringsNew ? 0 : stalePages + 1
+            if stalePages >= Self.stalePageLimit {
+                finished = true
+                for task in inFlight { task.cancel() }
+                inFlight.removeAll()
+                buffer = []
+                throw ByteNiteError(
+                    .badResponse,
+                    "the API sent only jobs already listed on \(stalePages) pages in a row (up to offset \(nextOffset - stream.pageSize)) while saying there are more; it seems to ignore the offset, so paging stopped")
+            }
             seenOnPage = Set(minimumCapacity: page.jobs.count)
             // A delivered job can reappear at most `largestGrowth` places later: keep the pages that span.
             let pageSize = Swift.max(stream.pageSize, 1)

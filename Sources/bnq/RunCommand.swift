@@ -72,6 +72,10 @@ struct RunCommand: AsyncParsableCommand {
         let apiKey = environment["BYTENITE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? user.apiKey ?? user.readKeyFile()
         let endpointText = endpoint ?? environment["BNQ_ENDPOINT"] ?? user.endpoint
         for warning in user.warnings { Terminal.note("warning: " + warning) }
+        if !user.errors.isEmpty {
+            for error in user.errors { Terminal.error(error) }
+            throw ExitCode(ExitStatus.usage)
+        }
         let useDemo = demo || (apiKey == nil && endpointText == nil)
         var endpointURL: URL?
         if !useDemo {

@@ -17,15 +17,15 @@ import Testing
 
     /// Runs bnq with a private HOME and XDG folders, and no API key. The wait happens off Swift's
     /// cooperative threads, which the in-process service needs to answer.
-    static func bnq(_ arguments: [String], input: String? = nil) async throws -> Run {
+    static func bnq(_ arguments: [String], input: String? = nil, config: String? = nil) async throws -> Run {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try runBlocking(arguments, input: input) })
+                continuation.resume(with: Result { try runBlocking(arguments, input: input, config: config) })
             }
         }
     }
 
-    static func runBlocking(_ arguments: [String], input: String?) throws -> Run {
+    static func runBlocking(_ arguments: [String], input: String?, config: String? = nil) throws -> Run {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -34,6 +34,11 @@ import Testing
         environment["HOME"] = home.path
         environment["XDG_STATE_HOME"] = home.appendingPathComponent("state").path
         environment["XDG_CONFIG_HOME"] = home.appendingPathComponent("config").path
+        if let config {
+            let folder = home.appendingPathComponent("config/bnq")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try config.write(to: folder.appendingPathComponent("config"), atomically: true, encoding: .utf8)
+        }
         environment["BYTENITE_API_KEY"] = nil
         environment["BNQ_ENDPOINT"] = nil
         process.environment = environment
@@ -193,5 +198,15 @@ import Testing
         let run = try await Self.bnq(["/nonexistent/nosuch.bnq"])
         #expect(run.status == 64)
         #expect(run.errors.contains("cannot read /nonexistent/nosuch.bnq: no such file"))
+    }
+
+    @Test func aConfiguredButUnusableSettingIsAnError() async throws {
+        let unreadable = try await Self.bnq(["-c", "count"], config: "key_file = /nonexistent/key\n")
+        #expect(unreadable.status == 64)
+        #expect(unreadable.errors.contains("cannot read the key file /nonexistent/key"))
+        #expect(!unreadable.errors.contains("built-in demo service") && unreadable.output.isEmpty)
+        let zero = try await Self.bnq(["-c", "count"], config: "page_size = 0\n")
+        #expect(zero.status == 64)
+        #expect(zero.errors.contains("page_size must be a whole number from 1 to 1000, not '0'"))
     }
 }
