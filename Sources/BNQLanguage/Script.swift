@@ -127,6 +127,30 @@ public struct Script: Sendable {
         return problems.sorted { $0.range.start < $1.range.start }
     }
 
+    /// A statement of several lines as one line (for history recall): each line's `--` comment is
+    /// left out, so the joined line means what the lines meant.
+    public static func oneLine(_ text: String) -> String {
+        text.split(separator: "\n").map { line -> String in
+            let bytes = Array(line.utf8)
+            var end = bytes.count
+            var quote: UInt8?
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if let open = quote {
+                    if byte == open { quote = nil }
+                } else if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+                    quote = byte
+                } else if byte == UInt8(ascii: "-"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "-") {
+                    end = index
+                    break
+                }
+                index += 1
+            }
+            return String(decoding: bytes[..<end], as: UTF8.self).trimmedSpaces
+        }.filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
     /// A formatter for diagnostics of this script.
     public var formatter: DiagnosticFormatter { DiagnosticFormatter(source: source, fileName: fileName) }
 }

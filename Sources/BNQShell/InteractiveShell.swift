@@ -4,22 +4,27 @@ import BNQRender
 import BNQRunner
 import Foundation
 
-/// The interactive shell on a terminal: libedit editing and completion, a continuation prompt while
-/// a statement is incomplete, history kept across sessions, Ctrl-C to clear a line or cancel a
-/// running statement, Ctrl-D on an empty line to leave.
+/// The shell: one loop for a terminal with libedit (editing, completion, history kept across
+/// sessions, Ctrl-C to clear a line or cancel a running statement) and for plain lines (`TERM=dumb`,
+/// or output that is not a terminal). Lines gather until a statement is complete — the
+/// continuation prompt shows meanwhile — and Ctrl-D on an empty line leaves.
 public final class InteractiveShell {
     let session: Session
-    let editor: LineEditor
+    let input: any LineInput
     let history: HistoryStore?
+    /// Whether prompts are shown (not when nothing is a terminal).
+    let showsPrompt: Bool
 
+    /// The shell on libedit; nil when libedit cannot start on this terminal.
     /// - Parameters:
     ///   - history: the kept history; nil when it cannot be opened (the shell still works).
     ///   - editingMode: `emacs` or `vi`.
     public init?(session: Session, history: HistoryStore?, editingMode: String = "emacs") {
         guard let editor = LineEditor(program: "bnq") else { return nil }
         self.session = session
-        self.editor = editor
+        self.input = editor
         self.history = history
+        self.showsPrompt = true
         if editingMode == "vi" { editor.setMode("vi") }
         // Earlier sessions' statements, for Up and Ctrl-R.
         if let history {
@@ -30,34 +35,42 @@ public final class InteractiveShell {
         }
     }
 
+    /// The shell on plain lines of standard input, with a plain prompt or none.
+    public init(plainLinesFor session: Session, showingPrompt: Bool) {
+        self.session = session
+        self.input = PlainLineInput(showsPrompt: showingPrompt)
+        self.history = nil
+        self.showsPrompt = showingPrompt
+    }
+
     var prompt: String { "bnq \(TerminalText.escape(session.promptName))> " }
     var continuationPrompt: String { String(repeating: " ", count: max(0, prompt.count - 5)) + "...> " }
 
-    /// A multi-line statement as the one line history recalls.
-    static func oneLine(_ text: String) -> String {
-        text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-    }
+    /// A multi-line statement as the one line history recalls: `--` comments are left out, so
+    /// that joined lines mean what they meant.
+    static func oneLine(_ text: String) -> String { Script.oneLine(text) }
 
     /// Runs until `.quit` or Ctrl-D; returns the status of the last statement.
     public func run() async -> Int32 {
-        Interrupts.install()
+        if input is LineEditor { Interrupts.install() }
         var pending = ""
         var lastStatus = ExitStatus.success
         let box = CompletionContext()
-        editor.setCompletion { [session] before in
+        input.setCompletion { [session] before in
             Completer(jobIDs: session.seenJobIDs).complete(before, context: box.pending)
         }
         while !session.quitRequested {
-            editor.prompt = pending.isEmpty ? prompt : continuationPrompt
             box.pending = pending
-            switch editor.read() {
+            switch input.read(prompt: showsPrompt ? (pending.isEmpty ? prompt : continuationPrompt) : "") {
             case .end:
-                if pending.isEmpty {
-                    FileHandle.standardOutput.write(Data("\n".utf8))
-                    return lastStatus
-                }
+                if showsPrompt { FileHandle.standardOutput.write(Data("\n".utf8)) }
+                if pending.isEmpty { return lastStatus }
+                let text = pending
                 pending = ""
-                FileHandle.standardOutput.write(Data("\n".utf8))
+                // Ctrl-D at the continuation prompt drops the unfinished statement; at the end of
+                // plain input it runs, and says what is missing.
+                if input is LineEditor { continue }
+                return await execute(text)
             case .interrupted:
                 pending = ""
                 FileHandle.standardOutput.write(Data("\n".utf8))
@@ -128,7 +141,7 @@ public final class InteractiveShell {
     /// Runs a statement or dot-command, cancellable with Ctrl-C, and keeps it in history.
     func execute(_ text: String) async -> Int32 {
         let keep = !text.hasPrefix(" ") && !Self.isSecret(text) && ![".quit", ".exit", ".q"].contains(text.trimmingCharacters(in: .whitespaces))
-        if keep { editor.addHistory(Self.oneLine(text)) }
+        if keep { input.addHistory(Self.oneLine(text)) }
         _ = Interrupts.take()
         let started = Date()
         let rowsBefore = session.rowsWritten

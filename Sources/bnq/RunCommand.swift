@@ -105,7 +105,13 @@ struct RunCommand: AsyncParsableCommand {
             }
         } else if let path = file ?? scripts.first {
             do {
-                status = await session.run(try Session.readScript(path), fileName: path)
+                if path == "-" {
+                    // `bnq -` and `-f -`: the script is standard input.
+                    let data = FileHandle.standardInput.readDataToEndOfFile()
+                    status = await session.run(String(decoding: data, as: UTF8.self), fileName: "<stdin>")
+                } else {
+                    status = await session.run(try Session.readScript(path), fileName: path)
+                }
             } catch {
                 Terminal.error(error.message)
                 status = error.status
@@ -129,11 +135,13 @@ struct RunCommand: AsyncParsableCommand {
             if let shell = InteractiveShell(session: session, history: history, editingMode: user.editingMode ?? "emacs") {
                 status = await shell.run()
             } else {
-                status = await SimpleShell(session: session, prompt: "bnq \(TerminalText.escape(session.promptName))> ").run()
+                status = await InteractiveShell(plainLinesFor: session, showingPrompt: true).run()
             }
         } else if isatty(STDIN_FILENO) == 1 {
-            // TERM=dumb, or output not a terminal: no line editor, no prompt, no escape codes.
-            status = await SimpleShell(session: session, prompt: "").run()
+            // TERM=dumb, or output not a terminal: no line editor and no escape codes; a plain
+            // prompt when the output is a terminal too.
+            if session.settings.maximumRows == nil, isatty(STDOUT_FILENO) == 1 { session.settings.maximumRows = 200 }
+            status = await InteractiveShell(plainLinesFor: session, showingPrompt: isatty(STDOUT_FILENO) == 1).run()
         } else {
             let data = FileHandle.standardInput.readDataToEndOfFile()
             status = await session.run(String(decoding: data, as: UTF8.self), fileName: "<stdin>")

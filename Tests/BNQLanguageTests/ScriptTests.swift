@@ -111,4 +111,11 @@ import Testing
         let long = "jobs where createdAt > now" + String(repeating: " - 1d", count: 30_000)
         #expect(Parser.parse(long).diagnostics.map(\.id) == ["too-many-terms"])
     }
+
+    @Test func aRecalledMultiLineStatementKeepsItsMeaning() {
+        let text = "jobs select id -- the ids\n  where name == 'a--b' -- quoted dashes stay\n  limit 2"
+        let line = Script.oneLine(text)
+        #expect(line == "jobs select id where name == 'a--b' limit 2")
+        #expect(Parser.parse(line).statements.count == 1)
+    }
 }

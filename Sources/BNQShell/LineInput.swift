@@ -1,0 +1,35 @@
+import Foundation
+
+/// Where the shell's lines come from: libedit on a terminal, or plain lines of standard input.
+protocol LineInput: AnyObject {
+    /// The next line, shown after `prompt` (empty: no prompt).
+    func read(prompt: String) -> LineEditor.Input
+    /// Keeps an entry for Up and Ctrl-R (plain input keeps none).
+    func addHistory(_ entry: String)
+    /// Tab completion (plain input has none).
+    func setCompletion(_ complete: @escaping LineEditor.Completion)
+}
+
+extension LineEditor: LineInput {
+    func read(prompt: String) -> Input {
+        self.prompt = prompt
+        return read()
+    }
+}
+
+/// Plain lines of standard input, with a plain prompt written before each when asked.
+final class PlainLineInput: LineInput {
+    let showsPrompt: Bool
+
+    init(showsPrompt: Bool) { self.showsPrompt = showsPrompt }
+
+    func read(prompt: String) -> LineEditor.Input {
+        if showsPrompt, !prompt.isEmpty { FileHandle.standardOutput.write(Data(prompt.utf8)) }
+        guard let line = readLine(strippingNewline: true) else { return .end }
+        return .line(line.hasSuffix("\r") ? String(line.dropLast()) : line)
+    }
+
+    func addHistory(_ entry: String) {}
+
+    func setCompletion(_ complete: @escaping LineEditor.Completion) {}
+}
