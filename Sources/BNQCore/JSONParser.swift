@@ -157,6 +157,36 @@ public struct JSONParser {
         position += count
     }
 
+    /// Members with every repeated name reduced to one, holding the last value given, in the
+    /// place of the first: one rule for the table, filters, paging and what ndjson writes back.
+    static func lastWins(_ members: [(key: String, value: JSONValue)]) -> [(key: String, value: JSONValue)] {
+        guard members.count > 1 else { return members }
+        var hasRepeat = false
+        if members.count <= 12 {
+            outer: for index in 1..<members.count {
+                for earlier in 0..<index where members[earlier].key == members[index].key {
+                    hasRepeat = true
+                    break outer
+                }
+            }
+        } else {
+            var names = Set<String>(minimumCapacity: members.count)
+            hasRepeat = members.contains { !names.insert($0.key).inserted }
+        }
+        guard hasRepeat else { return members }
+        var place: [String: Int] = [:]
+        var result: [(key: String, value: JSONValue)] = []
+        for member in members {
+            if let index = place[member.key] {
+                result[index].value = member.value
+            } else {
+                place[member.key] = result.count
+                result.append(member)
+            }
+        }
+        return result
+    }
+
     private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         position += 1
         var members: [(key: String, value: JSONValue)] = []
@@ -174,7 +204,8 @@ public struct JSONParser {
             guard position < buffer.count, buffer[position] == UInt8(ascii: ":") else { throw error("expected ':' after a member name") }
             position += 1
             skipWhitespace()
-            if depth == 0, let deferredMember, key == deferredMember, deferredRange == nil {
+            if depth == 0, let deferredMember, key == deferredMember {
+                // A repeated member: the last one wins, as everywhere else.
                 let start = position
                 try skipValue()
                 deferredRange = start..<position
@@ -185,7 +216,7 @@ public struct JSONParser {
             skipWhitespace()
             guard position < buffer.count else { throw error("unexpected end of JSON in an object") }
             if buffer[position] == UInt8(ascii: ",") { position += 1; continue }
-            if buffer[position] == UInt8(ascii: "}") { position += 1; return .object(JSONObject(members)) }
+            if buffer[position] == UInt8(ascii: "}") { position += 1; return .object(JSONObject(Self.lastWins(members))) }
             throw error("expected ',' or '}' in an object")
         }
     }

@@ -17,6 +17,9 @@ public enum CellText {
         switch (type, raw) {
         case (.timestamp, .string(let text)): return Timestamp(rfc3339: text)?.shortDescription ?? text
         case (.enumeration(let enumType), .string(let text)): return enumType.shortName(text)
+        case (.enumeration(let enumType), .int(let number)) where number >= 0 && number < enumType.values.count:
+            // An enum sent by number reads as the name filters treat it as.
+            return enumType.shortName(enumType.values[Int(number)])
         case (.integer, .int(let value)), (.int64String, .int(let value)): return String(value)
         case (.integer, .string(let text)), (.int64String, .string(let text)) where Int64(text) != nil:
             return text  // int64 sent as a string, exactly as sent

@@ -1,3 +1,4 @@
+import BNQCore
 import Foundation
 
 /// `$XDG_CONFIG_HOME/bnq/config` (default `~/.config/bnq/config`): settings by profile.
@@ -18,6 +19,8 @@ import Foundation
 public struct UserConfiguration: Sendable, Equatable {
     public var endpoint: String?
     public var keyFile: String?
+    /// Where `key_file` was set (`FILE:LINE`), for messages about it.
+    public var keyFileOrigin: String?
     public var apiKey: String?
     public var format: String?
     public var pageSize: Int64?
@@ -41,14 +44,18 @@ public struct UserConfiguration: Sendable, Equatable {
         var configuration = UserConfiguration()
         let path = folder(environment: environment) + "/config"
         guard let data = FileManager.default.contents(atPath: path) else {
-            if let profile { configuration.warnings.append("profile '\(profile)' not found: there is no \(path)") }
+            if let profile { configuration.errors.append("profile '\(profile)' not found: there is no \(path)") }
             return configuration
         }
         var section: String?
         var foundProfile = profile == nil
         for (number, rawLine) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            let line = Self.withoutComment(String(rawLine)).trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
+            if line.hasPrefix("["), !line.hasSuffix("]") {
+                configuration.errors.append("\(path):\(number + 1): a section is written [profile NAME], not '\(line)'")
+                continue
+            }
             if line.hasPrefix("["), line.hasSuffix("]") {
                 let name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
                 section = name.hasPrefix("profile ") ? String(name.dropFirst("profile ".count)).trimmingCharacters(in: .whitespaces) : name
@@ -59,17 +66,24 @@ public struct UserConfiguration: Sendable, Equatable {
             guard section == nil || section == "default" || section == profile else { continue }
             let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2 else {
-                configuration.warnings.append("\(path):\(number + 1): expected 'name = value'")
+                configuration.errors.append("\(path):\(number + 1): expected 'name = value', not '\(line)'")
                 continue
             }
             let value = parts[1].count >= 2 && parts[1].hasPrefix("\"") && parts[1].hasSuffix("\"") ? String(parts[1].dropFirst().dropLast()) : parts[1]
             switch parts[0].lowercased() {
             case "endpoint": configuration.endpoint = value
-            case "key_file": configuration.keyFile = expandTilde(value, environment: environment)
+            case "key_file":
+                configuration.keyFile = expandTilde(value, environment: environment)
+                configuration.keyFileOrigin = "\(path):\(number + 1)"
             case "api_key":
                 configuration.apiKey = value
                 if let problem = unsafeModeProblem(path) { configuration.warnings.append(problem) }
-            case "format": configuration.format = value
+            case "format":
+                guard OutputFormat(rawValue: value.lowercased()) != nil else {
+                    configuration.errors.append("\(path):\(number + 1): unknown format '\(value)'; use one of \(OutputFormat.names)")
+                    continue
+                }
+                configuration.format = value.lowercased()
             case "page_size":
                 guard let size = Int64(value), (1...1000).contains(size) else {
                     configuration.errors.append("\(path):\(number + 1): page_size must be a whole number from 1 to 1000, not '\(value)'")
@@ -80,7 +94,7 @@ public struct UserConfiguration: Sendable, Equatable {
             default: configuration.warnings.append("\(path):\(number + 1): unknown setting '\(parts[0])'")
             }
         }
-        if !foundProfile, let profile { configuration.warnings.append("profile '\(profile)' not found in \(path)") }
+        if !foundProfile, let profile { configuration.errors.append("profile '\(profile)' not found in \(path)") }
         return configuration
     }
 
@@ -90,7 +104,7 @@ public struct UserConfiguration: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: keyFile) else {
             // A configured key that cannot be read must not fall back to the demo data: the user
             // would think they see their account.
-            errors.append("cannot read the key file \(keyFile) (key_file in the config)")
+            errors.append("cannot read the key file \(keyFile) (key_file at \(keyFileOrigin ?? "the config"))")
             return nil
         }
         if let problem = Self.unsafeModeProblem(keyFile) { warnings.append(problem) }
@@ -102,6 +116,17 @@ public struct UserConfiguration: Sendable, Equatable {
     public static func unsafeModeProblem(_ path: String) -> String? {
         guard let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int, mode & 0o077 != 0 else { return nil }
         return "\(path) holds an API key but can be read by others (mode \(String(mode, radix: 8))); run: chmod 600 \(path)"
+    }
+
+    /// A line without its comment: `#` starts one at the start of a line or after white space,
+    /// so a value such as `key#1` or a URL fragment keeps its `#`.
+    static func withoutComment(_ line: String) -> String {
+        var previous: Character = " "
+        for index in line.indices {
+            if line[index] == "#", previous == " " || previous == "\t" { return String(line[..<index]) }
+            previous = line[index]
+        }
+        return line.hasSuffix("\r") ? String(line.dropLast()) : line
     }
 
     static func expandTilde(_ path: String, environment: [String: String]) -> String {
