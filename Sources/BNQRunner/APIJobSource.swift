@@ -27,9 +27,9 @@ public final class APIJobSource: JobSource {
         Array(try await client.page(of: Self.listing(plan), offset: offset, limit: max(limit, 1)).jobs.prefix(Int(clamping: limit)))
     }
 
-    public func count(for plan: JobsPlan) async throws -> Int64 {
-        let page = try await client.page(of: Self.listing(plan), offset: 0, limit: 1)
-        return page.total ?? Int64(page.jobs.count)
+    /// The total of a one-job page; nil when the server sends none (then the runner counts by listing).
+    public func count(for plan: JobsPlan) async throws -> Int64? {
+        try await client.page(of: Self.listing(plan), offset: 0, limit: 1).total
     }
 
     public func job(id: String) async throws -> JSONValue { try await client.job(id: id).job }
@@ -55,9 +55,15 @@ public final class APIJobSource: JobSource {
         }
 
         var warning: String? {
-            guard iterator.possiblyMissedJobs, let first = iterator.firstTotal, let last = iterator.lastTotal else { return nil }
-            return "warning: the listing changed while it was read (\(first) matching jobs at the start, \(last) at the end); "
-                + "jobs added or removed meanwhile may be missing. No job is shown twice."
+            if iterator.possiblyMissedJobs, let first = iterator.firstTotal, let last = iterator.lastTotal {
+                return "warning: the listing changed while it was read (\(first) matching jobs at the start, \(last) at the end); "
+                    + "jobs added or removed meanwhile may be missing. No job is shown twice."
+            }
+            // Read to the end from the start: what was read should be what the server counted.
+            if iterator.reachedEnd, iterator.startOffset == 0, let total = iterator.lastTotal, total != iterator.delivered {
+                return "warning: the API said \(total) job\(total == 1 ? "" : "s") match but listed \(iterator.delivered); the listing may be incomplete"
+            }
+            return nil
         }
     }
 }

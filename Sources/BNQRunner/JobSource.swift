@@ -10,8 +10,8 @@ public protocol JobSource: AnyObject, Sendable {
     func jobs(for plan: JobsPlan, startingAt offset: Int64) -> any JobCursor
     /// At most `limit` jobs from position `offset` (one request, for a limit that was pushed down).
     func firstJobs(for plan: JobsPlan, offset: Int64, limit: Int64) async throws -> [JSONValue]
-    /// How many jobs pass `plan.pushed`.
-    func count(for plan: JobsPlan) async throws -> Int64
+    /// How many jobs pass `plan.pushed`; nil when the source cannot say without listing them.
+    func count(for plan: JobsPlan) async throws -> Int64?
     /// One job by id.
     func job(id: String) async throws -> JSONValue
     /// A job's result files.

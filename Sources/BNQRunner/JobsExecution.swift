@@ -124,10 +124,13 @@ struct JobsExecution {
 
     func count() async throws -> Int {
         var total: Int64 = 0
-        if plan.paginationPushed {
-            total = try await source.count(for: plan)
+        if plan.paginationPushed, let counted = try await source.count(for: plan) {
+            total = counted
         } else {
-            try await forEachMatch { _ in total += 1 }
+            try await forEachListed(startingAt: 0) { job in
+                if plan.residual?.matches(job) ?? true { total += 1 }
+                return true
+            }
         }
         let writer = session.makeWriter(headers: ["count"], rightAligned: [0])
         writer.begin()

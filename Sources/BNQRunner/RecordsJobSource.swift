@@ -22,7 +22,7 @@ public final class RecordsJobSource: JobSource {
         Array(matches(plan).dropFirst(Int(clamping: offset)).prefix(Int(clamping: limit)))
     }
 
-    public func count(for plan: JobsPlan) async throws -> Int64 { Int64(matches(plan).count) }
+    public func count(for plan: JobsPlan) async throws -> Int64? { Int64(matches(plan).count) }
 
     public func job(id: String) async throws -> JSONValue {
         guard let record = records.first(where: { $0["id"]?.stringValue == id }) else { throw RunError("no record with id '\(id)'") }

@@ -41,6 +41,12 @@ public struct JobStream: AsyncSequence, Sendable {
         public private(set) var lastTotal: Int64?
         /// The most the listing grew beyond its first total, so the farthest a job can have moved.
         private var largestGrowth: Int64 = 0
+        /// Jobs delivered so far.
+        public private(set) var delivered: Int64 = 0
+        /// True once the server said the listing ended (not when the consumer stopped early).
+        public private(set) var reachedEnd = false
+        /// Where the listing started.
+        public var startOffset: Int64 { stream.offset }
         /// Pages in a row that brought no job not already delivered.
         private var stalePages = 0
         static let stalePageLimit = 3
@@ -66,6 +72,7 @@ public struct JobStream: AsyncSequence, Sendable {
                         // what was delivered moves on with the listing even when a page repeats it all.
                         if !seenOnPage.insert(id).inserted || seenOnEarlierPages.contains(where: { $0.contains(id) }) { continue }
                     }
+                    delivered += 1
                     return job
                 }
                 if finished { return nil }
@@ -78,9 +85,14 @@ public struct JobStream: AsyncSequence, Sendable {
             let listing = stream.listing
             let offset = nextOffset
             let limit = stream.pageSize
-            nextOffset += limit
+            // Saturating: `offset 9223372036854775807` asks once and ends, it does not overflow.
+            let (sum, overflow) = nextOffset.addingReportingOverflow(limit)
+            nextOffset = overflow ? Int64.max : sum
             inFlight.append(Task { try await client.deferredPage(of: listing, offset: offset, limit: limit) })
         }
+
+        /// Where a page started, for messages.
+        private func offset(of page: JobPage) -> Int64 { page.offset }
 
         private func fill() async throws {
             // Let go of the page just read before the next one becomes a tree: two at once would
@@ -123,7 +135,7 @@ public struct JobStream: AsyncSequence, Sendable {
                 buffer = []
                 throw ByteNiteError(
                     .badResponse,
-                    "the API sent only jobs already listed on \(stalePages) pages in a row (up to offset \(nextOffset - stream.pageSize)) while saying there are more; it seems to ignore the offset, so paging stopped")
+                    "the API sent only jobs already listed on \(stalePages) pages in a row (up to offset \(offset(of: page))) while saying there are more; it seems to ignore the offset, so paging stopped")
             }
             seenOnPage = Set(minimumCapacity: page.jobs.count)
             // A delivered job can reappear at most `largestGrowth` places later: keep the pages that span.
@@ -132,6 +144,7 @@ public struct JobStream: AsyncSequence, Sendable {
             if seenOnEarlierPages.count > pagesToKeep { seenOnEarlierPages.removeLast(seenOnEarlierPages.count - pagesToKeep) }
             if !page.hasNext || page.jobs.isEmpty {
                 finished = true
+                reachedEnd = true
                 for task in inFlight { task.cancel() }
                 inFlight.removeAll()
                 return

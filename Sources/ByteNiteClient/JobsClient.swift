@@ -13,6 +13,8 @@ public struct JobPage: Sendable {
     /// How many jobs match in all, when the server says.
     public var total: Int64?
     public var offset: Int64
+    /// Whether more jobs follow: as the server said, or, when it did not say, as its total or a
+    /// full page tells.
     public var hasNext: Bool
     public var hasPrevious: Bool
 }
@@ -24,8 +26,12 @@ struct DeferredJobPage: Sendable {
     var range: Range<Int>?
     var total: Int64?
     var offset: Int64
-    var hasNext: Bool
+    /// As sent; nil when the server left it out.
+    var hasNext: Bool?
     var hasPrevious: Bool
+    /// What was asked for, to tell whether there is more when the server does not say.
+    var requestedOffset: Int64
+    var requestedLimit: Int64
 
     func parsed() throws -> JobPage {
         var data: JSONValue?
@@ -36,7 +42,10 @@ struct DeferredJobPage: Sendable {
                 throw ByteNiteError(.badResponse, status: 200, "the API answered HTTP 200 with 'data' that is not JSON (\(error))")
             }
         }
-        return JobPage(jobs: try JobsClient.jobs(in: data), total: total, offset: offset, hasNext: hasNext, hasPrevious: hasPrevious)
+        let jobs = try JobsClient.jobs(in: data)
+        // Without `hasNext`: more when the total says so, or, without a total, when the page is full.
+        let more = hasNext ?? (total.map { requestedOffset.addingReportingOverflow(Int64(jobs.count)).partialValue < $0 } ?? (Int64(jobs.count) >= requestedLimit && !jobs.isEmpty))
+        return JobPage(jobs: jobs, total: total, offset: offset, hasNext: more, hasPrevious: hasPrevious)
     }
 }
 
@@ -133,7 +142,8 @@ public final class JobsClient: Sendable {
         statistics.countPage()
         return DeferredJobPage(
             bytes: deferred?.bytes ?? [], range: deferred?.range, total: output.pagination?.total, offset: output.pagination?.offset ?? 0,
-            hasNext: output.pagination?.hasNext ?? false, hasPrevious: output.pagination?.hasPrevious ?? false)
+            hasNext: output.pagination?.hasNext, hasPrevious: output.pagination?.hasPrevious ?? false,
+            requestedOffset: offset, requestedLimit: limit)
     }
 
     /// Every job of a listing, page by page (see `JobStream`).

@@ -28,4 +28,41 @@ import Testing
         await client.shutdown()
         task.cancel()
     }
+
+    /// A server that pages by the offset but leaves out `hasNext`, or the whole `pagination`.
+    static func partialServer(pagination: @escaping @Sendable (Int, Int) -> String?) async throws -> (Task<Void, any Error>, JobsClient) {
+        let ids = ["a", "b", "c", "d", "e"]
+        let router = Router()
+        router.get("/v1/customer/jobs") { request, _ -> Response in
+            let offset = Int(request.uri.queryParameters["pagination.offset"].map(String.init) ?? "0") ?? 0
+            let limit = Int(request.uri.queryParameters["pagination.limit"].map(String.init) ?? "2") ?? 2
+            let page = ids.dropFirst(offset).prefix(limit).map { #"{"id":"\#($0)"}"# }.joined(separator: ",")
+            let body = "{" + (pagination(offset, ids.count).map { $0 + "," } ?? "") + #""data":["# + page + "]}"
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        let (task, port) = try await RedirectTests.start(router, host: "127.0.0.1")
+        return (task, JobsClient(configuration: ClientConfiguration(endpoint: URL(string: "http://127.0.0.1:\(port)/v1/customer")!)))
+    }
+
+    static func listed(_ client: JobsClient) async throws -> [String] {
+        var ids: [String] = []
+        for try await job in client.jobs(.all(orderBy: nil), pageSize: 2, prefetch: 1) { ids.append(job["id"]?.stringValue ?? "") }
+        return ids
+    }
+
+    @Test func withoutHasNextTheTotalTellsWhetherMoreFollow() async throws {
+        let (task, client) = try await Self.partialServer { offset, total in #""pagination":{"total":"\#(total)","offset":"\#(offset)"}"# }
+        #expect(try await Self.listed(client) == ["a", "b", "c", "d", "e"])
+        await client.shutdown()
+        task.cancel()
+    }
+
+    @Test func withoutPaginationAFullPageMeansMore() async throws {
+        let (task, client) = try await Self.partialServer { _, _ in nil }
+        #expect(try await Self.listed(client) == ["a", "b", "c", "d", "e"])
+        let first = try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1)
+        #expect(first.total == nil && first.hasNext)
+        await client.shutdown()
+        task.cancel()
+    }
 }
