@@ -37,13 +37,56 @@ public final class OutputSink: @unchecked Sendable {
         write("\n")
     }
 
+    /// Writes what is buffered. A failure (a closed pipe, a full disk) is kept in `failure`,
+    /// and what is written after it is dropped: the runner stops at the next check.
     public func flush() {
         guard !buffer.isEmpty else { return }
-        let data = Data(buffer)
-        buffer.removeAll(keepingCapacity: true)
-        try? handle.write(contentsOf: data)
+        defer { buffer.removeAll(keepingCapacity: true) }
+        guard failure == nil else { return }
+        let descriptor = handle.fileDescriptor
+        buffer.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            var offset = 0
+            while offset < raw.count {
+                let written = systemWrite(descriptor, base + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = OutputFailure(errno: errno)
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+
+    /// Why writing failed, once it has.
+    public private(set) var failure: OutputFailure?
+
+    /// Throws the write failure, if there was one: paging stops at the first row that cannot be written.
+    public func check() throws(OutputFailure) {
+        if let failure { throw failure }
     }
 }
+
+/// Output that could not be written: the reader went away (`| head -1`) or the disk is full.
+public struct OutputFailure: Error, Sendable, Equatable {
+    public var errno: Int32
+
+    /// The reader of a pipe went away: bnq stops quietly, as other Unix tools do.
+    public var isClosedPipe: Bool { errno == EPIPE }
+
+    public var message: String {
+        "cannot write the output: " + String(cString: strerror(errno)).lowercased()
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+import Darwin
+private let systemWrite = Darwin.write
+#endif
 
 /// Messages for people: errors and notes on standard error, always escaped.
 public struct MessageSink: Sendable {

@@ -62,6 +62,8 @@ struct JobsExecution {
         let cursor = source.jobs(for: plan, startingAt: start)
         while let job = try await cursor.next() {
             if try !body(job) { break }
+            // A closed pipe or a full disk stops the paging at once.
+            try session.output.check()
         }
         if let warning = cursor.warning { session.reporter.note(warning) }
     }

@@ -14,6 +14,10 @@ public enum ExitStatus {
     public static let watchedJobFailed: Int32 = 4
     /// Wrong command-line usage, or a file that cannot be read.
     public static let usage: Int32 = 64
+    /// The output could not be written (a full disk, an I/O error).
+    public static let outputFailed: Int32 = 74
+    /// The reader of the output went away (`| head -1`): as a process ended by SIGPIPE.
+    public static let closedPipe: Int32 = 141
 }
 
 /// A statement or command that cannot run, with its message and exit status.
@@ -45,6 +49,7 @@ public final class Reporter: @unchecked Sendable {
         switch error {
         case is Diagnostic: return ExitStatus.queryError
         case let error as RunError: return error.status
+        case let error as OutputFailure: return error.isClosedPipe ? ExitStatus.closedPipe : ExitStatus.outputFailed
         case is ByteNiteError, is CancellationError: return ExitStatus.apiError
         default: return ExitStatus.apiError
         }
@@ -54,6 +59,7 @@ public final class Reporter: @unchecked Sendable {
     public static func message(of error: any Error) -> String {
         switch error {
         case let error as RunError: return "error: " + error.message
+        case let error as OutputFailure: return "error: " + error.message
         case let error as ByteNiteError: return "error: " + error.message
         case is CancellationError: return "cancelled"
         case let error as Diagnostic: return "error: " + error.message
@@ -65,6 +71,8 @@ public final class Reporter: @unchecked Sendable {
     /// Returns its exit status.
     @discardableResult
     public func report(_ error: any Error, place: String = "") -> Int32 {
+        // A reader that went away needs no message (as `yes | head -1`).
+        if let failure = error as? OutputFailure, failure.isClosedPipe { return Self.status(of: error) }
         emit(place + Self.message(of: error))
         return Self.status(of: error)
     }

@@ -107,7 +107,8 @@ public final class Session: @unchecked Sendable {
             }
             if unitStatus != ExitStatus.success {
                 if status == ExitStatus.success { status = unitStatus }
-                if settings.onError == .stop { return unitStatus }
+                // Output that cannot be written ends the script, whatever --on-error says.
+                if settings.onError == .stop || output.failure != nil { return unitStatus }
             }
         }
         return status
@@ -146,6 +147,8 @@ public final class Session: @unchecked Sendable {
         }
         do {
             let rows = try await execute(compiled)
+            output.flush()
+            try output.check()
             rowsWritten += rows
             if settings.timing {
                 let after = connection.isOpen ? try? await source().activity : nil

@@ -17,18 +17,26 @@ import Testing
 
     /// Runs bnq with a private HOME and XDG folders, and no API key. The wait happens off Swift's
     /// cooperative threads, which the in-process service needs to answer.
-    static func bnq(_ arguments: [String], input: String? = nil, config: String? = nil) async throws -> Run {
+    /// With `shell`, `arguments` is a command (`bash -c SCRIPT`) given the bnq binary as `$0` and
+    /// a file for standard error as `$1`; `errors` is then that file's path.
+    static func bnq(_ arguments: [String], input: String? = nil, config: String? = nil, shell: Bool = false) async throws -> Run {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try runBlocking(arguments, input: input, config: config) })
+                continuation.resume(with: Result { try runBlocking(arguments, input: input, config: config, shell: shell) })
             }
         }
     }
 
-    static func runBlocking(_ arguments: [String], input: String?, config: String? = nil) throws -> Run {
+    static func runBlocking(_ arguments: [String], input: String?, config: String? = nil, shell: Bool = false) throws -> Run {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        let errorFile = TestData.temporaryDirectory().appendingPathComponent("stderr").path
+        if shell {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = arguments + [binary.path, errorFile]
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         let home = TestData.temporaryDirectory()
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = home.path
@@ -54,7 +62,7 @@ import Testing
         let out = output.fileHandleForReading.readDataToEndOfFile()
         let err = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self), errors: String(decoding: err, as: UTF8.self))
+        return Run(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self), errors: shell ? errorFile : String(decoding: err, as: UTF8.self))
     }
 
     static func script(_ text: String) throws -> String {
@@ -208,5 +216,23 @@ import Testing
         let zero = try await Self.bnq(["-c", "count"], config: "page_size = 0\n")
         #expect(zero.status == 64)
         #expect(zero.errors.contains("page_size must be a whole number from 1 to 1000, not '0'"))
+    }
+
+    @Test func writeFailuresStopThePaging() async throws {
+        let jobs = JobGenerator(seed: 11).jobs(count: 3000)
+        try await withService(jobs: jobs) { service, _ in
+            // The reader goes away after a few bytes: bnq stops quietly, without reading every page.
+            let closed = try await Self.bnq(["bash", "-c", "set -o pipefail; \"$0\" --endpoint \(service.baseURL) -v --page-size 100 --prefetch 0 -c jobs --format ndjson 2>\"$1\" | head -c 10 >/dev/null; echo $?"], shell: true)
+            let lines = closed.output.split(separator: "\n")
+            #expect(lines.last == "141")
+            let trace = try String(contentsOfFile: closed.errors, encoding: .utf8)
+            let requests = trace.split(separator: "\n").filter { $0.hasPrefix("> ") }.count
+            #expect(requests >= 1 && requests < 5, "\(requests) requests after the reader left")
+            #expect(!trace.contains("error"))
+            // A full disk: a one-line error and a failing status.
+            let full = try await Self.bnq(["bash", "-c", "\"$0\" --endpoint \(service.baseURL) -c jobs --format ndjson >/dev/full 2>\"$1\"; echo $?"], shell: true)
+            #expect(full.output.split(separator: "\n").last == "74")
+            #expect(try String(contentsOfFile: full.errors, encoding: .utf8) == "error: cannot write the output: no space left on device\n")
+        }
     }
 }
