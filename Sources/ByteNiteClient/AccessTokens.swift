@@ -25,6 +25,9 @@ actor AccessTokens {
         self.trace = trace
     }
 
+    /// The token held now, if any (to keep it out of messages).
+    var currentToken: String? { current?.token }
+
     /// A valid token, fetching one when there is none or it is about to expire.
     func token() async throws -> String {
         if let current, ContinuousClock.now < current.refreshAt { return current.token }
@@ -53,16 +56,23 @@ actor AccessTokens {
         request.body = .bytes(ByteBuffer(string: body))
         let response: HTTPClientResponse
         let start = ContinuousClock.now
-        let line = "POST \(url.absoluteString) (API key <redacted>)"
+        let line = "POST \(ClientConfiguration.shown(url)) (API key <redacted>)"
+        let bytes: [UInt8]
         do {
-            response = try await httpClient.execute(request, timeout: timeout.timeAmount)
+            let httpClient = httpClient
+            let timeout = timeout
+            let request = request
+            // The whole answer within the timeout: a body sent a byte a second does not hang bnq.
+            (response, bytes) = try await withDeadline(timeout, host: url.host) {
+                let response = try await httpClient.execute(request, timeout: timeout.timeAmount)
+                return (response, Array(try await response.body.collect(upTo: 1 << 20).readableBytesView))
+            }
         } catch {
             let failure = Transport.classify(error, url: url)
             trace?("> \(line) → failed after \(TraceMiddleware.milliseconds(ContinuousClock.now - start)) ms: \(failure)")
             throw failure
         }
         trace?("> \(line) → \(response.status.code) in \(TraceMiddleware.milliseconds(ContinuousClock.now - start)) ms (token <redacted>)")
-        let bytes = Array(try await response.body.collect(upTo: 1 << 20).readableBytesView)
         guard response.status == .ok else {
             let error = ByteNiteError.from(status: Int(response.status.code), body: bytes)
             if response.status == .unauthorized || response.status == .forbidden {

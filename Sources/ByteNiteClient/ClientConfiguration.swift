@@ -51,6 +51,14 @@ public struct ClientConfiguration: Sendable {
         }
     }
 
+    /// A URL as people may see it: any user name and password in it left out.
+    public static func shown(_ url: URL) -> String {
+        guard url.user != nil || url.password != nil, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return url.absoluteString }
+        components.user = nil
+        components.password = nil
+        return components.url?.absoluteString ?? url.absoluteString
+    }
+
     /// Refuses to send credentials over plain http to anything but a loopback address.
     static func checkCredentialsMayGo(to url: URL) throws(ByteNiteError) {
         if url.scheme?.lowercased() == "https" { return }
@@ -76,6 +84,8 @@ public struct RetryPolicy: Sendable {
     public var maxDelay: Duration = .seconds(5)
     /// The total time one call may spend waiting between attempts.
     public var budget: Duration = .seconds(60)
+    /// The longest one attempt may take, from sending to the last byte of the answer (`--timeout`).
+    public var requestTimeout: Duration = .seconds(60)
 
     public init() {}
 

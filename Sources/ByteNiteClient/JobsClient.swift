@@ -80,6 +80,8 @@ public final class JobsClient: Sendable {
     private let transport: AsyncHTTPClientTransport
     /// The middlewares every call shares, inside the per-call response and retry layers.
     private let sharedMiddlewares: [any ClientMiddleware]
+    private let tokens: AccessTokens?
+    private let retryPolicy: RetryPolicy
 
     public init(configuration: ClientConfiguration) {
         self.configuration = configuration
@@ -96,6 +98,10 @@ public final class JobsClient: Sendable {
                 apiKey: $0, url: configuration.resolvedAccessTokenURL, httpClient: httpClient, timeout: configuration.requestTimeout,
                 trace: configuration.trace)
         }
+        self.tokens = tokens
+        var policy = configuration.retry
+        policy.requestTimeout = configuration.requestTimeout
+        retryPolicy = policy
         var middlewares: [any ClientMiddleware] = [AuthMiddleware(tokens: tokens)]
         if let trace = configuration.trace { middlewares.append(TraceMiddleware(trace: trace)) }
         middlewares.append(RedirectMiddleware())
@@ -114,7 +120,7 @@ public final class JobsClient: Sendable {
             serverURL: configuration.endpoint,
             configuration: .byteNite,
             transport: transport,
-            middlewares: [ResponseMiddleware(capture: capture), RetryMiddleware(policy: configuration.retry, statistics: statistics, capture: capture)]
+            middlewares: [ResponseMiddleware(capture: capture), RetryMiddleware(policy: retryPolicy, statistics: statistics, capture: capture)]
                 + sharedMiddlewares)
     }
 
@@ -197,9 +203,9 @@ public final class JobsClient: Sendable {
             let output = try await operation(client(capturingInto: capture))
             return (output, capture.json ?? .object(JSONObject()), capture.deferred)
         } catch let error as ClientError {
-            throw Self.unwrap(error)
+            throw await redacted(Self.unwrap(error))
         } catch {
-            throw Transport.classify(error, url: configuration.endpoint)
+            throw await redacted(Transport.classify(error, url: configuration.endpoint))
         }
     }
 
@@ -215,6 +221,16 @@ public final class JobsClient: Sendable {
             return ByteNiteError(.badResponse, status: error.response?.status.code, "the API's answer does not match the contract: \(error.causeDescription)")
         }
         return Transport.classify(underlying, url: error.baseURL)
+    }
+
+    /// The error with the API key, the access token and anything after an `Authorization` header
+    /// taken out of its message: servers echo requests in their error bodies.
+    private func redacted(_ error: any Error) async -> any Error {
+        guard var failure = error as? ByteNiteError else { return error }
+        var secrets: [String] = configuration.apiKey.map { [$0] } ?? []
+        if let token = await tokens?.currentToken { secrets.append(token) }
+        failure.message = Redaction.redact(failure.message, secrets: secrets)
+        return failure
     }
 
     /// A 404 for one job names the job: `no job with id '…' (HTTP 404)`.

@@ -123,9 +123,15 @@ struct RetryMiddleware: ClientMiddleware {
             let failure: ByteNiteError
             let outcome: Result<(HTTPResponse, [UInt8]), any Error>
             do {
-                let (response, responseBody) = try await next(request, bodyBytes.map { HTTPBody($0) }, baseURL)
-                // Read the whole body here, so that a connection that breaks mid-body is retried too.
-                outcome = .success((response, try await collect(responseBody, upTo: ResponseMiddleware.maximumBody) ?? []))
+                // The whole answer, head and body, within the request timeout; the body is read
+                // here, so that a connection that breaks mid-body is retried too.
+                // (The task group waits for its tasks, so `next` does not outlive this call.)
+                outcome = .success(try await withoutActuallyEscaping(next) { next in
+                    try await withDeadline(policy.requestTimeout, host: baseURL.host) {
+                        let (response, responseBody) = try await next(request, bodyBytes.map { HTTPBody($0) }, baseURL)
+                        return (response, try await collect(responseBody, upTo: ResponseMiddleware.maximumBody) ?? [])
+                    }
+                })
             } catch {
                 outcome = .failure(error)
             }
@@ -244,7 +250,7 @@ struct TraceMiddleware: ClientMiddleware {
     ) async throws -> (HTTPResponse, HTTPBody?) {
         let start = ContinuousClock.now
         let auth = request.headerFields[.authorization] == nil ? "" : " Authorization: <redacted>"
-        let line = "\(request.method) \(baseURL.absoluteString)\(request.path ?? "")\(auth)"
+        let line = "\(request.method) \(ClientConfiguration.shown(baseURL))\(request.path ?? "")\(auth)"
         do {
             let result = try await next(request, body, baseURL)
             trace("> \(line) → \(result.0.status.code) in \(Self.milliseconds(ContinuousClock.now - start)) ms")

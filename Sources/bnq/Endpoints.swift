@@ -32,14 +32,6 @@ final class Endpoints: Sendable {
         "\(url.scheme?.lowercased() ?? "")://\(url.host?.lowercased() ?? ""):\(url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80))"
     }
 
-    /// A URL as people may see it: user name and password left out.
-    static func shown(_ url: URL) -> String {
-        guard url.user != nil || url.password != nil, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return url.absoluteString }
-        components.user = nil
-        components.password = nil
-        return components.url?.absoluteString ?? url.absoluteString
-    }
-
     /// A full API base URL from what a person typed, or a usage error.
     static func parse(_ text: String) throws(RunError) -> URL {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host?.isEmpty == false else {
@@ -58,7 +50,7 @@ final class Endpoints: Sendable {
         let pageSize = pageSize
         let prefetch = prefetch
         let settled = configuration
-        return Connection(description: Self.shown(url), promptName: url.host ?? "bnq", basePath: url.path, hasCredentials: key != nil) {
+        return Connection(description: ClientConfiguration.shown(url), promptName: url.host ?? "bnq", basePath: url.path, hasCredentials: key != nil) {
             let client = JobsClient(configuration: settled)
             return .init(source: APIJobSource(client: client, pageSize: pageSize, prefetch: prefetch), close: { await client.shutdown() })
         }

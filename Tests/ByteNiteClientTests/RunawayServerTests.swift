@@ -65,4 +65,57 @@ import Testing
         await client.shutdown()
         task.cancel()
     }
+
+    @Test func aBodySentAByteASecondEndsAtTheTimeout() async throws {
+        let router = Router()
+        router.get("/v1/customer/jobs") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
+                for _ in 0..<120 {
+                    try await writer.write(ByteBuffer(string: " "))
+                    try await Task.sleep(for: .seconds(1))
+                }
+                try await writer.finish(nil)
+            })
+        }
+        let (task, port) = try await RedirectTests.start(router, host: "127.0.0.1")
+        var configuration = ClientConfiguration(endpoint: URL(string: "http://127.0.0.1:\(port)/v1/customer")!)
+        configuration.requestTimeout = .seconds(1)
+        configuration.retry.maxAttempts = 2
+        configuration.retry.baseDelay = .milliseconds(1)
+        let client = JobsClient(configuration: configuration)
+        let started = ContinuousClock.now
+        do {
+            _ = try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1)
+            Issue.record("a body that never ends was accepted")
+        } catch let error as ByteNiteError {
+            #expect(error.kind == .timeout)
+            #expect(error.message.contains("timed out"))
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        await client.shutdown()
+        task.cancel()
+    }
+
+    @Test func anErrorBodyThatEchoesTheCredentialsIsRedacted() async throws {
+        let router = Router()
+        router.post("/v1/auth/access_token") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"token":"tok-secret-777","expiresIn":"3600"}"#)))
+        }
+        router.get("/v1/customer/jobs") { request, _ -> Response in
+            let echoed = request.headers[.authorization] ?? ""
+            let body = #"{"message":"bad request; you sent Authorization: \#(echoed) with key sk-live-4242"}"#
+            return Response(status: .badRequest, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        let (task, port) = try await RedirectTests.start(router, host: "127.0.0.1")
+        let client = JobsClient(configuration: ClientConfiguration(endpoint: URL(string: "http://127.0.0.1:\(port)/v1/customer")!, apiKey: "sk-live-4242"))
+        do {
+            _ = try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1)
+            Issue.record("a 400 was accepted")
+        } catch let error as ByteNiteError {
+            #expect(!error.message.contains("tok-secret-777") && !error.message.contains("sk-live-4242"))
+            #expect(error.message.contains("Authorization: <redacted>"))
+        }
+        await client.shutdown()
+        task.cancel()
+    }
 }

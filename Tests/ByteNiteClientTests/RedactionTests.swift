@@ -1,0 +1,16 @@
+@testable import ByteNiteClient
+import Testing
+
+/// Secrets are taken out of what servers say before anyone sees it.
+@Suite struct RedactionTests {
+    @Test func keysTokensAndHeaderValuesAreRedacted() {
+        let secrets = ["sk-live-12345", "tok-abcdef"]
+        #expect(Redaction.redact("bad request from key sk-live-12345", secrets: secrets) == "bad request from key <redacted>")
+        #expect(Redaction.redact("echo: Authorization: tok-xyz999 was sent", secrets: []) == "echo: Authorization: <redacted> was sent")
+        #expect(Redaction.redact(#"{"headers":{"authorization":"tok-xyz999"},"apiKey":"k-1"}"#, secrets: []) == #"{"headers":{"authorization":"<redacted>"},"apiKey":"<redacted>"}"#)
+        #expect(Redaction.redact("use Bearer abc.def.ghi here", secrets: []) == "use Bearer <redacted> here")
+        // Prose that only mentions the words is left alone.
+        let prose = "the access token or API key was rejected (HTTP 401) — check BYTENITE_API_KEY"
+        #expect(Redaction.redact(prose, secrets: []) == prose)
+    }
+}
