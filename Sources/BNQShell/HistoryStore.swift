@@ -1,6 +1,9 @@
 import BNQCore
 import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Every statement of the shell, kept in SQLite under `$XDG_STATE_HOME/bnq/` (default
 /// `~/.local/state/bnq/history.sqlite`), mode 0600. Each entry is written as its statement finishes,
@@ -48,6 +51,7 @@ public final class HistoryStore: Sendable {
         self.path = path
         let folder = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try Self.secure(folder: folder, path: path)
         do {
             queue = try Self.open(path)
         } catch {
@@ -59,12 +63,40 @@ public final class HistoryStore: Sendable {
         }
     }
 
+    /// A history that cannot be kept safely.
+    public struct UnsafeLocation: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Makes the folder private (0700, also when it existed), refuses a symbolic link planted where
+    /// the database or its WAL files go, and gives existing files mode 0600 before SQLite opens
+    /// them: SQLite creates `-wal` and `-shm` with the database's own mode.
+    static func secure(folder: String, path: String) throws {
+        var folderInfo = stat()
+        if lstat(folder, &folderInfo) == 0, folderInfo.st_uid == getuid(), folderInfo.st_mode & 0o077 != 0 {
+            chmod(folder, 0o700)
+        }
+        for file in [path, path + "-wal", path + "-shm", path + "-journal"] {
+            var info = stat()
+            guard lstat(file, &info) == 0 else { continue }
+            if info.st_mode & S_IFMT == S_IFLNK {
+                throw UnsafeLocation(description: "\(file) is a symbolic link; bnq does not follow it (remove it to keep history)")
+            }
+            if info.st_mode & 0o077 != 0 { chmod(file, 0o600) }
+        }
+    }
+
     static func open(_ path: String) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.journalMode = .wal
         let created = !FileManager.default.fileExists(atPath: path)
-        if created { _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) }
+        if created {
+            // Created 0600 from the start (O_EXCL: a file or link that appears meanwhile is not used).
+            let descriptor = Glibc.open(path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else { throw UnsafeLocation(description: "cannot create \(path): \(String(cString: strerror(errno)))") }
+            close(descriptor)
+        }
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         try queue.write { db in
             // Reading the schema fails on a corrupt file, which the caller moves aside.

@@ -56,4 +56,39 @@ import Testing
         let store = try HistoryStore(path: home.appendingPathComponent("state/bnq/history.sqlite").path)
         #expect(try store.all().map(\.text) == ["count where state == NEW", "count where state == FAILED", "count where state == COMPLETE"])
     }
+
+    static func mode(_ path: String) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int
+    }
+
+    @Test func filesAndFolderArePrivateEvenWhenTheyWereNot() throws {
+        let folder = TestData.temporaryDirectory().appendingPathComponent("bnq")
+        let path = folder.appendingPathComponent("history.sqlite").path
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
+        do {
+            let first = try HistoryStore(path: path)
+            try first.record(Self.entry("jobs"))
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
+        let store = try HistoryStore(path: path)
+        try store.record(Self.entry("count"))
+        #expect(Self.mode(folder.path) == 0o700)
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            #expect(Self.mode(file) == 0o600, "\(file)")
+        }
+        #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
+    @Test func aSymbolicLinkAtTheHistoryPathIsNotFollowed() throws {
+        let folder = TestData.temporaryDirectory()
+        let target = folder.appendingPathComponent("precious.txt").path
+        try "keep me".write(toFile: target, atomically: true, encoding: .utf8)
+        let path = folder.appendingPathComponent("bnq/history.sqlite").path
+        try FileManager.default.createDirectory(atPath: folder.appendingPathComponent("bnq").path, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: target)
+        #expect(throws: HistoryStore.UnsafeLocation.self) { try HistoryStore(path: path) }
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep me")
+    }
 }
