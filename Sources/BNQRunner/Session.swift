@@ -16,8 +16,9 @@ import Foundation
 public final class Session: @unchecked Sendable {
     /// The endpoint statements go to (`.endpoint` and `.demo` change it).
     public internal(set) var connection: Connection
-    /// Makes the connection for `.endpoint URL`, or for `.demo` when given nil. Set by the executable.
-    public var connect: (@Sendable (String?) async throws -> Connection)?
+    /// Makes the connection for `.endpoint URL`, or for `.demo` when given nil; the flag says the
+    /// command came from a file (a script or rc file) rather than from a person. Set by the executable.
+    public var connect: (@Sendable (String?, Bool) async throws -> Connection)?
     public var settings: SessionSettings
     /// Where results go now (`.output` changes it).
     public var output: OutputSink
@@ -98,7 +99,7 @@ public final class Session: @unchecked Sendable {
             let unitStatus: Int32
             switch unit {
             case .command(let command, let range):
-                unitStatus = await run(command, place: Reporter.place(of: range.start, in: script))
+                unitStatus = await run(command, place: Reporter.place(of: range.start, in: script), fromFile: script.fileName != nil)
             case .statement(let statement, let range):
                 if printedBefore { separate() }
                 unitStatus = await run(statement, in: script, at: range)

@@ -9,15 +9,15 @@ extension Session {
     static let maximumIncludeDepth = 16
 
     /// Runs one parsed dot-command; `place` is `FILE:LINE:COL: ` in a file. Returns the exit status.
-    func run(_ command: DotCommand, place: String) async -> Int32 {
+    func run(_ command: DotCommand, place: String, fromFile: Bool) async -> Int32 {
         do {
-            return try await perform(command)
+            return try await perform(command, fromFile: fromFile)
         } catch {
             return reporter.report(error, place: place)
         }
     }
 
-    func perform(_ command: DotCommand) async throws -> Int32 {
+    func perform(_ command: DotCommand, fromFile: Bool) async throws -> Int32 {
         switch command {
         case .set(let name, let value): settings.parameters[name] = value
         case .unset(let name): settings.parameters[name] = nil
@@ -29,8 +29,8 @@ extension Session {
         case .show: showSettings()
         case .help(let topic): output.line(HelpText.text(topic: topic))
         case .history: throw RunError(".history is available in the interactive shell")
-        case .endpoint(let url): try await switchTo(url)
-        case .demo: try await switchTo(nil)
+        case .endpoint(let url): try await switchTo(url, fromFile: fromFile)
+        case .demo: try await switchTo(nil, fromFile: fromFile)
         case .output(let path):
             output.flush()
             guard let path else {
@@ -84,9 +84,9 @@ extension Session {
         return sink
     }
 
-    func switchTo(_ url: String?) async throws {
+    func switchTo(_ url: String?, fromFile: Bool) async throws {
         guard let connect else { throw RunError.usage("the endpoint cannot be changed here") }
-        let next = try await connect(url)
+        let next = try await connect(url, fromFile)
         let old = connection
         connection = next
         await old.close()

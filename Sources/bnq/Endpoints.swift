@@ -74,10 +74,27 @@ final class Endpoints: Sendable {
         }
     }
 
-    /// What `.endpoint URL` and `.demo` (nil) switch to.
-    func connect(_ target: String?) throws(RunError) -> Connection {
+    /// What `.endpoint URL` and `.demo` (nil) switch to. A script or rc file (`fromFile`) may not
+    /// move away from the origin the API key belongs to: there it is an error, which `--check`
+    /// reports too; typed in the shell, the new origin is used without the key.
+    func connect(_ target: String?, fromFile: Bool) throws(RunError) -> Connection {
         guard let target else { return demoConnection() }
-        return api(try Self.parse(target))
+        let url = try Self.parse(target)
+        if fromFile, apiKey != nil, let keyOrigin, Self.origin(url) != keyOrigin {
+            throw RunError.usage(Self.leavingMessage(url, keyOrigin: keyOrigin))
+        }
+        return api(url)
+    }
+
+    /// Why `.endpoint TARGET` in a script is refused while a key belongs to `keyOrigin`; nil when it is fine.
+    static func leavesKeyOrigin(_ target: String, keyOrigin: URL) -> String? {
+        guard let url = try? parse(target) else { return nil }
+        return origin(url) == origin(keyOrigin) ? nil : leavingMessage(url, keyOrigin: origin(keyOrigin))
+    }
+
+    static func leavingMessage(_ url: URL, keyOrigin: String) -> String {
+        "'.endpoint \(ClientConfiguration.shown(url))' in a script leaves \(keyOrigin), where the API key belongs; "
+            + "a script may not take credentials to another origin (give --endpoint on the command line, or use a profile)"
     }
 
     /// Stops the demo service if it was started.

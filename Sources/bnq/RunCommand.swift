@@ -66,7 +66,10 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         if check {
-            throw ExitCode(Self.checkScripts(scripts + (file.map { [$0] } ?? []), settings: settings))
+            // Where the configured key belongs, so that a script moving away from it is flagged.
+            let keyConfigured = environment["BYTENITE_API_KEY"].map { !$0.isEmpty } ?? false || user.apiKey != nil || user.keyFile != nil
+            let configuredEndpoint = (endpoint ?? environment["BNQ_ENDPOINT"] ?? user.endpoint).flatMap(URL.init(string:)) ?? ClientConfiguration.defaultEndpoint
+            throw ExitCode(Self.checkScripts(scripts + (file.map { [$0] } ?? []), settings: settings, keyOrigin: keyConfigured ? configuredEndpoint : nil))
         }
 
         let apiKey = environment["BYTENITE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? user.apiKey ?? user.readKeyFile()
@@ -95,7 +98,7 @@ struct RunCommand: AsyncParsableCommand {
         // statement that needs them.
         let connection = endpointURL.map(endpoints.api) ?? endpoints.demoConnection()
         let session = Session(connection: connection, settings: settings, output: .standardOutput())
-        session.connect = { target in try endpoints.connect(target) }
+        session.connect = { target, fromFile in try endpoints.connect(target, fromFile: fromFile) }
 
         var status = ExitStatus.success
         if !command.isEmpty {
@@ -153,7 +156,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// `--check`: every error of every script, without the network. Exit 1 when any.
-    static func checkScripts(_ paths: [String], settings: SessionSettings) -> Int32 {
+    static func checkScripts(_ paths: [String], settings: SessionSettings, keyOrigin: URL?) -> Int32 {
         var status = ExitStatus.success
         var total = 0
         for path in paths {
@@ -166,7 +169,13 @@ struct RunCommand: AsyncParsableCommand {
                 continue
             }
             let script = Script(text, fileName: path)
-            let problems = script.check(settings.compileContext(now: Timestamp(seconds: 0)))
+            var problems = script.check(settings.compileContext(now: Timestamp(seconds: 0)))
+            if let keyOrigin {
+                for case .command(.endpoint(let target), let range) in script.units {
+                    if let problem = Endpoints.leavesKeyOrigin(target, keyOrigin: keyOrigin) { problems.append(Diagnostic("endpoint-origin", problem, at: range)) }
+                }
+                problems.sort { $0.range.start < $1.range.start }
+            }
             let formatter = script.formatter
             for problem in problems {
                 FileHandle.standardError.write(Data((TerminalText.escapeLines(formatter.format(problem, compact: true)) + "\n").utf8))

@@ -19,15 +19,15 @@ import Testing
     /// cooperative threads, which the in-process service needs to answer.
     /// With `shell`, `arguments` is a command (`bash -c SCRIPT`) given the bnq binary as `$0` and
     /// a file for standard error as `$1`; `errors` is then that file's path.
-    static func bnq(_ arguments: [String], input: String? = nil, config: String? = nil, shell: Bool = false) async throws -> Run {
+    static func bnq(_ arguments: [String], input: String? = nil, config: String? = nil, shell: Bool = false, environment: [String: String] = [:]) async throws -> Run {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try runBlocking(arguments, input: input, config: config, shell: shell) })
+                continuation.resume(with: Result { try runBlocking(arguments, input: input, config: config, shell: shell, extra: environment) })
             }
         }
     }
 
-    static func runBlocking(_ arguments: [String], input: String?, config: String? = nil, shell: Bool = false) throws -> Run {
+    static func runBlocking(_ arguments: [String], input: String?, config: String? = nil, shell: Bool = false, extra: [String: String] = [:]) throws -> Run {
         let process = Process()
         let errorFile = TestData.temporaryDirectory().appendingPathComponent("stderr").path
         if shell {
@@ -49,6 +49,7 @@ import Testing
         }
         environment["BYTENITE_API_KEY"] = nil
         environment["BNQ_ENDPOINT"] = nil
+        environment.merge(extra) { $1 }
         process.environment = environment
         let output = Pipe()
         let errors = Pipe()
@@ -233,6 +234,22 @@ import Testing
             let full = try await Self.bnq(["bash", "-c", "\"$0\" --endpoint \(service.baseURL) -c jobs --format ndjson >/dev/full 2>\"$1\"; echo $?"], shell: true)
             #expect(full.output.split(separator: "\n").last == "74")
             #expect(try String(contentsOfFile: full.errors, encoding: .utf8) == "error: cannot write the output: no space left on device\n")
+        }
+    }
+
+    @Test func aScriptMayNotTakeTheKeyToAnotherOrigin() async throws {
+        try await withService { service, _ in
+            let path = try Self.script("count\n.endpoint http://127.0.0.2:9/v1/customer\ncount\n")
+            let key = ["BYTENITE_API_KEY": "sk-test-origin"]
+            let checked = try await Self.bnq(["--check", path, "--endpoint", service.baseURL], environment: key)
+            #expect(checked.status == 1)
+            #expect(checked.errors.contains("\(path):2:1: error: '.endpoint http://127.0.0.2:9/v1/customer' in a script leaves"))
+            let ran = try await Self.bnq([path, "--endpoint", service.baseURL, "--format", "ndjson"], environment: key)
+            #expect(ran.status == 64)
+            #expect(ran.output.split(separator: "\n").count == 1)
+            #expect(ran.errors.contains("where the API key belongs"))
+            // Without a key there is nothing to take along.
+            #expect(try await Self.bnq(["--check", path]).status == 0)
         }
     }
 }

@@ -14,3 +14,12 @@ import Testing
         #expect(Redaction.redact(prose, secrets: []) == prose)
     }
 }
+
+/// Plain http may carry credentials only to a loopback address: decided by the address, not a prefix.
+@Suite struct LoopbackTests {
+    @Test(arguments: ["127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "[::1]", "::1"])
+    func loopbackAddresses(_ host: String) { #expect(ClientConfiguration.isLoopback(host)) }
+
+    @Test(arguments: ["127.attacker.example", "127.0.0.1.nip.io", "evil.localhost", "localhost.evil.com", "128.0.0.1", "127.0.0.256", "127.0.0", "example.com", ""])
+    func namesThatOnlyLookLikeLoopback(_ host: String) { #expect(!ClientConfiguration.isLoopback(host)) }
+}
