@@ -6,6 +6,8 @@
 public enum FieldValue: Sendable, Hashable {
     case string(String)
     case number(Double)
+    /// A whole number held exactly (an int64 field: `"9223372036854775807"` compares as itself).
+    case integer(Int64)
     case bool(Bool)
     case timestamp(Timestamp?)
     case strings([String])
@@ -34,7 +36,13 @@ public enum FieldValue: Sendable, Hashable {
             return .enumValue(name, ordinal: enumType.ordinal(name))
         case .timestamp:
             return .timestamp(raw?.stringValue.flatMap { Timestamp(rfc3339: $0) })
-        case .double, .integer, .int64String:
+        case .integer, .int64String:
+            switch raw {
+            case .int(let int)?: return .integer(int)
+            case .string(let text)? where Int64(text) != nil: return .integer(Int64(text)!)
+            default: return .number(raw?.numberValue ?? 0)
+            }
+        case .double:
             return .number(raw?.numberValue ?? 0)
         case .bool:
             if case .bool(let bool) = raw { return .bool(bool) }
@@ -46,6 +54,27 @@ public enum FieldValue: Sendable, Hashable {
         }
     }
 
+    /// The number, as a double (exact below 2⁵³).
+    public var numberValue: Double? {
+        switch self {
+        case .number(let value): return value
+        case .integer(let value): return Double(value)
+        default: return nil
+        }
+    }
+
+    /// Orders a whole number against a double exactly: no rounding of either to the other's type.
+    /// NaN orders after every number.
+    public static func compare(_ integer: Int64, _ double: Double) -> Int {
+        if double.isNaN { return -1 }
+        if double >= 9_223_372_036_854_775_808.0 { return -1 }
+        if double < -9_223_372_036_854_775_808.0 { return 1 }
+        let whole = double.rounded(.down)
+        let wholeInteger = Int64(whole)
+        if integer != wholeInteger { return integer < wholeInteger ? -1 : 1 }
+        return whole == double ? 0 : -1
+    }
+
     /// Orders two values of the same field: unset timestamps first, then by value.
     public static func compare(_ lhs: FieldValue, _ rhs: FieldValue) -> Int {
         func sign<T: Comparable>(_ a: T, _ b: T) -> Int { a < b ? -1 : (b < a ? 1 : 0) }
@@ -54,6 +83,9 @@ public enum FieldValue: Sendable, Hashable {
             if a == b { return 0 }
             return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
         case (.number(let a), .number(let b)): return sign(a, b)
+        case (.integer(let a), .integer(let b)): return sign(a, b)
+        case (.integer(let a), .number(let b)): return Self.compare(a, b)
+        case (.number(let a), .integer(let b)): return -Self.compare(b, a)
         case (.bool(let a), .bool(let b)): return sign(a ? 1 : 0, b ? 1 : 0)
         case (.timestamp(let a), .timestamp(let b)):
             switch (a, b) {

@@ -83,9 +83,10 @@ public struct JobFilter: Sendable, Hashable {
             }
         case .double, .integer, .int64String:
             switch operand {
-            case .int(let int): return .success(.double(Double(int)))
+            case .int: return .success(operand)
             case .double: return .success(operand)
             case .string(let text):
+                if type != .double, let int = Int64(text) { return .success(.int(int)) }
                 guard let double = Double(text) else { return mismatch() }
                 return .success(.double(double))
             default: return mismatch()
@@ -146,7 +147,9 @@ public struct JobFilter: Sendable, Hashable {
         case (.string(let a), .string(let b)): return a == b
         case (.enumValue(let a, _), .string(let b)): return a == b
         case (.number(let a), .double(let b)): return a == b
-        case (.number(let a), .int(let b)): return a == Double(b)
+        case (.number(let a), .int(let b)): return FieldValue.compare(b, a) == 0 && !a.isNaN
+        case (.integer(let a), .int(let b)): return a == b
+        case (.integer(let a), .double(let b)): return FieldValue.compare(a, b) == 0
         case (.bool(let a), .bool(let b)): return a == b
         case (.timestamp(let a), .timestamp(let b)): return a == b
         default: return false
@@ -160,6 +163,9 @@ public struct JobFilter: Sendable, Hashable {
             if a == b { return 0 }
             return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
         case (.number(let a), .double(let b)): return a < b ? -1 : (a > b ? 1 : 0)
+        case (.number(let a), .int(let b)): return a.isNaN ? nil : -FieldValue.compare(b, a)
+        case (.integer(let a), .int(let b)): return a < b ? -1 : (a > b ? 1 : 0)
+        case (.integer(let a), .double(let b)): return b.isNaN ? nil : FieldValue.compare(a, b)
         case (.timestamp(let a?), .timestamp(let b)): return a < b ? -1 : (b < a ? 1 : 0)
         default: return nil
         }

@@ -82,6 +82,7 @@ extension Compiler {
                 }
                 return .timestamp(timestamp)
             case .double, .integer, .int64String:
+                if type != .double, let int = Int64(text) { return .int(int) }
                 guard let number = Double(text) else { throw mismatch("'\(text)' is a string", help: "write the number without quotes") }
                 return .double(number)
             case .bool: throw mismatch("'\(text)' is a string", help: "write true or false without quotes")
@@ -89,7 +90,9 @@ extension Compiler {
             }
         case .number(let number, let text):
             switch type {
-            case .double, .integer, .int64String: return .double(number)
+            // Whole numbers for integer fields go as Int64Value and compare exactly.
+            case .integer, .int64String: return Int64(text).map(FilterOperand.int) ?? .double(number)
+            case .double: return .double(number)
             case .string: throw mismatch("\(text) is a number", help: "write '\(text)' in quotes to compare as text")
             default: throw mismatch("\(text) is a number")
             }

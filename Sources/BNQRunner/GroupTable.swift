@@ -39,6 +39,7 @@ struct GroupTable {
     static func measure(_ job: JSONValue, _ field: JobField) -> Double? {
         switch FieldValue.of(job, field) {
         case .number(let number): return number
+        case .integer(let integer): return Double(integer)
         case .timestamp(let timestamp): return timestamp?.secondsSince1970
         default: return nil
         }

@@ -74,4 +74,18 @@ import Testing
         #expect(plan.projection.map(\.path) == ["templateInfo.app"])
         #expect(plan.pushed[0].field.path == "createdAt")
     }
+
+    @Test func wholeNumbersForIntegerFieldsGoAsInt64AndCompareExactly() throws {
+        let plan = try Self.plan("jobs where numUnitsEstimation == 12345678901234567 and duration > 3 and numChunks in (1, 2)")
+        let filters = plan.request.json["filters"]?.arrayValue ?? []
+        #expect(filters[0]["value"] == ["@type": "type.googleapis.com/google.protobuf.Int64Value", "value": "12345678901234567"])
+        #expect(filters[1]["value"]?["@type"]?.stringValue == "type.googleapis.com/google.protobuf.DoubleValue")
+        // Evaluated locally, the neighbour of a 17-digit number is a different number.
+        let exact: JSONValue = ["id": "a", "numUnitsEstimation": "12345678901234567"]
+        let neighbour: JSONValue = ["id": "b", "numUnitsEstimation": "12345678901234568"]
+        #expect(plan.pushed[0].matches(exact))
+        #expect(!plan.pushed[0].matches(neighbour))
+        let ordered = try Self.plan("jobs where numUnitsEstimation > 12345678901234567")
+        #expect(ordered.pushed[0].matches(neighbour) && !ordered.pushed[0].matches(exact))
+    }
 }
