@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TOKEN = "hostiletok_7f3a9c0d51e2"
@@ -48,7 +49,28 @@ SCENARIOS = {
     "cut": (200, "application/json", None),  # announces a long body, sends part, closes
     "null-data": (200, "application/json", {"data": None, "pagination": None}),
     "huge-total": (200, "application/json", page([job(1)], total=10**30)),
+    # Issue 15: numbers that used to trap, as protobuf JSON spells them.
+    "numbers": (200, "application/json", page([
+        job(1, numUnitsEstimation="9223372036854775807", paymentAmount="NaN", duration="Infinity", numChunks=1e16),
+        job(2, numUnitsEstimation="-9223372036854775808", paymentAmount="-Infinity", duration=1e300, numChunks="7"),
+        job(3, paymentAmount=1e308, duration=-0.0)])),
+    "numbers-raw": (200, "application/json", b'{"data":[{"id":"00000000-0000-0000-0000-000000000001","duration":1e400,"paymentAmount":-1e400,'
+                    b'"numChunks":123456789012345678901234567890}],"pagination":{"total":1}}'),
+    # A member given twice: the last value wins everywhere; an enum sent by its number.
+    "duplicates": (200, "application/json", b'{"data":[{"id":"00000000-0000-0000-0000-000000000001","name":"first","name":"second",'
+                   b'"state":10,"priority":2}],"pagination":{"hasNext":true,"total":"1","hasNext":false}}'),
+    "retry-after-huge": (503, "application/json", {"code": 14, "message": "busy", "details": []}),
+    "echo-auth": (400, "application/json", None),  # echoes the request's Authorization header in its message
+    "ignore-offset": (200, "application/json", {"data": [job(1), job(2)], "pagination": {"hasNext": True, "offset": "0"}}),
+    "no-pagination": (200, "application/json", None),  # pages by offset, says nothing about paging
+    "no-hasnext": (200, "application/json", None),  # pages by offset, gives the total but no hasNext
+    "slow-body": (200, "application/json", None),  # a byte a second
+    # Ids that would act on a terminal if listed raw by Tab completion.
+    "hostile-ids": (200, "application/json", page([job(1, id="id-\x1b]0;owned\x07-a"), job(2, id="id-\x1b[2J-b"),
+                                                    job(3, id="id-\x1b[41m-c"), job(4, id="id-\u202e-d"), job(5, id="id-plain-e")])),
 }
+
+PAGED_TOTAL = 1200
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -95,6 +117,40 @@ class Handler(BaseHTTPRequestHandler):
         if scenario not in SCENARIOS:
             return self.send(404, "application/json", {"code": 5, "message": "no such scenario", "details": []})
         status, content_type, body = SCENARIOS[scenario]
+        if scenario == "retry-after-huge":
+            body = json.dumps(body).encode()
+            self.send_response(503)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Retry-After", "1e300")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if scenario == "echo-auth":
+            return self.send(400, content_type, {"code": 3, "message": "rejected request with Authorization: " + (self.headers.get("Authorization") or "none"), "details": []})
+        if scenario in ("no-pagination", "no-hasnext"):
+            query = dict(part.split("=", 1) for part in (self.path.split("?", 1)[1].split("&") if "?" in self.path else []) if "=" in part)
+            offset = int(query.get("pagination.offset", "0"))
+            limit = int(query.get("pagination.limit", "100"))
+            jobs = [job(i + 1) for i in range(offset, min(offset + limit, PAGED_TOTAL))]
+            answer = {"data": jobs}
+            if scenario == "no-hasnext":
+                answer["pagination"] = {"total": str(PAGED_TOTAL), "offset": str(offset)}
+            return self.send(200, content_type, answer)
+        if scenario == "slow-body":
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            try:
+                for _ in range(1000):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(1)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
+            return
         if scenario == "cut":
             self.send_response(200)
             self.send_header("Content-Type", content_type)
