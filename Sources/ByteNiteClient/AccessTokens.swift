@@ -90,30 +90,6 @@ actor AccessTokens {
     }
 }
 
-/// Maps transport failures to `ByteNiteError`s.
-enum Transport {
-    static func classify(_ error: any Error, url: URL?) -> any Error {
-        if error is CancellationError { return error }
-        if let error = error as? ByteNiteError { return error }
-        if let error = error as? ClientError { return classify(error.underlyingError, url: url) }
-        let host = url?.host ?? "the API"
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .readTimeout, .connectTimeout, .deadlineExceeded, .writeTimeout:
-                return ByteNiteError(.timeout, "timed out talking to \(host)")
-            case .cancelled:
-                return CancellationError()
-            default:
-                return ByteNiteError(.network, "connection to \(host) failed: \(error.shortDescription)")
-            }
-        }
-        let text = "\(error)"
-        if text.contains("refused") { return ByteNiteError(.network, "connection to \(host) refused") }
-        if text.contains("reset") { return ByteNiteError(.network, "connection to \(host) was reset") }
-        return ByteNiteError(.network, "connection to \(host) failed: \(text.prefix(200))")
-    }
-}
-
 extension HTTPClientError {
     var shortDescription: String {
         let text = "\(self)"

@@ -7,6 +7,8 @@ public struct ByteNiteError: Error, Sendable, Equatable, CustomStringConvertible
     public enum Kind: Sendable, Equatable {
         case badRequest, unauthorized, forbidden, notFound, rateLimited, serverError, unavailable
         case unexpectedStatus, badResponse, network, timeout, insecureEndpoint, configuration
+        /// A certificate that is not trusted, or a TLS handshake that failed: not retried.
+        case tls
     }
 
     public var kind: Kind

@@ -91,6 +91,7 @@ public final class JobsClient: Sendable {
         httpConfiguration.connectionPool.retryConnectionEstablishment = false
         httpConfiguration.timeout = .init(connect: configuration.connectTimeout.timeAmount)
         httpConfiguration.decompression = .enabled(limit: .ratio(50))
+        httpConfiguration.tlsConfiguration = Transport.tlsConfiguration()
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
         self.httpClient = httpClient
         let tokens = configuration.apiKey.map {

@@ -214,8 +214,11 @@ struct RedirectMiddleware: ClientMiddleware {
                 return (response, responseBody)
             }
             let current = URL(string: baseURL.absoluteString + (request.path ?? ""))
-            guard let target = URL(string: location, relativeTo: current)?.absoluteURL, let scheme = target.scheme, let host = target.host else {
+            guard let target = URL(string: location, relativeTo: current)?.absoluteURL, let scheme = target.scheme?.lowercased(), let host = target.host else {
                 throw ByteNiteError(.badResponse, status: response.status.code, "the API redirected to an invalid location")
+            }
+            guard scheme == "http" || scheme == "https" else {
+                throw ByteNiteError(.badResponse, status: response.status.code, "the API redirected to a \(scheme): address, which bnq does not follow")
             }
             var components = URLComponents()
             components.scheme = scheme

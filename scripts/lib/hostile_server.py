@@ -112,6 +112,12 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if scenario == "redirect-ftp":
+            self.send_response(302)
+            self.send_header("Location", "ftp://127.0.0.1/jobs")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if scenario == "ok":
             return self.send(200, "application/json", page([job(1), job(2)]))
         if scenario not in SCENARIOS:
