@@ -18,12 +18,19 @@ public final class RowWriter {
     let maximumRows: Int?
     /// Show a table that is too wide for the terminal as expanded records instead.
     let autoExpand: Bool
+    /// csv: a cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a
+    /// leading `'` (OWASP's advice for CSV injection); plain numbers are left as they are.
+    let formulaGuard: Bool
     private var collected: [[String]] = []
     private var count = 0
     private var omitted = 0
 
-    public init(format: OutputFormat, sink: OutputSink, headers: [String], rightAligned: Set<Int> = [], maximumRows: Int? = nil, autoExpand: Bool = false) {
+    public init(
+        format: OutputFormat, sink: OutputSink, headers: [String], rightAligned: Set<Int> = [], maximumRows: Int? = nil, autoExpand: Bool = false,
+        formulaGuard: Bool = false
+    ) {
         self.autoExpand = autoExpand
+        self.formulaGuard = formulaGuard
         self.format = format
         self.sink = sink
         self.headers = headers
@@ -56,7 +63,7 @@ public final class RowWriter {
         case .ndjson:
             sink.line(JSONWriter.compact(json))
         case .csv:
-            sink.line(cells.map { Self.csvField(safe($0)) }.joined(separator: ","))
+            sink.line(cells.map { Self.csvField(formulaGuard ? Self.guardedFormula(safe($0)) : safe($0)) }.joined(separator: ","))
         case .table, .expanded, .markdown:
             if let maximumRows, collected.count >= maximumRows {
                 omitted += 1
@@ -105,6 +112,13 @@ public final class RowWriter {
         }
         if omitted > 0 { sink.line("… \(omitted) more record\(omitted == 1 ? "" : "s")") }
         if collected.isEmpty { sink.line("(no rows)") }
+    }
+
+    /// `text` with a leading `'` when a spreadsheet would read it as a formula.
+    static func guardedFormula(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
+        if Double(text) != nil { return text }
+        return "'" + text
     }
 
     static func csvField(_ text: String) -> String {

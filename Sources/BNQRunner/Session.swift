@@ -200,7 +200,7 @@ public final class Session: @unchecked Sendable {
     func makeWriter(headers: [String], rightAligned: Set<Int> = [], format: OutputFormat? = nil) -> RowWriter {
         RowWriter(
             format: format ?? self.format, sink: output, headers: headers, rightAligned: rightAligned,
-            maximumRows: settings.maximumRows, autoExpand: settings.expanded == .auto)
+            maximumRows: settings.maximumRows, autoExpand: settings.expanded == .auto, formulaGuard: settings.csvFormulaGuard)
     }
 
     /// Keeps job ids for completion (the most recent 500).

@@ -19,6 +19,8 @@ public struct SessionSettings: Sendable {
     public var expanded: DotCommand.Switch = .off
     /// `.timing`: print time, requests, pages and rows after each statement.
     public var timing = false
+    /// `--csv-safe`: csv cells that a spreadsheet would run as formulas are prefixed with `'`.
+    public var csvFormulaGuard = false
     /// What to do when a statement of a script fails.
     public var onError: OnError = .stop
     public init() {}

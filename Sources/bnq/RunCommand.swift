@@ -29,6 +29,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The access-token URL (default: {endpoint origin}/v1/auth/access_token; env BNQ_AUTH_URL).") var authURL: String?
     @Flag(help: "Use the built-in demo service, even when credentials are configured.") var demo = false
     @Option(help: "Output format: table, expanded, json, ndjson, csv or markdown.") var format: String?
+    @Flag(name: .customLong("csv-safe"), help: "In csv, prefix with ' any cell a spreadsheet would run as a formula (=, +, -, @).") var csvSafe = false
     @Option(name: .customLong("param"), help: "Set parameter $NAME (repeatable), as NAME=VALUE.") var parameters: [String] = []
     @Option(help: "Pin 'now' for every statement, e.g. 2026-01-31T12:00:00Z.") var now: String?
     @Option(help: "Jobs per request when paging (default 500).") var pageSize: Int64?
@@ -56,6 +57,7 @@ struct RunCommand: AsyncParsableCommand {
         var user = UserConfiguration.load(environment: environment, profile: profile ?? environment["BNQ_PROFILE"])
         var settings = SessionSettings()
         settings.onError = onError
+        settings.csvFormulaGuard = csvSafe
         settings.format = (format ?? user.format).flatMap(OutputFormat.init(rawValue:))
         settings.pageSize = pageSize ?? user.pageSize ?? 500
         settings.prefetch = prefetch

@@ -37,6 +37,17 @@ import Testing
         #expect(text == "name,note\n\"\(Self.hostile)\",plain\n")
     }
 
+    @Test func csvFormulaGuardDefusesFormulasButNotNumbers() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bnq-render-\(UUID().uuidString)").path
+        let sink = try #require(OutputSink.file(path))
+        let writer = RowWriter(format: .csv, sink: sink, headers: ["a", "b", "c", "d"], formulaGuard: true)
+        writer.begin()
+        writer.row(cells: ["=HYPERLINK(\"http://evil\")", "-12.5", "@SUM(A1)", "plain"], json: .null)
+        writer.finish(note: nil)
+        sink.flush()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "a,b,c,d\n\"'=HYPERLINK(\"\"http://evil\"\")\",-12.5,'@SUM(A1),plain\n")
+    }
+
     @Test func csvQuotesCommasQuotesAndLineBreaks() throws {
         let text = try Self.written(.csv, headers: ["a"], cells: ["x, \"y\"\nz"], json: .null)
         #expect(text == "a\n\"x, \"\"y\"\"\nz\"\n")
