@@ -3,6 +3,8 @@ import BNQCore
 /// The dot-commands scripts and the shell share, parsed: a plain value the runner executes.
 public enum DotCommand: Sendable, Hashable {
     case set(name: String, value: String)
+    /// `.param NAME VALUE`: a default, used only when `--param` or an earlier `.set` gave none.
+    case param(name: String, value: String)
     case unset(name: String)
     case format(OutputFormat)
     case expanded(Switch)
@@ -46,6 +48,7 @@ public enum DotCommand: Sendable, Hashable {
         Entry(name: "once", aliases: [], usage: ".once FILE", summary: "send the next result to FILE", arguments: [], takesPath: true),
         Entry(name: "read", aliases: ["i"], usage: ".read FILE", summary: "run the statements in FILE", arguments: [], takesPath: true),
         Entry(name: "set", aliases: [], usage: ".set NAME VALUE", summary: "set parameter $NAME (VALUE is read as a value: FAILED, now - 1d, 'text')", arguments: [], takesPath: false),
+        Entry(name: "param", aliases: [], usage: ".param NAME VALUE", summary: "a script's default for $NAME (--param or .set win over it)", arguments: [], takesPath: false),
         Entry(name: "unset", aliases: [], usage: ".unset NAME", summary: "remove parameter $NAME", arguments: [], takesPath: false),
         Entry(name: "watch", aliases: [], usage: ".watch [EVERY] STATEMENT [until PREDICATE]", summary: "re-run a statement and show what changed", arguments: [], takesPath: false),
         Entry(name: "show", aliases: [], usage: ".show", summary: "settings, parameters and endpoint (nothing secret)", arguments: [], takesPath: false),

@@ -42,12 +42,13 @@ struct DotCommandParser {
             .failure(Diagnostic("command-usage", "usage: \(entry.usage)", at: argument.isEmpty ? lineRange : argumentRange))
         }
         switch entry.name {
-        case "set":
+        case "set", "param":
             let pieces = argument.split(separator: " ", maxSplits: 1)
             guard pieces.count == 2 else { return usage() }
             let parameter = String(pieces[0]).trimmingPrefix("$")
             guard !parameter.isEmpty, parameter.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return usage() }
-            return .success(.set(name: parameter, value: String(pieces[1]).trimmedSpaces))
+            let value = String(pieces[1]).trimmedSpaces
+            return .success(entry.name == "set" ? .set(name: parameter, value: value) : .param(name: parameter, value: value))
         case "unset":
             guard !argument.isEmpty else { return usage() }
             return .success(.unset(name: argument.trimmingPrefix("$")))

@@ -112,6 +112,7 @@ public struct Script: Sendable {
         for unit in units {
             switch unit {
             case .command(.set(let name, let value), _): context.parameters[name] = value
+            case .command(.param(let name, let value), _): if context.parameters[name] == nil { context.parameters[name] = value }
             case .command(.unset(let name), _): context.parameters[name] = nil
             case .command(.watch(let watch), _):
                 let compiler = Compiler(context: context)

@@ -20,6 +20,7 @@ extension Session {
     func perform(_ command: DotCommand, fromFile: Bool) async throws -> Int32 {
         switch command {
         case .set(let name, let value): settings.parameters[name] = value
+        case .param(let name, let value): if settings.parameters[name] == nil { settings.parameters[name] = value }
         case .unset(let name): settings.parameters[name] = nil
         case .format(let format): settings.format = format
         case .expanded(let value): settings.expanded = value
