@@ -51,6 +51,11 @@ public final class InteractiveShell {
     static func oneLine(_ text: String) -> String { Script.oneLine(text) }
 
     /// Runs until `.quit` or Ctrl-D; returns the status of the last statement.
+    /// Where a statement ends. Typed by hand, a line that completes a statement runs it (as in
+    /// pgcli). When more input is already waiting — a paste, or lines typed ahead — the script
+    /// reader's rule applies instead: the next line continues the statement unless it starts a new
+    /// one (a statement keyword or a dot-command), so a statement pasted in the layout of the
+    /// example scripts runs whole, once.
     public func run() async -> Int32 {
         if input is LineEditor { Interrupts.install() }
         var pending = ""
@@ -61,7 +66,26 @@ public final class InteractiveShell {
         }
         while !session.quitRequested {
             box.pending = pending
-            switch input.read(prompt: showsPrompt ? (pending.isEmpty ? prompt : continuationPrompt) : "") {
+            let read = input.read(prompt: showsPrompt ? (pending.isEmpty ? prompt : continuationPrompt) : "")
+            // A complete statement held back while more input was waiting: it runs now, unless
+            // this line carries it on.
+            if !pending.isEmpty, Parser.isComplete(pending) {
+                if case .line(let line) = read, !Self.startsNewUnit(line) {
+                    pending += "\n" + line
+                    if Parser.isComplete(pending), !input.hasPendingInput {
+                        let text = pending
+                        pending = ""
+                        lastStatus = await execute(text)
+                    }
+                    continue
+                }
+                if case .interrupted = read {} else {
+                    let text = pending
+                    pending = ""
+                    lastStatus = await execute(text)
+                }
+            }
+            switch read {
             case .end:
                 if showsPrompt { FileHandle.standardOutput.write(Data("\n".utf8)) }
                 if pending.isEmpty { return lastStatus }
@@ -82,13 +106,21 @@ public final class InteractiveShell {
                     continue
                 }
                 pending += (pending.isEmpty ? "" : "\n") + line
-                guard Parser.isComplete(pending) else { continue }
+                guard Parser.isComplete(pending), !input.hasPendingInput else { continue }
                 let text = pending
                 pending = ""
                 lastStatus = await execute(text)
             }
         }
         return lastStatus
+    }
+
+    /// Whether a line starts a new statement or command (or is blank), by the script reader's rule.
+    static func startsNewUnit(_ line: String) -> Bool {
+        let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+        if trimmed.isEmpty || trimmed.hasPrefix(".") || trimmed.hasPrefix("!") || trimmed.hasPrefix("\\") { return true }
+        let word = trimmed.prefix(while: { $0.isLetter }).lowercased()
+        return Vocabulary.statementKeywords.contains(word)
     }
 
     final class CompletionContext: @unchecked Sendable { var pending = "" }

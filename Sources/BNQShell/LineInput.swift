@@ -8,6 +8,16 @@ protocol LineInput: AnyObject {
     func addHistory(_ entry: String)
     /// Tab completion (plain input has none).
     func setCompletion(_ complete: @escaping LineEditor.Completion)
+    /// Whether more input is already waiting (a paste, lines typed ahead).
+    var hasPendingInput: Bool { get }
+}
+
+extension LineInput {
+    /// Whether standard input has bytes waiting to be read, without waiting for any.
+    var hasPendingInput: Bool {
+        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) > 0 && descriptor.revents & Int16(POLLIN) != 0
+    }
 }
 
 extension LineEditor: LineInput {

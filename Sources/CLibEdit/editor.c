@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <histedit.h>
 #include <locale.h>
+#include <langinfo.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,7 +157,13 @@ static unsigned char bnq_complete(EditLine *el, int ch) {
 }
 
 bnq_editor *bnq_editor_create(const char *program, FILE *in, FILE *out, FILE *err) {
-    setlocale(LC_CTYPE, "");
+    /* bnq reads and writes UTF-8 whatever the environment says: without a UTF-8 locale (LANG
+     * unset, "C" or "POSIX") libedit would drop every non-ASCII character typed. */
+    const char *chosen = setlocale(LC_CTYPE, "");
+    const char *codeset = nl_langinfo(CODESET);
+    if (!chosen || !codeset || strcmp(codeset, "UTF-8") != 0) {
+        if (!setlocale(LC_CTYPE, "C.UTF-8")) setlocale(LC_CTYPE, "en_US.UTF-8");
+    }
     bnq_editor *editor = calloc(1, sizeof *editor);
     if (!editor) return NULL;
     editor->el = el_init(program, in ? in : stdin, out ? out : stdout, err ? err : stderr);

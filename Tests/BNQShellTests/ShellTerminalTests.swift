@@ -146,4 +146,48 @@ import Testing
         #expect(terminal.terminalRestored)
         await service.stop()
     }
+
+    @Test func aPastedStatementRunsWholeAndTypedOnesRunAtTheirEnd() async throws {
+        let home = TestData.temporaryDirectory()
+        let terminal = try PseudoTerminal(arguments: [], home: home)
+        #expect(await terminal.waitFor("bnq demo> "))
+        // Pasted in the layout of the example scripts: one write, four lines, one result.
+        var mark = terminal.screen.count
+        terminal.type("jobs select id, name\r  where state == FAILED\r  order by createdAt desc\r  limit 2\r")
+        #expect(await terminal.waitFor("(2 rows)", after: mark), "\(terminal.screen.dropFirst(mark))")
+        #expect(!terminal.screen.dropFirst(mark).contains("error"), "\(terminal.screen.dropFirst(mark))")
+        // Two statements pasted at once run one after the other.
+        mark = terminal.screen.count
+        terminal.type("count where state == FAILED\rcount\r")
+        #expect(await terminal.waitFor("300", after: mark))
+        #expect(terminal.screen.dropFirst(mark).contains("61"))
+        // Typed by hand, a line that completes a statement runs it at once.
+        try await Task.sleep(for: .milliseconds(300))
+        mark = terminal.screen.count
+        terminal.type("count\r")
+        #expect(await terminal.waitFor("300", after: mark))
+        try await Task.sleep(for: .milliseconds(300))
+        terminal.type("\u{04}")
+        #expect(await terminal.waitForExit() == 0)
+    }
+
+    @Test func tabAfterAOneCharacterPathAndTextWithoutAUTF8Locale() async throws {
+        let home = TestData.temporaryDirectory()
+        try "count\n".write(to: home.appendingPathComponent("a.bnq"), atomically: true, encoding: .utf8)
+        let terminal = try PseudoTerminal(arguments: [], home: home, extraEnvironment: ["LANG": "C", "LC_ALL": "C", "LC_CTYPE": "C"])
+        #expect(await terminal.waitFor("bnq demo> "))
+        // `.read a` then Tab: completes (or beeps), never traps.
+        terminal.type(".read \(home.path)/a\t")
+        #expect(await terminal.waitFor("a.bnq"))
+        terminal.type("\r")
+        #expect(await terminal.waitFor("300"))
+        // Non-ASCII typed under the C locale is kept.
+        try await Task.sleep(for: .milliseconds(300))
+        let mark = terminal.screen.count
+        terminal.type("explain jobs where name == '日本語'\r")
+        #expect(await terminal.waitFor("\"value\": \"日本語\"", after: mark), "\(terminal.screen.dropFirst(mark))")
+        try await Task.sleep(for: .milliseconds(300))
+        terminal.type("\u{04}")
+        #expect(await terminal.waitForExit() == 0)
+    }
 }
