@@ -67,7 +67,21 @@ public struct Compiler: Sendable {
     // MARK: Fields
 
     func resolveField(_ reference: FieldReference) throws(Diagnostic) -> JobField {
-        if let field = schema.field(named: reference.name) { return field }
+        if let field = schema.field(named: reference.name) {
+            // A key of stateTimestamps is a state: checked like `state == …` is.
+            if field.path.hasPrefix("stateTimestamps."), schema.field(named: "stateTimestamps") != nil,
+                case .map = schema.field(named: "stateTimestamps")!.type
+            {
+                let key = String(field.path.dropFirst("stateTimestamps.".count))
+                if EnumType.jobState.canonicalValue(key) == nil {
+                    let suggestion = Typo.closest(to: key.uppercased(), among: EnumType.jobState.values.map(EnumType.jobState.shortName))
+                    throw Diagnostic(
+                        "unknown-field", "unknown state '\(key)' in '\(reference.name)'", at: reference.range,
+                        help: suggestion.map { "did you mean 'stateTimestamps.\($0)'?" } ?? "a key of stateTimestamps is a job state")
+                }
+            }
+            return field
+        }
         let suggestion = Typo.closest(to: reference.name, among: schema.paths)
         throw Diagnostic(
             "unknown-field", "unknown field '\(reference.name)'", at: reference.range,
@@ -187,6 +201,11 @@ public struct Compiler: Sendable {
         }
         if query.countOnly, !query.orderBy.isEmpty {
             throw Diagnostic("count-order", "'count' takes no 'order by'", at: query.orderBy[0].key.range)
+        }
+        if query.countOnly, let range = query.limitRange {
+            throw Diagnostic(
+                "count-limit", "'count' takes no 'limit': it counts every matching job", at: range,
+                help: "to count at most N jobs, write: jobs select id … limit N")
         }
 
         let output: JobsPlan.Output

@@ -169,7 +169,10 @@ public struct Parser {
             return .explain(try parseStatement())
         }
         let help: String?
-        if token.kind == .identifier, let close = Typo.closest(to: token.text, among: Self.statementKeywords) {
+        if token.isKeyword("select") || token.isKeyword("from") || token.isKeyword("with") {
+            // SQL habits: the source comes first in bnq.
+            help = "bnq names the jobs first: 'jobs select …' (as in: jobs select * where state == FAILED)"
+        } else if token.kind == .identifier, let close = Typo.closest(to: token.text, among: Self.statementKeywords) {
             help = "did you mean '\(close)'?"
         } else {
             help = "a statement starts with " + Self.statementKeywords.dropLast().joined(separator: ", ") + " or " + (Self.statementKeywords.last ?? "")

@@ -104,6 +104,12 @@ extension Parser {
             }
             let sign: Double = advance().text == "+" ? 1 : -1
             let amount = try parsePrimaryValue()
+            // `now - 1 day`: a number and a unit written apart.
+            if case .number(_, let text) = amount.kind, current.kind == .identifier, let unit = Self.unitWord(current.folded) {
+                throw error(
+                    "duration-unit", "expected a duration such as \(text)\(unit)", at: current,
+                    help: "write the unit right after the number: \(text)\(unit)")
+            }
             value = ValueExpression(kind: .shifted(value, sign: sign, amount), range: value.range.union(amount.range))
         }
         return value
@@ -127,8 +133,31 @@ extension Parser {
             guard current.kind == .number else { throw error("expected-value", "expected a number after '-'") }
             let number = advance()
             return ValueExpression(kind: .number(-number.number, text: "-" + number.text), range: token.range.union(number.range))
+        case .invalid where token.text.first?.isNumber ?? false:
+            // `3739cd3c-…`: an id or other text written without quotes.
+            throw error("expected-value", "expected a value", help: "write ids and other text in quotes: '\(rawWord(at: token))'")
         default:
             throw error("expected-value", "expected a value")
         }
+    }
+
+    /// The duration unit a word such as `day`, `hours` or `min` names.
+    static func unitWord(_ word: String) -> String? {
+        switch word {
+        case "ms", "millisecond", "milliseconds": return "ms"
+        case "s", "sec", "secs", "second", "seconds": return "s"
+        case "m", "min", "mins", "minute", "minutes": return "m"
+        case "h", "hr", "hrs", "hour", "hours": return "h"
+        case "d", "day", "days": return "d"
+        case "w", "wk", "week", "weeks": return "w"
+        default: return nil
+        }
+    }
+
+    /// The text from `token` up to white space, a comma or a parenthesis: what a person meant as one word.
+    func rawWord(at token: Token) -> String {
+        var end = token.range.start
+        while end < limit, ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ","), UInt8(ascii: ")"), UInt8(ascii: ";")].contains(bytes[end]) { end += 1 }
+        return String(decoding: bytes[token.range.start..<end], as: UTF8.self)
     }
 }

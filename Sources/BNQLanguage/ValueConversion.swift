@@ -116,6 +116,14 @@ extension Compiler {
                     throw mismatch("comparing two fields is not supported", help: "write '\(word)' in quotes to compare with the text")
                 }
                 throw mismatch("'\(word)' is a bare word", help: "write '\(word)' in quotes")
+            case .timestamp:
+                let hint: String? =
+                    switch word.lowercased() {
+                    case "yesterday": "write today - 1d (midnight UTC a day ago) or now - 1d"
+                    case "tomorrow": "write today + 1d"
+                    default: "write now, today, now - 7d or a date such as 2026-01-31"
+                    }
+                throw mismatch("'\(word)' is not a time", help: hint)
             default:
                 throw mismatch("'\(word)' is a bare word")
             }
@@ -126,6 +134,10 @@ extension Compiler {
             }
             return .timestamp(timestamp)
         case .now, .today, .shifted:
+            if type == .string, let text = Self.bareText(value) {
+                // `name == stress-test-106` reads as arithmetic; it was meant as text.
+                throw mismatch("\(text) is not in quotes", help: "write '\(text)' in quotes")
+            }
             guard type == .timestamp else { throw mismatch("a time was given") }
             return .timestamp(try instant(value))
         }
@@ -170,6 +182,19 @@ extension Compiler {
         throw Diagnostic(
             "unknown-enum-value", "unknown \(field.path) '\(text)'", at: range,
             help: suggestion.map { "did you mean '\($0)'?" } ?? "one of: " + shortNames.joined(separator: ", "))
+    }
+
+    /// The text a person wrote as bare words and numbers joined by `-` or `+` (`stress-test-106`),
+    /// or nil when the value holds anything else.
+    static func bareText(_ value: ValueExpression) -> String? {
+        switch value.kind {
+        case .word(let word): return word
+        case .number(_, let text): return text
+        case .shifted(let base, let sign, let amount):
+            guard let left = bareText(base), let right = bareText(amount) else { return nil }
+            return left + (sign > 0 ? "+" : "-") + right
+        default: return nil
+        }
     }
 
     static func durationText(_ seconds: Double) -> String {

@@ -57,28 +57,24 @@ extension Session {
         return ExitStatus.success
     }
 
-    /// A file's text, or a usage error that says why it cannot be read.
+    /// A file's text (`-`: standard input), or a usage error that says why it cannot be read
+    /// (`cannot read nosuch.bnq: no such file or directory`).
     public static func readScript(_ path: String) throws(RunError) -> String {
+        if path == "-" { return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw RunError.usage("cannot read \(path): \(Self.reason(errno))") }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            return String(decoding: data, as: UTF8.self)
+            return String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
         } catch {
-            throw RunError.usage("cannot read \(path): \(Self.reason(error))")
+            var info = stat()
+            let reason = fstat(descriptor, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR ? "it is a folder" : "\(error.localizedDescription)"
+            throw RunError.usage("cannot read \(path): \(reason)")
         }
     }
 
-    /// The reason of a file error in a few words (`no such file`, `permission denied`).
-    static func reason(_ error: any Error) -> String {
-        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-        if let code = underlying?.code, underlying?.domain == NSPOSIXErrorDomain, let text = strerror(Int32(code)) {
-            return String(cString: text).lowercased()
-        }
-        switch (error as NSError).code {
-        case NSFileReadNoSuchFileError, NSFileNoSuchFileError: return "no such file"
-        case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: return "permission denied"
-        default: return (error as NSError).localizedDescription
-        }
-    }
+    /// An errno in a few words, as people read them (`no such file or directory`).
+    static func reason(_ code: Int32) -> String { String(cString: strerror(code)).lowercased() }
 
     static func fileSink(_ path: String) throws(RunError) -> OutputSink {
         guard let sink = OutputSink.file(path) else { throw RunError.usage("cannot write to \(path)") }

@@ -101,7 +101,11 @@ public final class InteractiveShell {
             case .line(let line):
                 let trimmed = line.trimmingCharacters(in: .whitespaces)
                 if pending.isEmpty, trimmed.isEmpty { continue }
-                if pending.isEmpty, trimmed.hasPrefix(".") || trimmed.hasPrefix("!") || trimmed == "\\q" {
+                if pending.isEmpty, let habit = Self.habit(trimmed) {
+                    lastStatus = await runHabit(habit)
+                    continue
+                }
+                if pending.isEmpty, trimmed.hasPrefix(".") || trimmed.hasPrefix("!") {
                     lastStatus = await runCommandLine(line)
                     continue
                 }
@@ -113,6 +117,42 @@ public final class InteractiveShell {
             }
         }
         return lastStatus
+    }
+
+    /// What people used to psql, sqlite3 or a shell type on a line of its own.
+    enum Habit { case quit, help, toggleExpanded, toggleTiming, point(String) }
+
+    static func habit(_ line: String) -> Habit? {
+        var word = line.lowercased()
+        if word.hasSuffix(";") { word.removeLast() }
+        switch word {
+        case "exit", "quit", "\\q", "\\quit", ":q": return .quit
+        case "help", "\\?", "\\h", "?": return .help
+        case "\\x": return .toggleExpanded
+        case "\\timing": return .toggleTiming
+        case "\\e", "\\edit": return .point("'\\e' opens an editor in psql; bnq has none yet: Up recalls the last statement to edit")
+        case "\\d", "\\dt", "\\d+": return .point("the fields of a job: .help fields")
+        default:
+            return word.hasPrefix("\\") ? .point("psql's backslash commands are dot-commands in bnq: .help lists them") : nil
+        }
+    }
+
+    func runHabit(_ habit: Habit) async -> Int32 {
+        switch habit {
+        case .quit: return await execute(".quit")
+        case .help: return await execute(".help")
+        case .toggleExpanded:
+            session.settings.expanded = session.settings.expanded == .on ? .off : .on
+            session.tell("expanded display is \(session.settings.expanded.rawValue) (.expanded on|off|auto)")
+            return ExitStatus.success
+        case .toggleTiming:
+            session.settings.timing.toggle()
+            session.tell("timing is \(session.settings.timing ? "on" : "off") (.timing on|off)")
+            return ExitStatus.success
+        case .point(let text):
+            session.tell(text)
+            return ExitStatus.success
+        }
     }
 
     /// Whether a line starts a new statement or command (or is blank), by the script reader's rule.
@@ -128,7 +168,6 @@ public final class InteractiveShell {
     /// A dot-command, `.history [N]` or `!N`.
     func runCommandLine(_ line: String) async -> Int32 {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
-        if trimmed == "\\q" { return await execute(".quit") }
         if trimmed.hasPrefix("!") {
             guard let number = Int64(trimmed.dropFirst()) else {
                 session.tell("error: '!N' re-runs history entry N; '.history' lists them")

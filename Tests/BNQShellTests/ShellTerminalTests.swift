@@ -190,4 +190,20 @@ import Testing
         terminal.type("\u{04}")
         #expect(await terminal.waitForExit() == 0)
     }
+
+    @Test func habitsFromOtherShellsDoWhatTheyMean() async throws {
+        let home = TestData.temporaryDirectory()
+        let terminal = try PseudoTerminal(arguments: [], home: home)
+        #expect(await terminal.waitFor("bnq demo> "))
+        terminal.type("help\r")
+        #expect(await terminal.waitFor("Statements (docs/language.md"))
+        terminal.type("\\x\r")
+        #expect(await terminal.waitFor("expanded display is on"))
+        terminal.type("\\dt\r")
+        #expect(await terminal.waitFor(".help fields"))
+        terminal.type("select * from jobs\r")
+        #expect(await terminal.waitFor("jobs select"))
+        terminal.type("exit\r")
+        #expect(await terminal.waitForExit() != nil)
+    }
 }
