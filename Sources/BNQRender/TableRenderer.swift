@@ -13,6 +13,12 @@ public struct TableRenderer: Sendable {
         self.maximumWidth = maximumWidth
     }
 
+    /// Whether a column holds ids (`id`, `templateId`, `templateInfo.id`): cut last.
+    static func isIdentifier(_ header: String) -> Bool {
+        let last = header.split(separator: ".").last.map(String.init) ?? header
+        return last == "id" || last.hasSuffix("Id")
+    }
+
     /// The table's lines. Cells must already be escaped for the terminal.
     public func render(_ rows: [[String]]) -> [String] {
         var widths = headers.map(TerminalText.width)
@@ -24,8 +30,12 @@ public struct TableRenderer: Sendable {
         if let maximumWidth {
             // Separators take 3 columns between cells.
             let available = max(headers.count * 4, maximumWidth - 3 * (headers.count - 1) - 1)
+            // Free text is cut before ids, so that ids stay whole and can be copied.
+            let ids = Set(headers.indices.filter { Self.isIdentifier(headers[$0]) })
             while widths.reduce(0, +) > available {
-                guard let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 4 else { break }
+                let candidates = widths.indices.filter { !ids.contains($0) && widths[$0] > 4 }
+                let pool = candidates.isEmpty ? widths.indices.filter { widths[$0] > 4 } : candidates
+                guard let widest = pool.max(by: { widths[$0] < widths[$1] }) else { break }
                 widths[widest] -= 1
             }
         }
@@ -46,7 +56,8 @@ public struct TableRenderer: Sendable {
             return text
         }
         var lines = [line(headers, header: true)]
-        lines.append(widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+"))
+        // As wide as the lines: the last column has no trailing space.
+        lines.append(widths.enumerated().map { String(repeating: "-", count: $1 + ($0 == widths.count - 1 ? 1 : 2)) }.joined(separator: "+"))
         lines.append(contentsOf: rows.map { line($0, header: false) })
         return lines
     }

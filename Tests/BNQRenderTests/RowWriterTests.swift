@@ -74,7 +74,7 @@ import Testing
         writer.finish(note: "5 rows")
         sink.flush()
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
-        #expect(lines == ["  id   |  n", "-------+-----", " job-0 |   0", " job-1 | 100", "… 3 more rows (.maxrows to show more)", "(5 rows)"])
+        #expect(lines == ["  id   |  n", "-------+----", " job-0 |   0", " job-1 | 100", "… 3 more rows (.maxrows to show more)", "(5 rows)"])
     }
 }
 

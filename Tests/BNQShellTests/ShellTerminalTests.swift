@@ -14,7 +14,7 @@ import Testing
         terminal.type("count where state ==\r")
         #expect(await terminal.waitFor("...> "))
         terminal.type("FAILED\r")
-        #expect(await terminal.waitFor("count\n-------\n    61"))
+        #expect(await terminal.waitFor("count\n------\n    61"))
         // Completion of a field, then of an enum value.
         var mark = terminal.screen.count
         terminal.type("count where templateInfo.ap\t")
@@ -22,7 +22,7 @@ import Testing
         terminal.type("== 'imagemagick' and state == COMPL\t")
         #expect(await terminal.waitFor("COMPLETE ", after: mark))
         terminal.type("\r")
-        #expect(await terminal.waitFor("count\n-------", after: mark), "\(terminal.screen.dropFirst(mark))")
+        #expect(await terminal.waitFor("count\n------", after: mark), "\(terminal.screen.dropFirst(mark))")
         // An ambiguous prefix lists the candidates.
         mark = terminal.screen.count
         terminal.type("jobs where sta\t")
