@@ -10,6 +10,8 @@ public enum DotCommand: Sendable, Hashable {
     case expanded(Switch)
     case timing(Bool)
     case maxRows(Int?)
+    /// `.nullvalue TEXT`: what a missing value with no default shows (empty by default).
+    case nullValue(String)
     case read(path: String)
     case output(path: String?)
     case once(path: String)
@@ -44,6 +46,7 @@ public enum DotCommand: Sendable, Hashable {
         Entry(name: "expanded", aliases: ["x"], usage: ".expanded on|off|auto", summary: "one block per record (auto: when a table is too wide)", arguments: Switch.allCases.map(\.rawValue), takesPath: false),
         Entry(name: "timing", aliases: [], usage: ".timing on|off", summary: "after each statement: time, requests, pages, rows", arguments: ["on", "off"], takesPath: false),
         Entry(name: "maxrows", aliases: [], usage: ".maxrows N|off", summary: "cap on rows shown in the shell, with an \"N more rows\" footer", arguments: ["off"], takesPath: false),
+        Entry(name: "nullvalue", aliases: [], usage: ".nullvalue TEXT", summary: "what a value with no default (an unset time) shows; nothing by default", arguments: [], takesPath: false),
         Entry(name: "output", aliases: ["o"], usage: ".output [FILE]", summary: "send results to FILE (no FILE: back to standard output)", arguments: [], takesPath: true),
         Entry(name: "once", aliases: [], usage: ".once FILE", summary: "send the next result to FILE", arguments: [], takesPath: true),
         Entry(name: "read", aliases: ["i"], usage: ".read FILE", summary: "run the statements in FILE", arguments: [], takesPath: true),

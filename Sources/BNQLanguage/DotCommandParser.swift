@@ -70,6 +70,8 @@ struct DotCommandParser {
             if argument == "off" || argument == "0" { return .success(.maxRows(nil)) }
             guard let count = Int(argument), count > 0 else { return usage() }
             return .success(.maxRows(count))
+        case "nullvalue":
+            return .success(.nullValue(Compiler.unquoted(argument)))
         case "read":
             guard !argument.isEmpty else { return usage() }
             return .success(.read(path: argument))

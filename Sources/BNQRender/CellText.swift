@@ -4,13 +4,29 @@ import BNQCore
 /// short names, numbers without noise, arrays joined, objects as compact JSON. Nothing is escaped
 /// here: escaping for the terminal happens once, where text is written.
 public enum CellText {
-    public static func text(of job: JSONValue, _ field: JobField) -> String {
-        guard let raw = job.value(of: field) else {
-            // Protobuf JSON leaves out an enum holding its first value.
-            if case .enumeration(let enumType) = field.type { return enumType.shortName(enumType.values[0]) }
-            return ""
-        }
+    /// The cell of `field` in `job`. A missing field shows its protobuf default (protobuf JSON
+    /// leaves out a field that holds it): an enum's first value, `false`, `0`, an empty string.
+    /// A field with no default — a time, an object — shows `nullMarker` (`.nullvalue`).
+    public static func text(of job: JSONValue, _ field: JobField, nullMarker: String = "") -> String {
+        guard let raw = job.value(of: field), raw != .null else { return defaultText(field.type, nullMarker: nullMarker) }
         return text(raw, type: field.type)
+    }
+
+    /// What a missing value of `type` shows.
+    public static func defaultText(_ type: FieldType, nullMarker: String = "") -> String {
+        defaultValue(type).map { text($0, type: type) } ?? nullMarker
+    }
+
+    /// The protobuf default of a field of `type`, or nil when it has none (times, objects).
+    public static func defaultValue(_ type: FieldType) -> JSONValue? {
+        switch type {
+        case .enumeration(let enumType): return .string(enumType.values[0])
+        case .bool: return .bool(false)
+        case .double, .integer, .int64String: return .int(0)
+        case .string: return .string("")
+        case .stringArray: return .array([])
+        case .timestamp, .map, .object, .any: return nil
+        }
     }
 
     public static func text(_ raw: JSONValue, type: FieldType) -> String {

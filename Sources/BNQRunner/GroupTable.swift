@@ -31,8 +31,12 @@ struct GroupTable {
     private var order: [[FieldValue]] = []
     let measured: [JobField?]
 
-    init(plan: GroupPlan) {
+    /// What a value with no default shows (`.nullvalue`).
+    var nullMarker = ""
+
+    init(plan: GroupPlan, nullMarker: String = "") {
         self.plan = plan
+        self.nullMarker = nullMarker
         measured = plan.columns.map { if case .aggregate(_, let field) = $0 { return field } else { return nil } }
     }
 
@@ -48,7 +52,8 @@ struct GroupTable {
     mutating func add(_ job: JSONValue) {
         let key = plan.keys.map { FieldValue.of(job, $0) }
         if groups[key] == nil {
-            let display = plan.keys.map { job.value(atPath: $0.path) ?? .null }
+            // A missing key shows its protobuf default (NEW, false, 0), as filters read it.
+            let display = plan.keys.map { key in job.value(atPath: key.path).flatMap { $0 == .null ? nil : $0 } ?? CellText.defaultValue(key.type) ?? .null }
             groups[key] = (display, Accumulator.empty(columns: plan.columns.count))
             order.append(key)
         }
@@ -77,7 +82,7 @@ struct GroupTable {
                 case .key(let keyIndex):
                     let value = keyIndex < entry.key.count ? entry.key[keyIndex] : .null
                     values.append(value)
-                    cells.append(CellText.text(value, type: plan.keys[keyIndex].type))
+                    cells.append(value == .null ? nullMarker : CellText.text(value, type: plan.keys[keyIndex].type))
                     sortValues.append(nil)
                 case .aggregate(let aggregate, let field):
                     let accumulator = entry.accumulator
@@ -99,7 +104,7 @@ struct GroupTable {
                         cells.append(CellText.number(result))
                     } else {
                         values.append(.null)
-                        cells.append("")
+                        cells.append(nullMarker)
                     }
                 }
             }

@@ -86,7 +86,7 @@ struct JobsExecution {
         try await forEachMatch { job in
             count += 1
             if recent.count < 200 { recent.append(job) }
-            let cells = writer.usesCells ? fields.map { CellText.text(of: job, $0) } : []
+            let cells = writer.usesCells ? fields.map { CellText.text(of: job, $0, nullMarker: session.settings.nullValue) } : []
             writer.row(cells: cells, json: projected ? Self.project(job, fields) : job)
         }
         writer.finish(note: "\(count) row\(count == 1 ? "" : "s")")
@@ -142,7 +142,7 @@ struct JobsExecution {
     }
 
     func group(_ groups: GroupPlan) async throws -> Int {
-        var table = GroupTable(plan: groups)
+        var table = GroupTable(plan: groups, nullMarker: session.settings.nullValue)
         // Grouping reads every match; limit and offset apply to the groups.
         try await forEachListed(startingAt: 0) { job in
             if plan.residual?.matches(job) ?? true { table.add(job) }

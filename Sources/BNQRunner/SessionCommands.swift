@@ -26,6 +26,7 @@ extension Session {
         case .expanded(let value): settings.expanded = value
         case .timing(let on): settings.timing = on
         case .maxRows(let count): settings.maximumRows = count
+        case .nullValue(let text): settings.nullValue = text
         case .quit: quitRequested = true
         case .show: showSettings()
         case .help(let topic): output.line(HelpText.text(topic: topic))
