@@ -85,7 +85,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// Parses RFC 3339 (`2026-01-31T12:00:00Z`, `…T12:00:00.123+02:00`, a space instead of `T`),
-    /// or a bare date `2026-01-31`, which means midnight UTC.
+    /// a time without a zone (`2026-01-31 12:00:00`, read in UTC: what tables show can be typed
+    /// back), or a bare date `2026-01-31`, which means midnight UTC.
     public init?(rfc3339 text: some StringProtocol) {
         let bytes = Array(text.utf8)
         var index = 0
@@ -139,9 +140,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             index += 1
             guard let offsetHours = number(2), expect(":"), let offsetMinutes = number(2), offsetHours < 24, offsetMinutes < 60 else { return nil }
             offset = sign * (offsetHours * 3600 + offsetMinutes * 60)
-        } else {
-            return nil
         }
+        // No zone at all (`2026-11-27 21:35:40`, as tables show times): UTC, as a bare date is.
         guard index == bytes.count else { return nil }
         self.init(seconds: days * 86_400 + hour * 3600 + minute * 60 + second - offset, nanos: Int32(nanos))
     }

@@ -15,9 +15,16 @@ import Testing
         #expect(Timestamp(rfc3339: "2026-01-31")?.rfc3339 == "2026-01-31T00:00:00Z")
     }
 
-    @Test(arguments: ["2026-02-30", "2026-13-01", "2026-01-31T25:00:00Z", "2026-01-31T12:00:00", "yesterday", "2026-1-31", ""])
+    @Test(arguments: ["2026-02-30", "2026-13-01", "2026-01-31T25:00:00Z", "2026-01-31T12:00:00+5", "yesterday", "2026-1-31", ""])
     func rejectsInvalidTimes(text: String) {
         #expect(Timestamp(rfc3339: text) == nil)
+    }
+
+    @Test func whatTablesShowReadsBackInUTC() throws {
+        let shown = try #require(Timestamp(rfc3339: "2026-11-27T21:35:40.75Z")).shortDescription
+        #expect(shown == "2026-11-27 21:35:40")
+        #expect(Timestamp(rfc3339: shown) == Timestamp(rfc3339: "2026-11-27T21:35:40Z"))
+        #expect(Timestamp(rfc3339: "2026-11-27T21:35:40") == Timestamp(rfc3339: "2026-11-27T21:35:40Z"))
     }
 
     @Test func formatsAndRoundTrips() {
