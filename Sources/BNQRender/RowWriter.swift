@@ -21,14 +21,17 @@ public final class RowWriter {
     /// csv: a cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a
     /// leading `'` (OWASP's advice for CSV injection); plain numbers are left as they are.
     let formulaGuard: Bool
+    /// `-t` / `--no-header`: tables and csv without their header (and a table without its footer).
+    let showsHeader: Bool
     private var collected: [[String]] = []
     private var count = 0
     private var omitted = 0
 
     public init(
         format: OutputFormat, sink: OutputSink, headers: [String], rightAligned: Set<Int> = [], maximumRows: Int? = nil, autoExpand: Bool = false,
-        formulaGuard: Bool = false
+        formulaGuard: Bool = false, showsHeader: Bool = true
     ) {
+        self.showsHeader = showsHeader
         self.autoExpand = autoExpand
         self.formulaGuard = formulaGuard
         self.format = format
@@ -48,7 +51,7 @@ public final class RowWriter {
     public func begin() {
         switch format {
         case .json: sink.write("[")
-        case .csv: sink.line(headers.map(Self.csvField).joined(separator: ","))
+        case .csv: if showsHeader { sink.line(headers.map(Self.csvField).joined(separator: ",")) }
         default: break
         }
     }
@@ -86,12 +89,11 @@ public final class RowWriter {
             {
                 writeExpanded()
             } else {
-                for line in TableRenderer(headers: headers.map(safe), rightAligned: rightAligned, maximumWidth: sink.width).render(collected) {
-                    sink.line(line)
-                }
+                let lines = TableRenderer(headers: headers.map(safe), rightAligned: rightAligned, maximumWidth: sink.width).render(collected)
+                for line in lines.dropFirst(showsHeader ? 0 : 2) { sink.line(line) }
                 if omitted > 0 { sink.line("… \(omitted) more row\(omitted == 1 ? "" : "s") (.maxrows to show more)") }
             }
-            if let note { sink.line("(\(TerminalText.escape(note)))") }
+            if let note, showsHeader { sink.line("(\(TerminalText.escape(note)))") }
         case .expanded:
             writeExpanded()
         case .markdown:

@@ -200,7 +200,8 @@ public final class Session: @unchecked Sendable {
     func makeWriter(headers: [String], rightAligned: Set<Int> = [], format: OutputFormat? = nil) -> RowWriter {
         RowWriter(
             format: format ?? self.format, sink: output, headers: headers, rightAligned: rightAligned,
-            maximumRows: settings.maximumRows, autoExpand: settings.expanded == .auto, formulaGuard: settings.csvFormulaGuard)
+            maximumRows: settings.maximumRows, autoExpand: settings.expanded == .auto, formulaGuard: settings.csvFormulaGuard,
+            showsHeader: settings.showsHeader)
     }
 
     /// Keeps job ids for completion (the most recent 500).

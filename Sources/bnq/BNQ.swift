@@ -7,6 +7,18 @@ struct BNQ: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bnq",
         abstract: "A shell for exploring ByteNite jobs.",
+        discussion: """
+            bnq [FILE.bnq] [options]        runs a script, or opens the shell on a terminal
+              -c STATEMENT                  run this statement and exit (repeatable)
+              -f FILE, -                    run the statements in FILE (- : standard input)
+              --format FORMAT               table, expanded, json, ndjson, csv or markdown
+              --csv, --json, --ndjson       short for --format csv / json / ndjson
+              -t, --no-header               tables and csv without their header line
+              --check FILE…                 check scripts offline (FILE:LINE:COL errors)
+              --param NAME=VALUE            set $NAME; --now TIME pins now for the run
+              --endpoint URL, --demo        the API to ask (no key: the built-in demo)
+            'bnq run --help' lists every option; 'bnq serve --help' the local service's.
+            """,
         version: BNQ.version,
         subcommands: [RunCommand.self, ServeCommand.self, GenerateCommand.self, BenchCompilerCommand.self],
         defaultSubcommand: RunCommand.self)

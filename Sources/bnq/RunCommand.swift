@@ -29,6 +29,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The access-token URL (default: {endpoint origin}/v1/auth/access_token; env BNQ_AUTH_URL).") var authURL: String?
     @Flag(help: "Use the built-in demo service, even when credentials are configured.") var demo = false
     @Option(help: "Output format: table, expanded, json, ndjson, csv or markdown.") var format: String?
+    @Flag(name: .customLong("csv"), help: "Output csv (short for --format csv).") var csvFormat = false
+    @Flag(name: .customLong("json"), help: "Output json (short for --format json).") var jsonFormat = false
+    @Flag(name: .customLong("ndjson"), help: "Output ndjson (short for --format ndjson).") var ndjsonFormat = false
+    @Flag(name: [.customShort("t"), .customLong("no-header")], help: "Tables and csv without their header line (rows only).") var noHeader = false
     @Flag(name: .customLong("csv-safe"), help: "In csv, prefix with ' any cell a spreadsheet would run as a formula (=, +, -, @).") var csvSafe = false
     @Option(name: .customLong("param"), help: "Set parameter $NAME (repeatable), as NAME=VALUE.") var parameters: [String] = []
     @Option(help: "Pin 'now' for every statement, e.g. 2026-01-31T12:00:00Z.") var now: String?
@@ -39,7 +43,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The profile of the config file to use (env BNQ_PROFILE).") var profile: String?
     @Flag(name: .customShort("X"), help: "Do not run the rc file (bnqrc) at start.") var noRC = false
 
+    /// The format asked for by `--format` or one of its shortcuts.
+    var chosenFormat: String? {
+        format ?? (csvFormat ? "csv" : jsonFormat ? "json" : ndjsonFormat ? "ndjson" : nil)
+    }
+
     func validate() throws {
+        if [format != nil, csvFormat, jsonFormat, ndjsonFormat].filter({ $0 }).count > 1 {
+            throw ValidationError("give one output format: --format, --csv, --json or --ndjson")
+        }
         if let format, OutputFormat(rawValue: format) == nil {
             throw ValidationError("unknown format '\(format)'; use one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -58,7 +70,8 @@ struct RunCommand: AsyncParsableCommand {
         var settings = SessionSettings()
         settings.onError = onError
         settings.csvFormulaGuard = csvSafe
-        settings.format = (format ?? user.format).flatMap(OutputFormat.init(rawValue:))
+        settings.format = (chosenFormat ?? user.format).flatMap(OutputFormat.init(rawValue:))
+        settings.showsHeader = !noHeader
         settings.pageSize = pageSize ?? user.pageSize ?? 500
         settings.prefetch = prefetch
         settings.pinnedNow = now.flatMap { Timestamp(rfc3339: $0) }

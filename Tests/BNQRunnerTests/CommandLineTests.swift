@@ -252,4 +252,19 @@ import Testing
             #expect(try await Self.bnq(["--check", path]).status == 0)
         }
     }
+
+    @Test func formatShortcutsAndRowsWithoutAHeader() async throws {
+        let csv = try await Self.bnq(["-c", "jobs select id, name limit 2", "--csv", "-t"])
+        #expect(csv.status == 0)
+        #expect(csv.output.split(separator: "\n").count == 2 && !csv.output.contains("id,name"))
+        let table = try await Self.bnq(["-c", "jobs select id limit 2", "--format", "table", "--no-header"])
+        #expect(table.output.split(separator: "\n").count == 2 && !table.output.contains("---") && !table.output.contains("rows)"))
+        let json = try await Self.bnq(["-c", "jobs select id limit 1", "--json"])
+        #expect(json.output.hasPrefix("[\n{\"id\":"))
+        #expect(try await Self.bnq(["-c", "count", "--csv", "--json"]).status == 64)
+        let help = try await Self.bnq(["--help"])
+        for option in ["-c STATEMENT", "--format FORMAT", "--csv, --json, --ndjson", "-t, --no-header"] {
+            #expect(help.output.contains(option), "\(option)")
+        }
+    }
 }
