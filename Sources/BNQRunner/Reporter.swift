@@ -2,6 +2,7 @@ import BNQCore
 import BNQLanguage
 import BNQRender
 import ByteNiteClient
+import Foundation
 
 /// Exit statuses, documented in the README.
 public enum ExitStatus {
@@ -41,6 +42,9 @@ public final class Reporter: @unchecked Sendable {
     let messages: MessageSink
     /// The first line of the last error reported.
     public private(set) var lastError: String?
+    /// Whether `error:` shows in red: decided once, by the executable, from whether standard
+    /// error is a terminal, `TERM` and `NO_COLOR`.
+    public var colour = false
 
     public init(messages: MessageSink) { self.messages = messages }
 
@@ -110,6 +114,16 @@ public final class Reporter: @unchecked Sendable {
 
     private func emit(_ text: String) {
         lastError = text.split(separator: "\n").first.map(String.init)
-        messages.write(TerminalText.escapeLines(text) + "\n")
+        var shown = TerminalText.escapeLines(text)
+        // The colour is added after escaping: it is bnq's own, never the server's.
+        if colour, let range = shown.range(of: "error:") {
+            shown.replaceSubrange(range, with: "\u{1B}[1;31merror:\u{1B}[0m")
+        }
+        messages.write(shown + "\n")
+    }
+
+    /// Whether colour suits standard error: a terminal, not `TERM=dumb`, no `NO_COLOR`.
+    public static func colourSuits(environment: [String: String]) -> Bool {
+        isatty(STDERR_FILENO) == 1 && environment["TERM"] != "dumb" && (environment["NO_COLOR"] ?? "").isEmpty
     }
 }

@@ -175,7 +175,15 @@ public final class Session: @unchecked Sendable {
             output.line(TerminalText.escapeLines(Explanation.text(inner, basePath: connection.basePath)))
             return 0
         case .job(let id):
-            let job = try await source().job(id: id)
+            let job: JSONValue
+            do {
+                job = try await source().job(id: id)
+            } catch let error as ByteNiteError where error.kind == .notFound {
+                // A short id: the full ids seen that start with it.
+                let candidates = seenJobIDs.filter { $0.hasPrefix(id) && $0 != id }.suffix(5)
+                guard !candidates.isEmpty else { throw error }
+                throw RunError("no job has the id '\(id)'; did you mean \(candidates.map { "'\($0)'" }.joined(separator: " or "))?", status: ExitStatus.apiError)
+            }
             remember([job])
             writeJobDetail(job)
             return 1

@@ -114,6 +114,7 @@ struct RunCommand: AsyncParsableCommand {
         let connection = endpointURL.map(endpoints.api) ?? endpoints.demoConnection()
         let session = Session(connection: connection, settings: settings, output: .standardOutput())
         session.connect = { target, fromFile in try endpoints.connect(target, fromFile: fromFile) }
+        session.reporter.colour = Reporter.colourSuits(environment: environment)
 
         var status = ExitStatus.success
         if !command.isEmpty {

@@ -267,4 +267,10 @@ import Testing
             #expect(help.output.contains(option), "\(option)")
         }
     }
+
+    @Test func aShortIdSuggestsTheFullIdsSeen() async throws {
+        let run = try await Self.bnq(["--format", "ndjson"], input: "jobs select id limit 1\njob \(TestData.demoFirstID.prefix(8))\n")
+        #expect(run.status == 2)
+        #expect(run.errors.contains("no job has the id '\(TestData.demoFirstID.prefix(8))'; did you mean '\(TestData.demoFirstID)'?"))
+    }
 }

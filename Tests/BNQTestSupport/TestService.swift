@@ -41,6 +41,9 @@ public enum TestData {
         return options
     }
 
+    /// The id of the newest job of the built-in demo data (`jobs limit 1` lists it first).
+    public static let demoFirstID = "986213fb-f752-fdf0-2c6f-83eae670277f"
+
     /// A new empty temporary folder.
     public static func temporaryDirectory() -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("bnq-test-\(UUID().uuidString)")
