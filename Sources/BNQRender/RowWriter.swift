@@ -76,6 +76,10 @@ public final class RowWriter {
         }
     }
 
+    /// Rows that were not even fetched because the table would not show them (`.maxrows`):
+    /// counted in the "N more rows" footer like rows left out here.
+    public func noteOmitted(_ count: Int) { omitted += max(0, count) }
+
     /// Closes the output; `note` (like "3 rows") is shown under tables.
     public func finish(note: String?) {
         switch format {

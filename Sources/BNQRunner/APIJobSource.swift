@@ -19,8 +19,8 @@ public final class APIJobSource: JobSource {
         plan.usesFilterEndpoint ? .filtered(plan.request) : .all(orderBy: plan.request.orderBy)
     }
 
-    public func jobs(for plan: JobsPlan, startingAt offset: Int64) -> any JobCursor {
-        StreamCursor(iterator: client.jobs(Self.listing(plan), startingAt: offset, pageSize: pageSize, prefetch: prefetch).makeAsyncIterator())
+    public func jobs(for plan: JobsPlan, startingAt offset: Int64, limit: Int64?) -> any JobCursor {
+        StreamCursor(iterator: client.jobs(Self.listing(plan), startingAt: offset, pageSize: pageSize, prefetch: prefetch, maximumJobs: limit).makeAsyncIterator())
     }
 
     public func firstJobs(for plan: JobsPlan, offset: Int64, limit: Int64) async throws -> [JSONValue] {
@@ -53,6 +53,8 @@ public final class APIJobSource: JobSource {
             try Task.checkCancellation()
             return try await iterator.next()
         }
+
+        var total: Int64? { iterator.lastTotal }
 
         var warning: String? {
             if iterator.possiblyMissedJobs, let first = iterator.firstTotal, let last = iterator.lastTotal {

@@ -6,8 +6,9 @@ import BNQLanguage
 /// pushed-down filters, in the plan's order — and the runner does the rest the same way for
 /// every source: residual evaluation, offset and limit, grouping, rendering and reporting.
 public protocol JobSource: AnyObject, Sendable {
-    /// The jobs that pass `plan.pushed`, in the plan's order, from position `offset` on.
-    func jobs(for plan: JobsPlan, startingAt offset: Int64) -> any JobCursor
+    /// The jobs that pass `plan.pushed`, in the plan's order, from position `offset` on; with
+    /// `limit`, at most that many (the source need not fetch more).
+    func jobs(for plan: JobsPlan, startingAt offset: Int64, limit: Int64?) -> any JobCursor
     /// At most `limit` jobs from position `offset` (one request, for a limit that was pushed down).
     func firstJobs(for plan: JobsPlan, offset: Int64, limit: Int64) async throws -> [JSONValue]
     /// How many jobs pass `plan.pushed`; nil when the source cannot say without listing them.
@@ -26,6 +27,8 @@ public protocol JobCursor: AnyObject {
     func next() async throws -> JSONValue?
     /// Said once the listing is read: what may be missing (the listing changed while it was read).
     var warning: String? { get }
+    /// How many jobs the listing holds, when the source said (after the first job is read).
+    var total: Int64? { get }
 }
 
 /// One result file of a job.

@@ -34,16 +34,21 @@ struct JobsExecution {
         return jobs
     }
 
-    /// The matching jobs in order, with offset and limit applied, calling `body` for each.
-    func forEachMatch(_ body: (JSONValue) throws -> Void) async throws {
-        if let limit = plan.limit, limit == 0 { return }
-        if plan.paginationPushed, let limit = plan.limit, limit <= plan.request.pagination?.limit ?? 0 {
+    /// The matching jobs in order, with offset and limit applied, calling `body` for each; `cap`
+    /// (the rows a table shows) lowers the limit. Returns how many jobs match from the offset on,
+    /// when the source said.
+    @discardableResult
+    func forEachMatch(cap: Int64? = nil, _ body: (JSONValue) throws -> Void) async throws -> Int64? {
+        let limit = [plan.limit, cap].compactMap { $0 }.min()
+        if let limit, limit == 0 { return nil }
+        if plan.paginationPushed, cap == nil, let limit, limit <= plan.request.pagination?.limit ?? 0 {
             for job in try await source.firstJobs(for: plan, offset: plan.offset, limit: limit) { try body(job) }
-            return
+            return nil
         }
         var skipped: Int64 = 0
         var delivered: Int64 = 0
-        try await forEachListed(startingAt: plan.paginationPushed ? plan.offset : 0) { job in
+        // With nothing to filter locally, only what is wanted is requested.
+        let total = try await forEachListed(startingAt: plan.paginationPushed ? plan.offset : 0, limit: plan.paginationPushed ? limit : nil) { job in
             if let residual = plan.residual, !residual.matches(job) { return true }
             if !plan.paginationPushed, skipped < plan.offset {
                 skipped += 1
@@ -51,21 +56,32 @@ struct JobsExecution {
             }
             try body(job)
             delivered += 1
-            if let limit = plan.limit, delivered >= limit { return false }
+            if let limit, delivered >= limit { return false }
             return true
         }
+        return plan.paginationPushed ? total.map { Swift.max(0, $0 - plan.offset) } : nil
     }
 
-    /// Reads the listing from `start`, calling `body` for each job until it returns false; then
-    /// says what the source warns of (jobs that may be missing because the listing changed).
-    func forEachListed(startingAt start: Int64, _ body: (JSONValue) throws -> Bool) async throws {
-        let cursor = source.jobs(for: plan, startingAt: start)
+    /// Reads the listing from `start` (at most `limit` jobs), calling `body` for each job until it
+    /// returns false; then says what the source warns of (jobs that may be missing because the
+    /// listing changed). Returns the listing's total, when the source said.
+    @discardableResult
+    func forEachListed(startingAt start: Int64, limit: Int64? = nil, _ body: (JSONValue) throws -> Bool) async throws -> Int64? {
+        let cursor = source.jobs(for: plan, startingAt: start, limit: limit)
         while let job = try await cursor.next() {
             if try !body(job) { break }
             // A closed pipe or a full disk stops the paging at once.
             try session.output.check()
         }
         if let warning = cursor.warning { session.reporter.note(warning) }
+        return cursor.total
+    }
+
+    /// The rows a table in the shell shows (`.maxrows`), when only those need fetching: a
+    /// human-readable format and nothing to filter locally.
+    var displayCap: Int64? {
+        guard let cap = session.settings.maximumRows, session.format.isHumanReadable, plan.paginationPushed, case .rows = plan.output else { return nil }
+        return Int64(cap)
     }
 
     func rows() async throws -> Int {
@@ -83,11 +99,20 @@ struct JobsExecution {
         var count = 0
         let projected = !plan.projection.isEmpty && !plan.allFields
         var recent: [JSONValue] = []
-        try await forEachMatch { job in
+        let cap = displayCap
+        let matching = try await forEachMatch(cap: cap) { job in
             count += 1
             if recent.count < 200 { recent.append(job) }
             let cells = writer.usesCells ? fields.map { CellText.text(of: job, $0, nullMarker: session.settings.nullValue) } : []
             writer.row(cells: cells, json: projected ? Self.project(job, fields) : job)
+        }
+        // Only the rows shown were fetched: the rest are counted from the listing's total.
+        if let cap, Int64(count) == cap, let matching {
+            let wanted = Swift.min(plan.limit ?? matching, matching)
+            if wanted > cap {
+                writer.noteOmitted(Int(clamping: wanted - cap))
+                count = Int(clamping: wanted)
+            }
         }
         writer.finish(note: "\(count) row\(count == 1 ? "" : "s")")
         session.remember(recent)

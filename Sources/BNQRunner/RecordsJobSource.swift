@@ -14,8 +14,9 @@ public final class RecordsJobSource: JobSource {
         return plan.ordering?.sorted(matching) ?? matching
     }
 
-    public func jobs(for plan: JobsPlan, startingAt offset: Int64) -> any JobCursor {
-        ArrayCursor(Array(matches(plan).dropFirst(Int(clamping: offset))))
+    public func jobs(for plan: JobsPlan, startingAt offset: Int64, limit: Int64?) -> any JobCursor {
+        let all = matches(plan)
+        return ArrayCursor(Array(all.dropFirst(Int(clamping: offset))), total: Int64(all.count))
     }
 
     public func firstJobs(for plan: JobsPlan, offset: Int64, limit: Int64) async throws -> [JSONValue] {
@@ -35,7 +36,11 @@ public final class RecordsJobSource: JobSource {
 
     final class ArrayCursor: JobCursor {
         var remaining: ArraySlice<JSONValue>
-        init(_ items: [JSONValue]) { remaining = items[...] }
+        let total: Int64?
+        init(_ items: [JSONValue], total: Int64?) {
+            remaining = items[...]
+            self.total = total
+        }
         func next() async throws -> JSONValue? { remaining.popFirst() }
         var warning: String? { nil }
     }

@@ -21,6 +21,9 @@ public struct JobStream: AsyncSequence, Sendable {
     let offset: Int64
     let pageSize: Int64
     let prefetch: Int
+    /// The most jobs wanted (a limit that was pushed down): pages are sized to what remains and
+    /// nothing is requested past it.
+    var maximumJobs: Int64?
 
     public func makeAsyncIterator() -> Iterator {
         Iterator(stream: self)
@@ -80,11 +83,17 @@ public struct JobStream: AsyncSequence, Sendable {
             }
         }
 
+        /// Jobs still to ask for: nil without a maximum.
+        private var remainingToRequest: Int64? {
+            stream.maximumJobs.map { Swift.max(0, $0 - (nextOffset - stream.offset)) }
+        }
+
         private func launch() {
             let client = stream.client
             let listing = stream.listing
             let offset = nextOffset
-            let limit = stream.pageSize
+            let limit = Swift.min(stream.pageSize, remainingToRequest ?? stream.pageSize)
+            guard limit > 0 else { return }
             // Saturating: `offset 9223372036854775807` asks once and ends, it does not overflow.
             let (sum, overflow) = nextOffset.addingReportingOverflow(limit)
             nextOffset = overflow ? Int64.max : sum
@@ -150,7 +159,12 @@ public struct JobStream: AsyncSequence, Sendable {
                 return
             }
             // Keep up to `prefetch` further pages in flight, but never past the known total.
-            while inFlight.count < Swift.max(0, stream.prefetch) {
+            if remainingToRequest == 0 {
+                // Everything wanted is requested: the pages in flight end the listing.
+                if inFlight.isEmpty { finished = true; reachedEnd = false }
+                return
+            }
+            while inFlight.count < Swift.max(0, stream.prefetch), remainingToRequest.map({ $0 > 0 }) ?? true {
                 if let total = page.total, nextOffset >= total { break }
                 launch()
             }

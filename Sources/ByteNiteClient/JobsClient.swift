@@ -154,8 +154,10 @@ public final class JobsClient: Sendable {
     }
 
     /// Every job of a listing, page by page (see `JobStream`).
-    public func jobs(_ listing: JobListing, startingAt offset: Int64 = 0, pageSize: Int64 = 500, prefetch: Int = 2) -> JobStream {
-        JobStream(client: self, listing: listing, offset: offset, pageSize: pageSize, prefetch: prefetch)
+    /// With `maximumJobs` (a pushed-down limit), pages are sized to what remains and nothing is
+    /// requested past it.
+    public func jobs(_ listing: JobListing, startingAt offset: Int64 = 0, pageSize: Int64 = 500, prefetch: Int = 2, maximumJobs: Int64? = nil) -> JobStream {
+        JobStream(client: self, listing: listing, offset: offset, pageSize: pageSize, prefetch: prefetch, maximumJobs: maximumJobs)
     }
 
     /// `GET /jobs/{jobId}`.

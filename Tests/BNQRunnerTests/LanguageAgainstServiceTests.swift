@@ -15,7 +15,7 @@ import Testing
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// A session writing into a temporary file, and what it wrote.
-    static func run(_ source: String, client: JobsClient, format: OutputFormat = .ndjson, pageSize: Int64 = 100) async throws -> (status: Int32, output: String, messages: String) {
+    static func run(_ source: String, client: JobsClient, format: OutputFormat = .ndjson, pageSize: Int64 = 100, maximumRows: Int? = nil) async throws -> (status: Int32, output: String, messages: String) {
         let file = TestData.temporaryDirectory().appendingPathComponent("out.txt")
         FileManager.default.createFile(atPath: file.path, contents: nil)
         let handle = try FileHandle(forWritingTo: file)
@@ -24,6 +24,7 @@ import Testing
         settings.format = format
         settings.pinnedNow = now
         settings.pageSize = pageSize
+        settings.maximumRows = maximumRows
         let session = Session(client: client, settings: settings, output: OutputSink(handle: handle, isTerminal: false), messages: MessageSink { messages.append($0) })
         let status = await session.run(source)
         session.output.flush()
@@ -136,6 +137,22 @@ import Testing
             let text = try String(contentsOf: file, encoding: .utf8)
             #expect(!text.contains("\u{1B}") && !text.contains("\u{07}") && !text.contains("\u{202E}"))
             #expect(text.contains("evil\\e[2J\\x07\\u{202e}name"))
+        }
+    }
+
+    @Test func onlyWhatIsShownIsFetched() async throws {
+        try await withService { _, client in
+            // A pushed-down limit: pages sized to what remains, nothing prefetched past it.
+            var before = client.statistics.snapshot.requests
+            let limited = try await Self.run("jobs where state == COMPLETE limit 250", client: client, pageSize: 100)
+            #expect(limited.output.split(separator: "\n").count == 250)
+            #expect(client.statistics.snapshot.requests - before == 3)
+            // A table capped at 5 rows fetches 5 and counts the rest from the total.
+            before = client.statistics.snapshot.requests
+            let capped = try await Self.run("jobs select id", client: client, format: .table, pageSize: 100, maximumRows: 5)
+            #expect(client.statistics.snapshot.requests - before == 1)
+            #expect(capped.output.contains("… 995 more rows (.maxrows to show more)"))
+            #expect(capped.output.contains("(1000 rows)"))
         }
     }
 }
