@@ -55,20 +55,35 @@ public struct Completer: Sendable {
     func candidates(after tokens: [Token]) -> [String] {
         guard let last = tokens.last else { return Self.statementKeywords }
         if last.isSymbol(";") { return Self.statementKeywords }
-        let lower = last.kind == .identifier ? last.text.lowercased() : last.text
-        let fields = JobSchema.paths
+        // The statement the cursor is in decides which fields there are (jobs, or history's).
+        let statementStart = tokens.lastIndex(where: { $0.isSymbol(";") }).map { $0 + 1 } ?? 0
+        let statement = tokens[statementStart...].first { $0.kind == .identifier && !$0.isKeyword("explain") }?.folded
+        let schema: RecordSchema = statement == "history" ? .history : .jobs
+        let fields = Self.fieldNames(schema)
+        let lower = last.kind == .identifier ? last.folded : last.text
         if last.kind == .identifier {
             switch lower {
             case "explain": return Self.statementKeywords.filter { $0 != "explain" }
-            case "jobs", "count", "history": return Self.clauseKeywords
+            case "jobs", "history": return Self.clauseKeywords
+            // `count` takes only a filter.
+            case "count" where tokens.count - statementStart == 1: return ["where"]
             case "job", "results": return jobIDs.reversed() + (lower == "results" ? ["where"] : [])
-            case "where", "and", "or", "not", "by", "select": return fields + (lower == "select" ? Self.selectExtras : [])
-            case "asc", "desc": return [Vocabulary.Clause.limit.spelling, Vocabulary.Clause.offset.spelling]
+            case "where", "and", "or", "not", "select": return fields + (lower == "select" ? Self.selectExtras : [])
+            case "by":
+                return fields + (tokens.count >= 2 && tokens[tokens.count - 2].isKeyword("order") ? Self.selectExtras.filter { $0 != "*" } : [])
+            case "asc", "desc": return [",", Vocabulary.Clause.limit.spelling, Vocabulary.Clause.offset.spelling]
             case "in", "any": return ["("]
             default: break
             }
-            if JobSchema.field(named: last.text) != nil, Self.precedingKeyword(tokens) == "where" {
-                return Self.operators
+            if let field = schema.field(named: last.text) {
+                switch Self.precedingKeyword(tokens) {
+                case "where":
+                    // Only the operators that apply to the field's type.
+                    return Comparison.Operator.allCases.filter { $0.condition.problem(with: field.type) == nil }.map(\.rawValue)
+                case "by" where Self.inOrderBy(tokens):
+                    return Vocabulary.directions + [",", Vocabulary.Clause.limit.spelling, Vocabulary.Clause.offset.spelling]
+                default: break
+                }
             }
         }
         if last.kind == .symbol {
@@ -77,14 +92,35 @@ public struct Completer: Sendable {
                 if let field = Self.field(before: tokens.count - 1, in: tokens) { return Self.values(for: field) }
                 return []
             case "(", ",":
-                // Inside `in (…)`: the field's values; inside a select or order list: fields.
+                // Inside `in (…)`: the field's values; inside an aggregate: the fields it takes;
+                // inside a select or order list: fields.
                 if let field = Self.listField(tokens) { return Self.values(for: field) }
+                if last.text == "(", tokens.count >= 2, let aggregate = Aggregate(rawValue: tokens[tokens.count - 2].folded) {
+                    return schema.fields.filter { field in
+                        aggregate == .count || field.type.isNumeric || (field.type == .timestamp && (aggregate == .min || aggregate == .max))
+                    }.map(\.path)
+                }
                 return fields
             default: return []
             }
         }
         // After a value: what can follow a comparison.
         return Self.connectives
+    }
+
+    /// The fields of a schema as they can be written, `stateTimestamps.STATE` keys included.
+    static func fieldNames(_ schema: RecordSchema) -> [String] {
+        var names = schema.paths
+        if schema.field(named: "stateTimestamps") != nil {
+            names += EnumType.jobState.values.map { "stateTimestamps." + EnumType.jobState.shortName($0) }
+        }
+        return names
+    }
+
+    /// Whether the cursor is in an `order by` list (not `group by`).
+    static func inOrderBy(_ tokens: [Token]) -> Bool {
+        guard let by = tokens.lastIndex(where: { $0.isKeyword("by") }), by > 0 else { return false }
+        return tokens[by - 1].isKeyword("order")
     }
 
     static func precedingKeyword(_ tokens: [Token]) -> String? {

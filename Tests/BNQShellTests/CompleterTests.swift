@@ -16,7 +16,8 @@ import Testing
         let prefixes = [
             "", "jobs ", "jobs where ", "jobs where state ", "jobs where state == ", "jobs where state in (",
             "jobs select ", "jobs where name == 'a' ", "count ", "jobs order by ", "jobs where createdAt > ", "job ",
-            "explain ", "jobs where config.isTestJob == ",
+            "explain ", "jobs where config.isTestJob == ", "jobs order by createdAt ", "history where ", "jobs select sum(",
+            "jobs where stateTimestamps.", "jobs where numChunks ",
         ]
         for before in prefixes {
             let (replace, candidates) = completer.complete(before)
@@ -57,5 +58,18 @@ import Testing
         let hostile = ["a\u{1B}]0;title\u{07}", "b\u{1B}[2J", "c\u{202E}x", "d\ne"]
         let completer = Completer(jobIDs: hostile + ["5d0c-safe"])
         #expect(completer.complete("job ").candidates == ["5d0c-safe"])
+    }
+
+    @Test func completionFollowsTheGrammar() {
+        let completer = Completer()
+        #expect(completer.complete("jobs order by createdAt ").candidates.starts(with: ["asc", "desc"]))
+        #expect(completer.complete("count ").candidates == ["where"])
+        let history = completer.complete("history where ").candidates
+        #expect(history.contains("ok") && history.contains("text") && !history.contains("state"))
+        let stateOperators = completer.complete("jobs where state ").candidates
+        #expect(stateOperators.contains("==") && stateOperators.contains("in") && !stateOperators.contains("<") && !stateOperators.contains("contains"))
+        let summable = completer.complete("jobs select sum(").candidates
+        #expect(summable.contains("duration") && !summable.contains("name") && !summable.contains("createdAt"))
+        #expect(completer.complete("jobs where stateTimestamps.FA").candidates == ["stateTimestamps.FAILED"])
     }
 }
