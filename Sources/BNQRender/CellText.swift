@@ -7,8 +7,10 @@ public enum CellText {
     /// The cell of `field` in `job`. A missing field shows its protobuf default (protobuf JSON
     /// leaves out a field that holds it): an enum's first value, `false`, `0`, an empty string.
     /// A field with no default — a time, an object — shows `nullMarker` (`.nullvalue`).
-    public static func text(of job: JSONValue, _ field: JobField, nullMarker: String = "") -> String {
+    /// With `exact` (csv), a time is the API's own text, fractional seconds and zone kept.
+    public static func text(of job: JSONValue, _ field: JobField, nullMarker: String = "", exact: Bool = false) -> String {
         guard let raw = job.value(of: field), raw != .null else { return defaultText(field.type, nullMarker: nullMarker) }
+        if exact, field.type == .timestamp, case .string(let text) = raw { return text }
         return text(raw, type: field.type)
     }
 

@@ -100,10 +100,11 @@ struct JobsExecution {
         let projected = !plan.projection.isEmpty && !plan.allFields
         var recent: [JSONValue] = []
         let cap = displayCap
+        let exact = writer.format == .csv
         let matching = try await forEachMatch(cap: cap) { job in
             count += 1
             if recent.count < 200 { recent.append(job) }
-            let cells = writer.usesCells ? fields.map { CellText.text(of: job, $0, nullMarker: session.settings.nullValue) } : []
+            let cells = writer.usesCells ? fields.map { CellText.text(of: job, $0, nullMarker: session.settings.nullValue, exact: exact) } : []
             writer.row(cells: cells, json: projected ? Self.project(job, fields) : job)
         }
         // Only the rows shown were fetched: the rest are counted from the listing's total.
