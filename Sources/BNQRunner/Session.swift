@@ -146,8 +146,14 @@ public final class Session: @unchecked Sendable {
                 onceOutput = nil
             }
         }
+        let connection = connection
+        let progress = ProgressLine.suits(output: output) ? ProgressLine(activity: {
+            guard connection.isOpen, let (source, _) = try? await connection.source() else { return SourceActivity() }
+            return source.activity
+        }) : nil
         do {
             let rows = try await execute(compiled)
+            progress?.stop()
             output.flush()
             try output.check()
             rowsWritten += rows
@@ -161,6 +167,7 @@ public final class Session: @unchecked Sendable {
             }
             return ExitStatus.success
         } catch {
+            progress?.stop()
             output.flush()
             return reporter.report(error, place: Reporter.place(of: range.start, in: script))
         }

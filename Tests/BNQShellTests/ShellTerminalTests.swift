@@ -206,4 +206,19 @@ import Testing
         terminal.type("exit\r")
         #expect(await terminal.waitForExit() != nil)
     }
+
+    @Test func aSlowStatementShowsProgressThenTheResult() async throws {
+        let service = try await LocalService.start(store: JobStore(jobs: TestData.jobs), options: TestData.options { $0.latency = .milliseconds(400) })
+        let home = TestData.temporaryDirectory()
+        let terminal = try PseudoTerminal(arguments: ["--endpoint", service.baseURL, "--page-size", "100", "--prefetch", "0"], home: home)
+        #expect(await terminal.waitFor("bnq 127.0.0.1> "))
+        let mark = terminal.screen.count
+        terminal.type("count where name like '%1%' or state == FAILED\r")
+        #expect(await terminal.waitFor("pages read", after: mark), "\(terminal.screen.dropFirst(mark))")
+        #expect(await terminal.waitFor("count\n------", after: mark))
+        try await Task.sleep(for: .milliseconds(300))
+        terminal.type("\u{04}")
+        #expect(await terminal.waitForExit() == 0)
+        await service.stop()
+    }
 }
