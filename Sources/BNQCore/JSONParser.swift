@@ -162,9 +162,11 @@ public struct JSONParser {
     static func lastWins(_ members: [(key: String, value: JSONValue)]) -> [(key: String, value: JSONValue)] {
         guard members.count > 1 else { return members }
         var hasRepeat = false
-        if members.count <= 12 {
+        if members.count <= 40 {
             outer: for index in 1..<members.count {
-                for earlier in 0..<index where members[earlier].key == members[index].key {
+                let key = members[index].key
+                let length = key.utf8.count
+                for earlier in 0..<index where members[earlier].key.utf8.count == length && members[earlier].key == key {
                     hasRepeat = true
                     break outer
                 }

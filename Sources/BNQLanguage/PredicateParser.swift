@@ -46,17 +46,23 @@ extension Parser {
         return try parseComparison()
     }
 
+    /// The operators' spellings, split once: (operator, its tokens, whether they are a symbol).
+    static let operatorSpellings: [(op: Comparison.Operator, words: [String], isSymbol: Bool)] =
+        Vocabulary.operators.map { ($0, $0.words, $0.isSymbol) }
+
     /// The operator at the current token, longest match first (`not in` before `in`), from the vocabulary.
     mutating func parseOperator() -> (Comparison.Operator, SourceRange)? {
-        for op in Vocabulary.operators {
-            let words = op.words
-            guard index + words.count < tokens.count else { continue }
-            let matches = words.indices.allSatisfy { offset in
-                let token = tokens[index + offset]
-                return op.isSymbol ? token.kind == .symbol && token.text == words[offset] : token.isKeyword(words[offset])
+        let first = current
+        guard first.kind == .symbol || first.kind == .identifier else { return nil }
+        for (op, words, isSymbol) in Self.operatorSpellings {
+            guard isSymbol == (first.kind == .symbol), first.folded == words[0], index + words.count < tokens.count else { continue }
+            var matches = true
+            for offset in 1..<max(1, words.count) where !tokens[index + offset].isKeyword(words[offset]) {
+                matches = false
+                break
             }
             guard matches else { continue }
-            let range = tokens[index].range.union(tokens[index + words.count - 1].range)
+            let range = first.range.union(tokens[index + words.count - 1].range)
             for _ in words { _ = advance() }
             return (op, range)
         }
