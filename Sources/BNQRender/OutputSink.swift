@@ -7,21 +7,18 @@ public final class OutputSink: @unchecked Sendable {
     private var buffer: [UInt8] = []
     /// Whether this sink is a terminal (then text is escaped and tables are the default).
     public let isTerminal: Bool
-    /// The terminal's width, when it is one.
-    public let width: Int?
+    /// The terminal's width, when it is one: asked each time, so tables and `.expanded auto`
+    /// follow a terminal that was resized (SIGWINCH) between statements.
+    public var width: Int? {
+        guard isTerminal else { return nil }
+        var size = winsize()
+        if ioctl(handle.fileDescriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
+    }
 
     public init(handle: FileHandle, isTerminal: Bool? = nil) {
         self.handle = handle
-        let terminal = isTerminal ?? (isatty(handle.fileDescriptor) == 1)
-        self.isTerminal = terminal
-        var size = winsize()
-        if terminal, ioctl(handle.fileDescriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
-            width = Int(size.ws_col)
-        } else if terminal {
-            width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
-        } else {
-            width = nil
-        }
+        self.isTerminal = isTerminal ?? (isatty(handle.fileDescriptor) == 1)
     }
 
     /// Standard output.

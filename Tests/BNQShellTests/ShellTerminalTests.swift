@@ -221,4 +221,30 @@ import Testing
         #expect(await terminal.waitForExit() == 0)
         await service.stop()
     }
+
+    @Test func tablesFollowATerminalThatWasResized() async throws {
+        let home = TestData.temporaryDirectory()
+        let terminal = try PseudoTerminal(arguments: [], home: home)
+        #expect(await terminal.waitFor("bnq demo> "))
+        func widest(after mark: Int) -> Int {
+            terminal.screen.dropFirst(mark).split(separator: "\n").filter { $0.contains("|") }.map { $0.replacingOccurrences(of: "\r", with: "").count }.max() ?? 0
+        }
+        var mark = terminal.screen.count
+        terminal.type("jobs select id, name, errorMessage where state == FAILED limit 3\r")
+        #expect(await terminal.waitFor("(3 rows)", after: mark))
+        #expect(widest(after: mark) > 80)
+        // The window shrinks to 60 columns: the next table fits it.
+        var size = winsize(ws_row: 40, ws_col: 60, ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(terminal.master, UInt(TIOCSWINSZ), &size)
+        try await Task.sleep(for: .milliseconds(300))
+        mark = terminal.screen.count
+        terminal.type("jobs select id, name, errorMessage where state == FAILED limit 3\r")
+        #expect(await terminal.waitFor("(3 rows)", after: mark))
+        #expect(widest(after: mark) <= 60, "\(terminal.screen.dropFirst(mark))")
+        // Ids stay whole when the table is cut.
+        #expect(terminal.screen.dropFirst(mark).contains("014fc7a7-d3f0-388f-1d27-92ad815f8517"))
+        try await Task.sleep(for: .milliseconds(300))
+        terminal.type("\u{04}")
+        #expect(await terminal.waitForExit() == 0)
+    }
 }
