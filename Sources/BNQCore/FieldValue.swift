@@ -37,11 +37,9 @@ public enum FieldValue: Sendable, Hashable {
         case .timestamp:
             return .timestamp(raw?.stringValue.flatMap { Timestamp(rfc3339: $0) })
         case .integer, .int64String:
-            switch raw {
-            case .int(let int)?: return .integer(int)
-            case .string(let text)? where Int64(text) != nil: return .integer(Int64(text)!)
-            default: return .number(raw?.numberValue ?? 0)
-            }
+            if case .int(let int)? = raw { return .integer(int) }
+            if case .string(let text)? = raw, let int = Int64(text) { return .integer(int) }
+            return .number(raw?.numberValue ?? 0)
         case .double:
             return .number(raw?.numberValue ?? 0)
         case .bool:

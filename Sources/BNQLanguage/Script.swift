@@ -129,26 +129,14 @@ public struct Script: Sendable {
     }
 
     /// A statement of several lines as one line (for history recall): each line's `--` comment is
-    /// left out, so the joined line means what the lines meant.
+    /// left out, so the joined line means what the lines meant. Where a comment starts is the
+    /// lexer's decision (quotes and their escapes included): the line ends with its last token.
     public static func oneLine(_ text: String) -> String {
         text.split(separator: "\n").map { line -> String in
-            let bytes = Array(line.utf8)
-            var end = bytes.count
-            var quote: UInt8?
-            var index = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                if let open = quote {
-                    if byte == open { quote = nil }
-                } else if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
-                    quote = byte
-                } else if byte == UInt8(ascii: "-"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "-") {
-                    end = index
-                    break
-                }
-                index += 1
-            }
-            return String(decoding: bytes[..<end], as: UTF8.self).trimmedSpaces
+            let source = String(line)
+            let tokens = Lexer.tokenize(source)
+            let end = tokens.last { $0.kind != .end }?.range.end ?? 0
+            return String(decoding: Array(source.utf8)[..<end], as: UTF8.self).trimmedSpaces
         }.filter { !$0.isEmpty }.joined(separator: " ")
     }
 

@@ -59,6 +59,10 @@ public final class Connection: @unchecked Sendable {
     /// Whether the source was opened.
     public var isOpen: Bool { lock.withLock { opened != nil } }
 
+    /// Requests and pages of the source so far; nothing when it was not opened (opening it here
+    /// would start what a statement did not need).
+    public var activity: SourceActivity { lock.withLock { opened?.source.activity } ?? SourceActivity() }
+
     /// Closes the source if it was opened.
     public func close() async {
         let current = lock.withLock { () -> OpenedSource? in

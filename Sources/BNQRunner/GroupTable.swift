@@ -41,12 +41,9 @@ struct GroupTable {
     }
 
     static func measure(_ job: JSONValue, _ field: JobField) -> Double? {
-        switch FieldValue.of(job, field) {
-        case .number(let number): return number
-        case .integer(let integer): return Double(integer)
-        case .timestamp(let timestamp): return timestamp?.secondsSince1970
-        default: return nil
-        }
+        let value = FieldValue.of(job, field)
+        if case .timestamp(let timestamp) = value { return timestamp?.secondsSince1970 }
+        return value.numberValue
     }
 
     mutating func add(_ job: JSONValue) {

@@ -9,14 +9,14 @@ final class ProgressLine: @unchecked Sendable {
     private let task: Task<Void, Never>
 
     /// Starts watching `activity` (requests and pages of the session's source so far).
-    init(activity: @escaping @Sendable () async -> SourceActivity) {
+    init(activity: @escaping @Sendable () -> SourceActivity) {
         let started = ContinuousClock.now
         let box = Box()
         task = Task {
-            let before = await activity()
+            let before = activity()
             try? await Task.sleep(for: .seconds(1))
             while !Task.isCancelled {
-                let now = await activity()
+                let now = activity()
                 let pages = now.pages - before.pages
                 let seconds = (ContinuousClock.now - started).inSeconds
                 let text = "… \(pages) page\(pages == 1 ? "" : "s") read, \(now.requests - before.requests) requests (\(String(format: "%.1f", seconds)) s; Ctrl-C stops)"

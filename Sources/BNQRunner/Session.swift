@@ -138,7 +138,7 @@ public final class Session: @unchecked Sendable {
     func run(_ statement: Statement, in script: Script, at range: SourceRange) async -> Int32 {
         guard let compiled = compile(statement, in: script) else { return ExitStatus.queryError }
         let started = ContinuousClock.now
-        let before = connection.isOpen ? try? await source().activity : nil
+        let before = connection.activity
         defer {
             if let once = onceOutput {
                 once.flush()
@@ -147,10 +147,7 @@ public final class Session: @unchecked Sendable {
             }
         }
         let connection = connection
-        let progress = ProgressLine.suits(output: output) ? ProgressLine(activity: {
-            guard connection.isOpen, let (source, _) = try? await connection.source() else { return SourceActivity() }
-            return source.activity
-        }) : nil
+        let progress = ProgressLine.suits(output: output) ? ProgressLine(activity: { connection.activity }) : nil
         do {
             let rows = try await execute(compiled)
             progress?.stop()
@@ -158,9 +155,9 @@ public final class Session: @unchecked Sendable {
             try output.check()
             rowsWritten += rows
             if settings.timing {
-                let after = connection.isOpen ? try? await source().activity : nil
-                let requests = (after?.requests ?? 0) - (before?.requests ?? 0)
-                let pages = (after?.pages ?? 0) - (before?.pages ?? 0)
+                let after = connection.activity
+                let requests = after.requests - before.requests
+                let pages = after.pages - before.pages
                 let milliseconds = (ContinuousClock.now - started).inSeconds * 1000
                 output.flush()
                 reporter.note("Time: \(CellText.number((milliseconds * 10).rounded() / 10)) ms, \(Self.counted(requests, "request")), \(Self.counted(pages, "page")), \(Self.counted(rows, "row"))")

@@ -51,7 +51,7 @@ extension Session {
             let text = try Self.readScript(path)
             includeDepth += 1
             defer { includeDepth -= 1 }
-            return await run(Script(text, fileName: path))
+            return await run(Script(text, fileName: Self.scriptName(path)))
         case .watch(let watch):
             return await Watch(session: self, command: watch).run()
         }
@@ -73,6 +73,9 @@ extension Session {
             throw RunError.usage("cannot read \(path): \(reason)")
         }
     }
+
+    /// How a script path is named in messages: `-` is `<stdin>`.
+    public static func scriptName(_ path: String) -> String { path == "-" ? "<stdin>" : path }
 
     /// An errno in a few words, as people read them (`no such file or directory`).
     static func reason(_ code: Int32) -> String { String(cString: strerror(code)).lowercased() }

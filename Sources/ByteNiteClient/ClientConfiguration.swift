@@ -84,8 +84,6 @@ public struct RetryPolicy: Sendable {
     public var maxDelay: Duration = .seconds(5)
     /// The total time one call may spend waiting between attempts.
     public var budget: Duration = .seconds(60)
-    /// The longest one attempt may take, from sending to the last byte of the answer (`--timeout`).
-    public var requestTimeout: Duration = .seconds(60)
 
     public init() {}
 

@@ -100,9 +100,6 @@ public struct JobStream: AsyncSequence, Sendable {
             inFlight.append(Task { try await client.deferredPage(of: listing, offset: offset, limit: limit) })
         }
 
-        /// Where a page started, for messages.
-        private func offset(of page: JobPage) -> Int64 { page.offset }
-
         private func fill() async throws {
             // Let go of the page just read before the next one becomes a tree: two at once would
             // double the peak memory of a listing.
@@ -144,7 +141,7 @@ public struct JobStream: AsyncSequence, Sendable {
                 buffer = []
                 throw ByteNiteError(
                     .badResponse,
-                    "the API sent only jobs already listed on \(stalePages) pages in a row (up to offset \(offset(of: page))) while saying there are more; it seems to ignore the offset, so paging stopped")
+                    "the API sent only jobs already listed on \(stalePages) pages in a row (up to offset \(page.offset)) while saying there are more; it seems to ignore the offset, so paging stopped")
             }
             seenOnPage = Set(minimumCapacity: page.jobs.count)
             // A delivered job can reappear at most `largestGrowth` places later: keep the pages that span.

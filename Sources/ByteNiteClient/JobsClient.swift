@@ -81,7 +81,6 @@ public final class JobsClient: Sendable {
     /// The middlewares every call shares, inside the per-call response and retry layers.
     private let sharedMiddlewares: [any ClientMiddleware]
     private let tokens: AccessTokens?
-    private let retryPolicy: RetryPolicy
 
     public init(configuration: ClientConfiguration) {
         self.configuration = configuration
@@ -100,9 +99,6 @@ public final class JobsClient: Sendable {
                 trace: configuration.trace)
         }
         self.tokens = tokens
-        var policy = configuration.retry
-        policy.requestTimeout = configuration.requestTimeout
-        retryPolicy = policy
         var middlewares: [any ClientMiddleware] = [AuthMiddleware(tokens: tokens)]
         if let trace = configuration.trace { middlewares.append(TraceMiddleware(trace: trace)) }
         middlewares.append(RedirectMiddleware())
@@ -121,7 +117,7 @@ public final class JobsClient: Sendable {
             serverURL: configuration.endpoint,
             configuration: .byteNite,
             transport: transport,
-            middlewares: [ResponseMiddleware(capture: capture), RetryMiddleware(policy: retryPolicy, statistics: statistics, capture: capture)]
+            middlewares: [ResponseMiddleware(capture: capture), RetryMiddleware(policy: configuration.retry, timeout: configuration.requestTimeout, statistics: statistics, capture: capture)]
                 + sharedMiddlewares)
     }
 

@@ -102,6 +102,8 @@ struct ResponseMiddleware: ClientMiddleware {
 /// are reads, so retrying is safe.
 struct RetryMiddleware: ClientMiddleware {
     let policy: RetryPolicy
+    /// The longest one attempt may take, from sending to the last byte of the answer (`--timeout`).
+    let timeout: Duration
     let statistics: ClientStatistics
     /// Takes the body read here, so the response middleware need not read it again.
     let capture: ResponseCapture
@@ -127,7 +129,7 @@ struct RetryMiddleware: ClientMiddleware {
                 // here, so that a connection that breaks mid-body is retried too.
                 // (The task group waits for its tasks, so `next` does not outlive this call.)
                 outcome = .success(try await withoutActuallyEscaping(next) { next in
-                    try await withDeadline(policy.requestTimeout, host: baseURL.host) {
+                    try await withDeadline(timeout, host: baseURL.host) {
                         let (response, responseBody) = try await next(request, bodyBytes.map { HTTPBody($0) }, baseURL)
                         return (response, try await collect(responseBody, upTo: ResponseMiddleware.maximumBody) ?? [])
                     }

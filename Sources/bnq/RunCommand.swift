@@ -124,13 +124,8 @@ struct RunCommand: AsyncParsableCommand {
             }
         } else if let path = file ?? scripts.first {
             do {
-                if path == "-" {
-                    // `bnq -` and `-f -`: the script is standard input.
-                    let data = FileHandle.standardInput.readDataToEndOfFile()
-                    status = await session.run(String(decoding: data, as: UTF8.self), fileName: "<stdin>")
-                } else {
-                    status = await session.run(try Session.readScript(path), fileName: path)
-                }
+                // `bnq -` and `-f -`: the script is standard input.
+                status = await session.run(try Session.readScript(path), fileName: Session.scriptName(path))
             } catch {
                 Terminal.error(error.message)
                 status = error.status
@@ -162,8 +157,7 @@ struct RunCommand: AsyncParsableCommand {
             if session.settings.maximumRows == nil, isatty(STDOUT_FILENO) == 1 { session.settings.maximumRows = 200 }
             status = await InteractiveShell(plainLinesFor: session, showingPrompt: isatty(STDOUT_FILENO) == 1).run()
         } else {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            status = await session.run(String(decoding: data, as: UTF8.self), fileName: "<stdin>")
+            status = await session.run((try? Session.readScript("-")) ?? "", fileName: Session.scriptName("-"))
         }
         session.output.flush()
         await session.close()
@@ -184,7 +178,7 @@ struct RunCommand: AsyncParsableCommand {
                 status = ExitStatus.usage
                 continue
             }
-            let script = Script(text, fileName: path)
+            let script = Script(text, fileName: Session.scriptName(path))
             var problems = script.check(settings.compileContext(now: Timestamp(seconds: 0)))
             if let keyOrigin {
                 for case .command(.endpoint(let target), let range) in script.units {

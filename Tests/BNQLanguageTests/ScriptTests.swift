@@ -117,5 +117,7 @@ import Testing
         let line = Script.oneLine(text)
         #expect(line == "jobs select id where name == 'a--b' limit 2")
         #expect(Parser.parse(line).statements.count == 1)
+        // An escaped quote does not end the string: the dashes after it are text, not a comment.
+        #expect(Script.oneLine("jobs where name == 'it\\'s -- fine' -- note\n  limit 1") == "jobs where name == 'it\\'s -- fine' limit 1")
     }
 }
