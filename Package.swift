@@ -4,9 +4,10 @@ import PackageDescription
 /// bnq: a command-line shell for exploring ByteNite jobs.
 ///
 /// Dependencies point one way (each target declares exactly what it imports):
-///   bnq (executable) → {BNQShell, BNQRunner, BNQService, ByteNiteClient, BNQLanguage, BNQRender, BNQCore, ArgumentParser}
-///   BNQShell   → {CLibEdit, GRDB, BNQRunner, BNQLanguage, BNQRender, BNQCore}
-///   BNQRunner  → {BNQLanguage, BNQRender, ByteNiteClient, BNQCore}      (no server code in the shell)
+///   bnq (executable) → {BNQShell, BNQRunner, BNQService, BNQArchive, ByteNiteClient, BNQLanguage, BNQRender, BNQCore, ArgumentParser}
+///   BNQShell   → {CLibEdit, GRDB, BNQArchive, BNQRunner, BNQLanguage, BNQRender, BNQCore}
+///   BNQRunner  → {BNQLanguage, BNQRender, ByteNiteClient, BNQArchive, BNQCore}      (no server code in the shell)
+///   BNQArchive → {GRDB, BNQCore}   (the local SQLite archive: storage, SQL plans, syncs, diffs)
 ///   BNQLanguage → BNQCore        (pure: no I/O, no wire types)
 ///   BNQRender   → BNQCore
 ///   ByteNiteClient, BNQService → {ByteNiteAPI, BNQCore}  (the generated types stay inside these two)
@@ -72,23 +73,25 @@ let package = Package(
         .target(name: "BNQLanguage", dependencies: ["BNQCore"]),
         // Output formats and terminal-safe escaping.
         .target(name: "BNQRender", dependencies: ["BNQCore"]),
+        // The local archive: a SQLite file of every job version, with SQL plans for the language.
+        .target(name: "BNQArchive", dependencies: ["BNQCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // The C shim over libedit (Debian libedit-dev): fixed-argument wrappers, one editor per shell.
         .target(name: "CLibEdit", linkerSettings: [.linkedLibrary("edit")]),
         // The interactive shell: line editing, completion, kept history, the prompt loop.
         .target(
             name: "BNQShell",
             dependencies: [
-                "CLibEdit", "BNQRunner", "BNQLanguage", "BNQRender", "BNQCore",
+                "CLibEdit", "BNQArchive", "BNQRunner", "BNQLanguage", "BNQRender", "BNQCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // Runs statements: compiles, pages through the client, evaluates residuals, renders.
-        .target(name: "BNQRunner", dependencies: ["BNQLanguage", "ByteNiteClient", "BNQRender", "BNQCore"]),
+        .target(name: "BNQRunner", dependencies: ["BNQLanguage", "ByteNiteClient", "BNQRender", "BNQArchive", "BNQCore"]),
         // The thin executable.
         .executableTarget(
             name: "bnq",
             dependencies: [
-                "BNQRunner", "BNQShell", "BNQService", "ByteNiteClient", "BNQCore", "BNQLanguage", "BNQRender",
+                "BNQRunner", "BNQShell", "BNQService", "BNQArchive", "ByteNiteClient", "BNQCore", "BNQLanguage", "BNQRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -100,7 +103,8 @@ let package = Package(
         .testTarget(name: "ByteNiteClientTests", dependencies: ["BNQTestSupport", "ByteNiteClient", "BNQService", "BNQCore", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "BNQServiceTests", dependencies: ["BNQTestSupport", "BNQService", "BNQCore"]),
         .testTarget(name: "BNQShellTests", dependencies: ["BNQTestSupport", "BNQShell", "BNQService", "BNQCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "BNQRunnerTests", dependencies: ["BNQTestSupport", "BNQRunner", "BNQRender", "BNQLanguage", "ByteNiteClient", "BNQService", "BNQCore"]),
+        .testTarget(name: "BNQRunnerTests", dependencies: ["BNQTestSupport", "BNQRunner", "BNQRender", "BNQLanguage", "ByteNiteClient", "BNQService", "BNQArchive", "BNQCore"]),
+        .testTarget(name: "BNQArchiveTests", dependencies: ["BNQArchive", "BNQCore", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

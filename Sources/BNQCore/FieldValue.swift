@@ -80,7 +80,10 @@ public enum FieldValue: Sendable, Hashable {
         case (.string(let a), .string(let b)):
             if a == b { return 0 }
             return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
-        case (.number(let a), .number(let b)): return sign(a, b)
+        case (.number(let a), .number(let b)):
+            // NaN orders after every number, as against a whole number above.
+            if a.isNaN || b.isNaN { return a.isNaN == b.isNaN ? 0 : (a.isNaN ? 1 : -1) }
+            return sign(a, b)
         case (.integer(let a), .integer(let b)): return sign(a, b)
         case (.integer(let a), .number(let b)): return Self.compare(a, b)
         case (.number(let a), .integer(let b)): return -Self.compare(b, a)

@@ -21,7 +21,10 @@ public enum JSONWriter {
         case .null: output += "null"
         case .bool(let bool): output += bool ? "true" : "false"
         case .int(let int): output += String(int)
-        case .double(let double): output += formatDouble(double)
+        case .double(let double):
+            // JSON has no NaN or infinity: written as the protobuf JSON mapping writes them, so
+            // what bnq exports reads back as the same number.
+            if double.isFinite { output += formatDouble(double) } else { writeString(nonFiniteName(double), to: &output) }
         case .string(let string): writeString(string, to: &output)
         case .array(let array):
             if array.isEmpty { output += "[]"; return }
@@ -52,6 +55,11 @@ public enum JSONWriter {
         guard let indent else { return }
         output += "\n"
         for _ in 0..<level { output += indent }
+    }
+
+    /// `NaN`, `Infinity` or `-Infinity`: how protobuf's JSON mapping spells a non-finite number.
+    public static func nonFiniteName(_ double: Double) -> String {
+        double.isNaN ? "NaN" : (double < 0 ? "-Infinity" : "Infinity")
     }
 
     /// A double as JSON: integral values without a fraction, non-finite values as null.

@@ -162,7 +162,7 @@ public struct JobFilter: Sendable, Hashable {
         case (.string(let a), .string(let b)):
             if a == b { return 0 }
             return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
-        case (.number(let a), .double(let b)): return a < b ? -1 : (a > b ? 1 : 0)
+        case (.number(let a), .double(let b)): return a.isNaN || b.isNaN ? nil : (a < b ? -1 : (a > b ? 1 : 0))
         case (.number(let a), .int(let b)): return a.isNaN ? nil : -FieldValue.compare(b, a)
         case (.integer(let a), .int(let b)): return a < b ? -1 : (a > b ? 1 : 0)
         case (.integer(let a), .double(let b)): return b.isNaN ? nil : FieldValue.compare(a, b)

@@ -33,4 +33,18 @@ public struct RecordSchema: Sendable {
         JobField("ok", .bool, "whether it succeeded"),
         JobField("error", .string, "the error, when it failed"),
     ])
+
+    /// An archive's syncs (its snapshots).
+    public static let syncs = RecordSchema(name: "syncs", fields: [
+        JobField("id", .integer, "the sync's number (what 'as of' and 'diff between' take)"),
+        JobField("at", .timestamp, "when it started"),
+        JobField("endpoint", .string, "the API it read"),
+        JobField("kind", .string, "full, incremental or import"),
+        JobField("jobs", .integer, "jobs held after it"),
+        JobField("new", .integer, "jobs it found new"),
+        JobField("changed", .integer, "jobs it found changed"),
+        JobField("gone", .integer, "jobs it found gone"),
+        JobField("requests", .integer, "requests it sent"),
+        JobField("seconds", .double, "how long it took"),
+    ])
 }

@@ -78,6 +78,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return text + "Z"
     }
 
+    /// `2026-01-31T12:00:00.000000000Z`: RFC 3339 in UTC with all nine fraction digits, so that
+    /// text order is time order (the archive stores times this way and SQLite compares the text).
+    public var sortableText: String {
+        let text = Timestamp(seconds: seconds).rfc3339
+        return String(text.dropLast()) + "." + Self.pad(Int64(nanos), 9) + "Z"
+    }
+
     /// `2026-01-31 12:00:00` (UTC, seconds precision): how tables show times.
     public var shortDescription: String {
         let text = Timestamp(seconds: seconds).rfc3339

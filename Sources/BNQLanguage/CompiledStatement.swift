@@ -8,6 +8,19 @@ public indirect enum CompiledStatement: Sendable {
     case explain(CompiledStatement)
     /// A query over the shell's kept history, evaluated locally (nothing is sent).
     case history(JobsPlan)
+    /// A query over an archive's syncs.
+    case syncs(JobsPlan)
+    /// The changes between two syncs of an archive.
+    case diff(DiffPlan)
+}
+
+/// How to answer `diff`.
+public struct DiffPlan: Sendable {
+    /// Which jobs' changes to show; nil for all.
+    public var predicate: LocalPredicate?
+    /// The two syncs; nil for the last two.
+    public var from: SyncReference?
+    public var to: SyncReference?
 }
 
 /// How to answer a `jobs` or `count` statement.
@@ -35,6 +48,8 @@ public struct JobsPlan: Sendable {
     public var now: Timestamp
     /// The `order by`, resolved (also sent as `request.orderBy`).
     public var ordering: JobOrdering?
+    /// `as of`: the archive as it was at a sync (only an archive can answer).
+    public var asOf: SyncReference?
 
     public enum Output: Sendable {
         case rows

@@ -44,7 +44,30 @@ public struct Compiler: Sendable {
         case .explain(let inner): return .explain(try compileStatement(inner))
         case .history(let query):
             return .history(try Compiler(context: context, schema: .history).compileQuery(query))
+        case .syncs(let query):
+            return .syncs(try Compiler(context: context, schema: .syncs).compileQuery(query))
+        case .diff(let query):
+            var plan = DiffPlan()
+            plan.predicate = try query.predicate.map { (predicate) throws(Diagnostic) in try resolvePredicate(predicate) }
+            if let (from, to) = query.between {
+                plan.from = try syncReference(from)
+                plan.to = try syncReference(to)
+            }
+            return .diff(plan)
         }
+    }
+
+    /// A sync named by `as of` or `between`: a whole number is a sync id, anything else a time.
+    func syncReference(_ value: ValueExpression) throws(Diagnostic) -> SyncReference {
+        var value = value
+        if case .parameter(let name) = value.kind { value = try parameterValue(name, range: value.range) }
+        if case .number(let number, _) = value.kind {
+            guard number >= 1, number == number.rounded(), number < 9e15 else {
+                throw Diagnostic("bad-sync", "a sync is named by its id (1, 2, …) or by a time", at: value.range, help: "`syncs` lists them")
+            }
+            return .id(Int64(number))
+        }
+        return .time(try instant(value))
     }
 
     /// A job id as written, with `$name` replaced by the parameter's text (quotes removed).
@@ -241,7 +264,8 @@ public struct Compiler: Sendable {
             request: request, usesFilterEndpoint: !pushed.isEmpty, pushed: pushed, residual: residual,
             limit: query.limit, offset: offset, paginationPushed: paginationPushed,
             projection: projection, allFields: allFields, output: output, now: context.now,
-            ordering: orderingKeys.isEmpty ? nil : JobOrdering(keys: orderingKeys))
+            ordering: orderingKeys.isEmpty ? nil : JobOrdering(keys: orderingKeys),
+            asOf: try query.asOf.map { (value) throws(Diagnostic) in try syncReference(value) })
     }
 
     static func conjuncts(_ predicate: Predicate) -> [Predicate] {

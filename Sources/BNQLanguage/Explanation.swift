@@ -12,6 +12,12 @@ public enum Explanation {
         case .history(let plan):
             let predicate = (plan.pushed.map { LocalPredicate.filter($0) } + (plan.residual.map { [$0] } ?? [])).map(\.description).joined(separator: " and ")
             return "no request: history is kept locally\nlocal:  " + (predicate.isEmpty ? "(everything)" : predicate)
+        case .syncs(let plan):
+            let predicate = (plan.pushed.map { LocalPredicate.filter($0) } + (plan.residual.map { [$0] } ?? [])).map(\.description).joined(separator: " and ")
+            return "no request: the syncs of the archive (--archive)\nlocal:  " + (predicate.isEmpty ? "(everything)" : predicate)
+        case .diff(let plan):
+            let between = plan.from.map { "between \($0) and \(plan.to.map(\.description) ?? "")" } ?? "between the last two syncs"
+            return "no request: the archive's job versions \(between)\nlocal:  " + (plan.predicate?.description ?? "(every change)")
         }
     }
 

@@ -163,6 +163,29 @@ public struct Parser {
             _ = advance()
             return .history(try parseQuery(start: token.range))
         }
+        if token.isKeyword("syncs") {
+            _ = advance()
+            return .syncs(try parseQuery(start: token.range))
+        }
+        if token.isKeyword("diff") {
+            _ = advance()
+            var query = DiffQuery(range: token.range)
+            if current.isKeyword("where") {
+                _ = advance()
+                query.predicate = try parseOr()
+            }
+            if current.isKeyword("between") {
+                _ = advance()
+                let from = try parseValue()
+                try expectKeyword("and", "expected 'and' between the two syncs of 'between'")
+                query.between = (from, try parseValue())
+            }
+            if current.kind == .identifier, ["where", "between"].contains(current.folded) {
+                throw error("clause-order", "'\(current.folded)' is out of place", help: "diff [where …] [between SYNC and SYNC]")
+            }
+            query.range = query.range.union(tokens[max(0, index - 1)].range)
+            return .diff(query)
+        }
         if token.isKeyword("explain") {
             _ = advance()
             if current.isKeyword("explain") { throw error("nested-explain", "expected a statement to explain") }
@@ -202,6 +225,8 @@ public struct Parser {
 
     mutating func parseQuery(start: SourceRange) throws(Failure) -> JobsQuery {
         var query = JobsQuery(range: start)
+        // `as of` reads well first (`jobs as of 3 where …`) or last; it is taken in either place.
+        try parseAsOf(into: &query)
         if current.isKeyword("select") {
             _ = advance()
             query.selection = try parseList { (parser) throws(Failure) in try parser.parseSelectItem() }
@@ -233,6 +258,7 @@ public struct Parser {
             _ = advance()
             query.offset = try parseCount("offset").0
         }
+        if query.asOf == nil { try parseAsOf(into: &query) }
         if current.kind == .identifier, Vocabulary.clauseWords.contains(current.folded) {
             throw error("clause-order", "'\(current.folded)' is out of place", help: Self.clauseHelp)
         }
@@ -243,6 +269,13 @@ public struct Parser {
         }
         query.range = query.range.union(tokens[max(0, index - 1)].range)
         return query
+    }
+
+    mutating func parseAsOf(into query: inout JobsQuery) throws(Failure) {
+        guard current.isKeyword("as") else { return }
+        _ = advance()
+        try expectKeyword("of", "expected 'of' after 'as' (as of SYNC: a sync id or a time)")
+        query.asOf = try parseValue()
     }
 
     mutating func expectKeyword(_ word: String, _ message: String) throws(Failure) {

@@ -12,6 +12,32 @@ public indirect enum Statement: Sendable, Hashable {
     case explain(Statement)
     /// `history [select …] [where …] [order by …] [limit N]`: the shell's kept statements.
     case history(JobsQuery)
+    /// `syncs [select …] [where …] [order by …] [limit N]`: the archive's snapshots.
+    case syncs(JobsQuery)
+    /// `diff [where …] [between SYNC and SYNC]`: what changed in the archive between two syncs.
+    case diff(DiffQuery)
+}
+
+/// The parts of a `diff` statement.
+public struct DiffQuery: Sendable, Hashable {
+    /// Which jobs' changes to show (tested on the job after the change; before it, for a job gone).
+    public var predicate: Predicate?
+    /// `between A and B`: two syncs (ids or times); nil for the last two syncs.
+    public var between: (ValueExpression, ValueExpression)?
+    public var range: SourceRange
+
+    public init(range: SourceRange) { self.range = range }
+
+    public static func == (lhs: DiffQuery, rhs: DiffQuery) -> Bool {
+        lhs.predicate == rhs.predicate && lhs.between?.0 == rhs.between?.0 && lhs.between?.1 == rhs.between?.1 && lhs.range == rhs.range
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(predicate)
+        hasher.combine(between?.0)
+        hasher.combine(between?.1)
+        hasher.combine(range)
+    }
 }
 
 /// The parts of a `jobs` statement.
@@ -24,6 +50,8 @@ public struct JobsQuery: Sendable, Hashable {
     public var limit: Int64?
     public var limitRange: SourceRange?
     public var offset: Int64?
+    /// `as of SYNC`: the archive as it was at a sync (an id or a time).
+    public var asOf: ValueExpression?
     /// `count …`: only the number of matching jobs.
     public var countOnly = false
     /// `results where …`: the result files of the matching jobs.

@@ -19,6 +19,8 @@ public enum Vocabulary {
         .init(word: "results", usage: "results ID   |   results where …"),
         .init(word: "explain", usage: "explain STATEMENT"),
         .init(word: "history", usage: "history [select …] [where …] [order by …] [limit N]"),
+        .init(word: "syncs", usage: "syncs [select …] [where …] [order by …] [limit N]   (an archive's snapshots)"),
+        .init(word: "diff", usage: "diff [where …] [between SYNC and SYNC]   (what changed between two syncs)"),
     ]
 
     /// The words that start a statement (also where a script's next statement may begin).
@@ -26,12 +28,13 @@ public enum Vocabulary {
 
     /// A clause of a query, in the order clauses must be written.
     public enum Clause: String, Sendable, CaseIterable {
-        case select, `where`, group, order, limit, offset
+        case select, `where`, group, order, limit, offset, `as`
 
         /// How it is written in full (`group by`).
         public var spelling: String {
             switch self {
             case .group, .order: return rawValue + " by"
+            case .as: return "as of"
             default: return rawValue
             }
         }

@@ -13,6 +13,10 @@ public final class Connection: @unchecked Sendable {
     public let basePath: String
     /// Whether an API key goes with the requests (never the key itself).
     public let hasCredentials: Bool
+    /// What an archive records as the endpoint it mirrors (`demo`, or the URL without credentials).
+    public let identity: String
+    /// Whether the source is a local archive (no network).
+    public let isArchive: Bool
     private let open: @Sendable () async throws -> OpenedSource
     private var opened: OpenedSource?
     private let lock = NSLock()
@@ -32,9 +36,11 @@ public final class Connection: @unchecked Sendable {
     }
 
     public init(
-        description: String, promptName: String, basePath: String, hasCredentials: Bool,
+        description: String, promptName: String, basePath: String, hasCredentials: Bool, identity: String? = nil, isArchive: Bool = false,
         open: @escaping @Sendable () async throws -> OpenedSource
     ) {
+        self.identity = identity ?? description
+        self.isArchive = isArchive
         self.description = description
         self.promptName = promptName
         self.basePath = basePath

@@ -19,6 +19,13 @@ public protocol JobSource: AnyObject, Sendable {
     func results(id: String) async throws -> [ResultFile]
     /// Requests and pages so far, for `.timing`.
     var activity: SourceActivity { get }
+    /// What `explain` shows for a plan when the source answers it without the API (the SQL of
+    /// an archive); nil for the API, whose requests `Explanation` describes.
+    func explain(_ plan: JobsPlan) -> String?
+}
+
+extension JobSource {
+    public func explain(_ plan: JobsPlan) -> String? { nil }
 }
 
 /// Reads the jobs a source lists, one at a time.

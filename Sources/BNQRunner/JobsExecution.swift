@@ -14,6 +14,8 @@ struct JobsExecution {
 
     /// The columns of a plain `jobs` listing.
     static let jobColumns = ["id", "name", "state", "templateId", "createdAt", "duration", "paymentAmount"].compactMap(JobSchema.field(named:))
+    /// The columns of a plain `syncs` listing.
+    static let syncColumns = RecordSchema.syncs.fields
     /// The columns of a plain `history` listing.
     static let historyColumns = ["id", "at", "duration", "rows", "ok", "text"].compactMap(RecordSchema.history.field(named:))
 

@@ -26,8 +26,14 @@ public final class RecordsJobSource: JobSource {
     public func count(for plan: JobsPlan) async throws -> Int64? { Int64(matches(plan).count) }
 
     public func job(id: String) async throws -> JSONValue {
-        guard let record = records.first(where: { $0["id"]?.stringValue == id }) else { throw RunError("no record with id '\(id)'") }
+        guard let record = records.first(where: { $0["id"]?.stringValue == id }) else { throw NotFound(id: id) }
         return record
+    }
+
+    /// No record has the id.
+    public struct NotFound: Error, CustomStringConvertible {
+        public var id: String
+        public var description: String { "no record with id '\(id)'" }
     }
 
     public func results(id: String) async throws -> [ResultFile] { [] }

@@ -32,6 +32,8 @@ public final class Session: @unchecked Sendable {
     public private(set) var seenJobIDs: [String] = []
     /// The kept history as records, for `history` statements (set by the interactive shell).
     public var historySource: (@Sendable () throws -> [JSONValue])?
+    /// The API connection `.sync` fills the archive from (the configured endpoint, or the demo).
+    public var syncConnection: Connection?
     /// Rows written by all statements so far.
     public private(set) var rowsWritten = 0
     /// How many `.read` files are open inside each other.
@@ -176,7 +178,7 @@ public final class Session: @unchecked Sendable {
     func execute(_ statement: CompiledStatement) async throws -> Int {
         switch statement {
         case .explain(let inner):
-            output.line(TerminalText.escapeLines(Explanation.text(inner, basePath: connection.basePath)))
+            output.line(TerminalText.escapeLines(try await explanation(inner)))
             return 0
         case .job(let id):
             let job: JSONValue
@@ -201,12 +203,35 @@ public final class Session: @unchecked Sendable {
             writer.finish(note: Self.counted(results.count, "result"))
             return results.count
         case .jobs(let plan):
-            return try await JobsExecution(session: self, source: try await source(), plan: plan, defaultColumns: JobsExecution.jobColumns).run()
+            let source = try await source()
+            if plan.asOf != nil, !(source is ArchiveJobSource) { throw Self.needsArchive("'as of'") }
+            return try await JobsExecution(session: self, source: source, plan: plan, defaultColumns: JobsExecution.jobColumns).run()
+        case .syncs(let plan):
+            let records = RecordsJobSource(records: try await archiveSource("syncs").archive.syncs().map(\.json))
+            return try await JobsExecution(session: self, source: records, plan: plan, defaultColumns: JobsExecution.syncColumns).run()
+        case .diff(let plan):
+            return try await ArchiveDiffExecution(session: self, archive: try await archiveSource("diff").archive, plan: plan).run()
         case .history(let plan):
             guard let historySource else { throw RunError("history is kept by the interactive shell; there is none here") }
             let records = RecordsJobSource(records: try historySource())
             return try await JobsExecution(session: self, source: records, plan: plan, defaultColumns: JobsExecution.historyColumns).run()
         }
+    }
+
+    /// What `explain` prints: the archive's SQL when the source is an archive, else the requests.
+    func explanation(_ statement: CompiledStatement) async throws -> String {
+        if case .jobs(let plan) = statement, connection.isArchive, let text = try await source().explain(plan) { return text }
+        return Explanation.text(statement, basePath: connection.basePath)
+    }
+
+    /// The archive this session reads, or why a statement needs one.
+    func archiveSource(_ statement: String) async throws -> ArchiveJobSource {
+        guard connection.isArchive, let source = try await source() as? ArchiveJobSource else { throw Self.needsArchive("'\(statement)'") }
+        return source
+    }
+
+    static func needsArchive(_ what: String) -> RunError {
+        RunError("\(what) asks an archive: run with --archive FILE (or '.archive FILE' in the shell); `bnq sync` makes one")
     }
 
     func makeWriter(headers: [String], rightAligned: Set<Int> = [], format: OutputFormat? = nil) -> RowWriter {

@@ -25,6 +25,8 @@ public struct UserConfiguration: Sendable, Equatable {
     public var format: String?
     public var pageSize: Int64?
     public var editingMode: String?
+    /// `archive = FILE`: statements read this archive instead of the API.
+    public var archive: String?
     /// Problems found while reading (unknown settings, unsafe file modes).
     public var warnings: [String] = []
     /// Problems that make the configuration unusable (a bad value, a key file that cannot be read):
@@ -91,6 +93,7 @@ public struct UserConfiguration: Sendable, Equatable {
                 }
                 configuration.pageSize = size
             case "editing_mode": configuration.editingMode = value
+            case "archive": configuration.archive = value
             default: configuration.warnings.append("\(path):\(number + 1): unknown setting '\(parts[0])'")
             }
         }
@@ -129,7 +132,7 @@ public struct UserConfiguration: Sendable, Equatable {
         return line.hasSuffix("\r") ? String(line.dropLast()) : line
     }
 
-    static func expandTilde(_ path: String, environment: [String: String]) -> String {
+    public static func expandTilde(_ path: String, environment: [String: String]) -> String {
         path.hasPrefix("~/") ? (environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst() : path
     }
 }

@@ -17,7 +17,7 @@ public enum DemoData {
     /// The demo jobs: the file when it is there, else the same jobs generated in memory.
     public static func jobs() throws(JobData.LoadError) -> [JSONValue] {
         let path = path()
-        if FileManager.default.fileExists(atPath: path) { return try JobData.load(path: path) }
+        if FileManager.default.fileExists(atPath: path) { return try JobData.load(path: path).jobs }
         return JobGenerator(seed: seed).jobs(count: count)
     }
 }

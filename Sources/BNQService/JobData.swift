@@ -11,8 +11,11 @@ public enum JobData {
     }
 
     /// Reads FILE: a JSON array of jobs (`jobJob`), or a saved `GET /jobs` response (`{"data": […]}`).
-    /// Every job must decode as the contract's `jobJob`.
-    public static func load(path: String) throws(LoadError) -> [JSONValue] {
+    /// Jobs in the gateway's protobuf JSON form (int64 and other numbers as strings, enums by
+    /// number) are read into the seed's literal form first; then every job must decode as the
+    /// contract's `jobJob`. `dropped` names the numbers the contract's JSON cannot carry (`NaN`,
+    /// `Infinity`), which were left out.
+    public static func load(path: String) throws(LoadError) -> (jobs: [JSONValue], dropped: [String]) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw LoadError(message: "\(path): cannot read the file")
         }
@@ -22,23 +25,33 @@ public enum JobData {
         } catch {
             throw LoadError(message: "\(path):\(error.line):\(error.column): \(error.reason)")
         }
-        let jobs: [JSONValue]
-        if let array = json.arrayValue {
-            jobs = array
-        } else if let array = json["data"]?.arrayValue {
-            jobs = array
-        } else {
-            throw LoadError(message: "\(path): expected a JSON array of jobs or an object with a \"data\" array")
+        guard let listed = JobsDocument.jobs(in: json) else { throw LoadError(message: "\(path): " + JobsDocument.expected) }
+        return try literalJobs(listed, source: path)
+    }
+
+    /// Jobs from any reader (a file, an archive) in the seed's literal form, each checked against
+    /// the contract's `jobJob`; `source` names where they came from in errors.
+    public static func literalJobs(_ listed: [JSONValue], source: String) throws(LoadError) -> (jobs: [JSONValue], dropped: [String]) {
+        var jobs: [JSONValue] = []
+        jobs.reserveCapacity(listed.count)
+        var dropped: [String] = []
+        for (index, job) in listed.enumerated() {
+            guard job.objectValue != nil else { throw LoadError(message: "\(source): job [\(index)] is not an object") }
+            let literal = ProtobufJSON.literalJob(job)
+            dropped += literal.dropped.map { "job [\(index)] \($0)" }
+            jobs.append(literal.job)
         }
-        for (index, job) in jobs.enumerated() {
-            guard job.objectValue != nil else { throw LoadError(message: "\(path): job [\(index)] is not an object") }
-            do {
-                _ = try Components.Schemas.JobJob(json: job)
-            } catch {
-                throw LoadError(message: "\(path): job [\(index)] does not match the jobJob schema: \(describe(error))")
+        // One decoder pass over all jobs; on failure, find the first job that does not decode.
+        if (try? Components.Schemas.JobJob.decodeAll(jobs)) == nil {
+            for (index, job) in jobs.enumerated() {
+                do {
+                    _ = try Components.Schemas.JobJob(json: job)
+                } catch {
+                    throw LoadError(message: "\(source): job [\(index)] does not match the jobJob schema: \(describe(error))")
+                }
             }
         }
-        return jobs
+        return (jobs, dropped)
     }
 
     static func describe(_ error: any Error) -> String {

@@ -1,6 +1,7 @@
 import BNQCore
 import ByteNiteAPI
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -30,6 +31,10 @@ public final class LocalService: Sendable {
         /// jobs are generated like the others, over the same 90 days, so they land anywhere in
         /// every ordering: before, inside and after the page a client is reading.
         public var churn: Double = 0
+        /// Write every int64 as a string, as ByteNite's gRPC gateway does (`"total": "1200"`,
+        /// `"taskTimeout": "3600"`); by default the service writes the seed contract's literal
+        /// form, JSON integers.
+        public var int64Strings = false
         public init() {}
     }
 
@@ -129,6 +134,7 @@ public final class LocalService: Sendable {
         router.add(middleware: FaultMiddleware(injector: FaultInjector(plan: options.faults, seed: options.seed), latency: options.latency))
         router.add(middleware: AuthenticationMiddleware(issuer: issuer))
         router.add(middleware: JSONBodyMiddleware())
+        if options.int64Strings { router.add(middleware: GatewayFormMiddleware()) }
         router.post(RouterPath(stringLiteral: accessTokenPath)) { request, _ -> Response in
             let bytes = try await request.body.collect(upTo: 1 << 16)
             let json = try? JSONParser.parse(bytes.readableBytesView)
@@ -232,9 +238,15 @@ struct JSONBodyMiddleware: RouterMiddleware {
         var head = request.head
         let type = request.headers[.contentType]?.lowercased() ?? ""
         if type.isEmpty || type.hasPrefix("application/x-www-form-urlencoded") { head.headerFields[.contentType] = "application/json" }
-        let body = try await request.body.collect(upTo: Self.maximumBody)
-        if let json = try? JSONParser.parse(body.readableBytesView), let problem = Self.nullProblem(json) {
-            return LocalService.jsonResponse(.badRequest, RPCStatus.body(code: RPCStatus.invalidArgument, message: problem))
+        var body = try await request.body.collect(upTo: Self.maximumBody)
+        if let json = try? JSONParser.parse(body.readableBytesView) {
+            if let problem = Self.nullProblem(json) {
+                return LocalService.jsonResponse(.badRequest, RPCStatus.body(code: RPCStatus.invalidArgument, message: problem))
+            }
+            // The gateway's protobuf JSON forms (`"offset": "5"`, a condition by number) are read
+            // as the seed's literal ones before the generated decoder sees the body.
+            let literal = ProtobufJSON.literalRequest(json)
+            if literal != json { body = ByteBuffer(string: JSONWriter.compact(literal)) }
         }
         return try await next(Request(head: head, body: .init(buffer: body)), context)
     }
@@ -262,6 +274,51 @@ struct JSONBodyMiddleware: RouterMiddleware {
         }
         return nil
     }
+}
+
+/// `bnq serve --int64-strings`: rewrites the JSON answers of the contract's routes in the
+/// gateway's form, every int64 as a string (see `ProtobufJSON.gatewayResponse`).
+struct GatewayFormMiddleware: RouterMiddleware {
+    /// The largest answer rewritten (a page of 1,000 jobs is about 2 MB).
+    static let maximumBody = 256 << 20
+
+    func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        let path = request.uri.path
+        guard response.status == .ok, path.hasPrefix(LocalService.customerBasePath) || path.hasPrefix(LocalService.computingBasePath) else { return response }
+        let collected = Collected()
+        let original = response.body
+        try await original.write(CollectingWriter(target: collected, limit: Self.maximumBody))
+        let body = collected.buffer
+        guard let json = try? JSONParser.parse(body.readableBytesView) else {
+            response.body = .init(byteBuffer: body)
+            return response
+        }
+        let rewritten = ByteBuffer(string: JSONWriter.compact(ProtobufJSON.gatewayResponse(json)))
+        response.headers[.contentLength] = String(rewritten.readableBytes)
+        response.body = .init(byteBuffer: rewritten)
+        return response
+    }
+}
+
+/// A response body read into memory (what `GatewayFormMiddleware` rewrites).
+final class Collected: @unchecked Sendable {
+    var buffer = ByteBuffer()
+}
+
+struct CollectingWriter: ResponseBodyWriter {
+    let target: Collected
+    let limit: Int
+
+    struct TooLarge: Error {}
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        var buffer = buffer
+        guard target.buffer.readableBytes + buffer.readableBytes <= limit else { throw TooLarge() }
+        target.buffer.writeBuffer(&buffer)
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
 }
 
 /// Answers 405 Method Not Allowed, with `Allow`, for a method a route of the contract does not

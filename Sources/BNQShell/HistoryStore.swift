@@ -1,9 +1,7 @@
 import BNQCore
 import Foundation
+import BNQArchive
 import GRDB
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Every statement of the shell, kept in SQLite under `$XDG_STATE_HOME/bnq/` (default
 /// `~/.local/state/bnq/history.sqlite`), mode 0600. Each entry is written as its statement finishes,
@@ -49,9 +47,7 @@ public final class HistoryStore: Sendable {
     /// Opens (or creates) the store; `warn` hears about a corrupt file moved aside.
     public init(path: String, warn: (String) -> Void = { _ in }) throws {
         self.path = path
-        let folder = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try Self.secure(folder: folder, path: path)
+        try PrivateDatabaseFile.secure(path: path)
         do {
             queue = try Self.open(path)
         } catch {
@@ -64,39 +60,13 @@ public final class HistoryStore: Sendable {
     }
 
     /// A history that cannot be kept safely.
-    public struct UnsafeLocation: Error, CustomStringConvertible {
-        public var description: String
-    }
-
-    /// Makes the folder private (0700, also when it existed), refuses a symbolic link planted where
-    /// the database or its WAL files go, and gives existing files mode 0600 before SQLite opens
-    /// them: SQLite creates `-wal` and `-shm` with the database's own mode.
-    static func secure(folder: String, path: String) throws {
-        var folderInfo = stat()
-        if lstat(folder, &folderInfo) == 0, folderInfo.st_uid == getuid(), folderInfo.st_mode & 0o077 != 0 {
-            chmod(folder, 0o700)
-        }
-        for file in [path, path + "-wal", path + "-shm", path + "-journal"] {
-            var info = stat()
-            guard lstat(file, &info) == 0 else { continue }
-            if info.st_mode & S_IFMT == S_IFLNK {
-                throw UnsafeLocation(description: "\(file) is a symbolic link; bnq does not follow it (remove it to keep history)")
-            }
-            if info.st_mode & 0o077 != 0 { chmod(file, 0o600) }
-        }
-    }
+    public typealias UnsafeLocation = PrivateDatabaseFile.UnsafeLocation
 
     static func open(_ path: String) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.journalMode = .wal
-        let created = !FileManager.default.fileExists(atPath: path)
-        if created {
-            // Created 0600 from the start (O_EXCL: a file or link that appears meanwhile is not used).
-            let descriptor = Glibc.open(path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0o600)
-            guard descriptor >= 0 else { throw UnsafeLocation(description: "cannot create \(path): \(String(cString: strerror(errno)))") }
-            close(descriptor)
-        }
+        try PrivateDatabaseFile.create(path: path)
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         try queue.write { db in
             // Reading the schema fails on a corrupt file, which the caller moves aside.

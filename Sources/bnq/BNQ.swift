@@ -17,10 +17,13 @@ struct BNQ: AsyncParsableCommand {
               --check FILE…                 check scripts offline (FILE:LINE:COL errors)
               --param NAME=VALUE            set $NAME; --now TIME pins now for the run
               --endpoint URL, --demo        the API to ask (no key: the built-in demo)
+              --archive FILE                ask a local archive instead, offline
+            bnq sync [--archive FILE] [--full] [--from FILE]
+                                            keep the API's jobs in a local archive (SQLite)
             'bnq run --help' lists every option; 'bnq serve --help' the local service's.
             """,
         version: BNQ.version,
-        subcommands: [RunCommand.self, ServeCommand.self, GenerateCommand.self, BenchCompilerCommand.self],
+        subcommands: [RunCommand.self, SyncCommand.self, ServeCommand.self, GenerateCommand.self, BenchCompilerCommand.self],
         defaultSubcommand: RunCommand.self)
 
     /// The version `bnq --version` prints.

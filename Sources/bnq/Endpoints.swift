@@ -50,7 +50,7 @@ final class Endpoints: Sendable {
         let pageSize = pageSize
         let prefetch = prefetch
         let settled = configuration
-        return Connection(description: ClientConfiguration.shown(url), promptName: url.host ?? "bnq", basePath: url.path, hasCredentials: key != nil) {
+        return Connection(description: ClientConfiguration.shown(url), promptName: url.host ?? "bnq", basePath: url.path, hasCredentials: key != nil, identity: ClientConfiguration.shown(url)) {
             let client = JobsClient(configuration: settled)
             return .init(source: APIJobSource(client: client, pageSize: pageSize, prefetch: prefetch), close: { await client.shutdown() })
         }
@@ -63,7 +63,7 @@ final class Endpoints: Sendable {
         let trace = trace
         let pageSize = pageSize
         let prefetch = prefetch
-        return Connection(description: "the built-in demo service", promptName: "demo", basePath: LocalService.customerBasePath, hasCredentials: false) {
+        return Connection(description: "the built-in demo service", promptName: "demo", basePath: LocalService.customerBasePath, hasCredentials: false, identity: "demo") {
             let (service, fresh) = try await demo.service()
             var configuration = ClientConfiguration(endpoint: URL(string: service.baseURL)!)
             configuration.requestTimeout = timeout

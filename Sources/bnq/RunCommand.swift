@@ -21,13 +21,12 @@ struct RunCommand: AsyncParsableCommand {
         version: BNQ.version)
 
     @Option(name: .customShort("c"), help: "Run this statement and exit (repeatable).") var command: [String] = []
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "Answer from this archive (a file `bnq sync` made), offline; env BNQ_ARCHIVE, config 'archive'.") var archive: String?
     @Option(name: .customShort("f"), help: "Run the statements in this file.") var file: String?
     @Argument(help: "A .bnq script to run (with --check: the scripts to check).") var scripts: [String] = []
     @Flag(help: "Parse and type-check the scripts without the network; report every error as FILE:LINE:COL.") var check = false
     @Option(help: "When a statement of a script fails: stop (default) or continue.") var onError: SessionSettings.OnError = .stop
-    @Option(help: "The API base URL (default https://api.bytenite.com/v1/customer; env BNQ_ENDPOINT).") var endpoint: String?
-    @Option(help: "The access-token URL (default: {endpoint origin}/v1/auth/access_token; env BNQ_AUTH_URL).") var authURL: String?
-    @Flag(help: "Use the built-in demo service, even when credentials are configured.") var demo = false
     @Option(help: "Output format: table, expanded, json, ndjson, csv or markdown.") var format: String?
     @Flag(name: .customLong("csv"), help: "Output csv (short for --format csv).") var csvFormat = false
     @Flag(name: .customLong("json"), help: "Output json (short for --format json).") var jsonFormat = false
@@ -36,11 +35,6 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("csv-safe"), help: "In csv, prefix with ' any cell a spreadsheet would run as a formula (=, +, -, @).") var csvSafe = false
     @Option(name: .customLong("param"), help: "Set parameter $NAME (repeatable), as NAME=VALUE.") var parameters: [String] = []
     @Option(help: "Pin 'now' for every statement, e.g. 2026-01-31T12:00:00Z.") var now: String?
-    @Option(help: "Jobs per request when paging (default 500).") var pageSize: Int64?
-    @Option(help: "Request timeout in seconds.") var timeout: Int = 60
-    @Option(help: "Pages requested ahead while paging (0 to 8, default 3); they wait as bytes, not parsed.") var prefetch: Int = 3
-    @Flag(name: .shortAndLong, help: "Trace HTTP requests on standard error (credentials redacted).") var verbose = false
-    @Option(help: "The profile of the config file to use (env BNQ_PROFILE).") var profile: String?
     @Flag(name: .customShort("X"), help: "Do not run the rc file (bnqrc) at start.") var noRC = false
 
     /// The format asked for by `--format` or one of its shortcuts.
@@ -56,8 +50,6 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("unknown format '\(format)'; use one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let now, Timestamp(rfc3339: now) == nil { throw ValidationError("--now takes a time such as 2026-01-31T12:00:00Z") }
-        if let pageSize, !(1...1000).contains(pageSize) { throw ValidationError("--page-size must be 1 to 1000") }
-        if !(0...8).contains(prefetch) { throw ValidationError("--prefetch must be 0 to 8") }
         for parameter in parameters where !parameter.contains("=") { throw ValidationError("--param takes NAME=VALUE, not '\(parameter)'") }
         if file != nil, !scripts.isEmpty { throw ValidationError("give either -f FILE or a script, not both") }
         if !check, scripts.count > 1 { throw ValidationError("give one script to run (several only with --check)") }
@@ -66,14 +58,14 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        var user = UserConfiguration.load(environment: environment, profile: profile ?? environment["BNQ_PROFILE"])
+        var user = UserConfiguration.load(environment: environment, profile: connection.profile ?? environment["BNQ_PROFILE"])
         var settings = SessionSettings()
         settings.onError = onError
         settings.csvFormulaGuard = csvSafe
         settings.format = (chosenFormat ?? user.format).flatMap(OutputFormat.init(rawValue:))
         settings.showsHeader = !noHeader
-        settings.pageSize = pageSize ?? user.pageSize ?? 500
-        settings.prefetch = prefetch
+        settings.pageSize = connection.pageSize ?? user.pageSize ?? 500
+        settings.prefetch = connection.prefetch
         settings.pinnedNow = now.flatMap { Timestamp(rfc3339: $0) }
         for parameter in parameters {
             let parts = parameter.split(separator: "=", maxSplits: 1)
@@ -83,37 +75,18 @@ struct RunCommand: AsyncParsableCommand {
         if check {
             // Where the configured key belongs, so that a script moving away from it is flagged.
             let keyConfigured = environment["BYTENITE_API_KEY"].map { !$0.isEmpty } ?? false || user.apiKey != nil || user.keyFile != nil
-            let configuredEndpoint = (endpoint ?? environment["BNQ_ENDPOINT"] ?? user.endpoint).flatMap(URL.init(string:)) ?? ClientConfiguration.defaultEndpoint
+            let configuredEndpoint = (connection.endpoint ?? environment["BNQ_ENDPOINT"] ?? user.endpoint).flatMap(URL.init(string:)) ?? ClientConfiguration.defaultEndpoint
             throw ExitCode(Self.checkScripts(scripts + (file.map { [$0] } ?? []), settings: settings, keyOrigin: keyConfigured ? configuredEndpoint : nil))
         }
 
-        let apiKey = environment["BYTENITE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? user.apiKey ?? user.readKeyFile()
-        let endpointText = endpoint ?? environment["BNQ_ENDPOINT"] ?? user.endpoint
-        for warning in user.warnings { Terminal.note("warning: " + warning) }
-        if !user.errors.isEmpty {
-            for error in user.errors { Terminal.error(error) }
-            throw ExitCode(ExitStatus.usage)
-        }
-        let useDemo = demo || (apiKey == nil && endpointText == nil)
-        var endpointURL: URL?
-        if !useDemo {
-            do {
-                endpointURL = try Endpoints.parse(endpointText ?? ClientConfiguration.defaultEndpoint.absoluteString)
-            } catch {
-                Terminal.error(error.message)
-                throw ExitCode(ExitStatus.usage)
-            }
-        }
-        let trace: (@Sendable (String) -> Void)? = verbose ? { @Sendable line in FileHandle.standardError.write(Data((TerminalText.escape(line) + "\n").utf8)) } : nil
-        let endpoints = Endpoints(
-            apiKey: apiKey, keyOrigin: endpointURL ?? ClientConfiguration.defaultEndpoint,
-            accessTokenURL: (authURL ?? environment["BNQ_AUTH_URL"]).flatMap(URL.init(string:)),
-            timeout: .seconds(timeout), pageSize: settings.pageSize, prefetch: settings.prefetch, trace: trace)
+        let (endpoints, apiConnection) = try connection.resolve(environment: environment, user: &user, pageSize: settings.pageSize)
         // Nothing starts here: the client, its event loop or the demo service start with the first
-        // statement that needs them.
-        let connection = endpointURL.map(endpoints.api) ?? endpoints.demoConnection()
+        // statement that needs them. With an archive, statements read it and `.sync` fills it from the API.
+        let archivePath = (archive ?? environment["BNQ_ARCHIVE"].flatMap { $0.isEmpty ? nil : $0 } ?? user.archive).map { UserConfiguration.expandTilde($0, environment: environment) }
+        let connection = archivePath.map { ArchiveConnection.open(path: $0) } ?? apiConnection
         let session = Session(connection: connection, settings: settings, output: .standardOutput())
         session.connect = { target, fromFile in try endpoints.connect(target, fromFile: fromFile) }
+        session.syncConnection = apiConnection
         session.reporter.colour = Reporter.colourSuits(environment: environment)
 
         var status = ExitStatus.success

@@ -17,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on; 0 picks a free port.") var port = 8080
-    @Option(help: "A JSON file: an array of jobs, or a saved GET /jobs response.") var data: String?
+    @Option(help: "A JSON file (an array of jobs, or a saved GET /jobs response; protobuf JSON forms accepted), or an archive.") var data: String?
     @Option(help: "Generate this many jobs instead of loading a file.") var generate: Int?
     @Option(help: "Seed for generated jobs and injected faults.") var seed: UInt64 = 1
     @Option(help: "Only this API key gets tokens (default: any key, and requests without a token are served).") var apiKey: String?
@@ -25,6 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A fixed delay before every response, e.g. 200ms or 2s.") var latency: String?
     @Option(help: "Lifetime of access tokens, e.g. 3600s.") var tokenTtl = "3600s"
     @Option(help: "Insert this many generated jobs per second while serving (data changing under paging clients).") var churn: Double = 0
+    @Flag(help: "Write every int64 as a string, as ByteNite's gRPC gateway does (default: JSON integers, as the seed contract types them).")
+    var int64Strings = false
 
     func validate() throws {
         if data != nil, generate != nil { throw ValidationError("use either --data or --generate, not both") }
@@ -40,6 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.seed = seed
         options.apiKey = apiKey
         options.churn = churn
+        options.int64Strings = int64Strings
         do {
             if let faults { options.faults = try FaultPlan.parse(faults) }
         } catch {
@@ -52,13 +55,24 @@ struct ServeCommand: AsyncParsableCommand {
         guard let ttl = FaultPlan.parseDuration(tokenTtl) else { throw ValidationError("--token-ttl takes a duration such as 3600s") }
         options.tokenLifetime = ttl
 
-        let jobs: [JSONValue]
+        var jobs: [JSONValue]
         if let generate {
             jobs = JobGenerator(seed: seed).jobs(count: generate)
+        } else if let data {
+            do {
+                let loaded = try await ServedData.load(path: data)
+                jobs = loaded.jobs
+                if let first = loaded.dropped.first {
+                    Terminal.note("\(loaded.dropped.count) number\(loaded.dropped.count == 1 ? "" : "s") the contract's JSON cannot carry (NaN, Infinity) left out, first: \(first)")
+                }
+            } catch let failure as ServedData.Failure {
+                Terminal.error(failure.message)
+                throw ExitCode(BNQRunner.ExitStatus.usage)
+            }
         } else {
             do {
-                jobs = try data.map { path throws(JobData.LoadError) in try JobData.load(path: path) } ?? DemoData.jobs()
-            } catch let error as JobData.LoadError {
+                jobs = try DemoData.jobs()
+            } catch {
                 Terminal.error(error.message)
                 throw ExitCode(BNQRunner.ExitStatus.usage)
             }

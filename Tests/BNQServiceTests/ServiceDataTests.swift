@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func theDemoFileIsTheGeneratedDemoData() throws {
-        let file = try JobData.load(path: DemoData.path())
+        let file = try JobData.load(path: DemoData.path()).jobs
         #expect(JSONWriter.compact(.array(file)) == JSONWriter.compact(.array(JobGenerator(seed: DemoData.seed).jobs(count: DemoData.count))))
     }
 
