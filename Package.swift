@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "BNQServiceTests", dependencies: ["BNQTestSupport", "BNQService", "BNQCore"]),
         .testTarget(name: "BNQShellTests", dependencies: ["BNQTestSupport", "BNQShell", "BNQService", "BNQCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "BNQRunnerTests", dependencies: ["BNQTestSupport", "BNQRunner", "BNQRender", "BNQLanguage", "ByteNiteClient", "BNQService", "BNQArchive", "BNQCore"]),
-        .testTarget(name: "BNQArchiveTests", dependencies: ["BNQArchive", "BNQCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "BNQArchiveTests", dependencies: ["BNQTestSupport", "BNQArchive", "BNQService", "BNQCore", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

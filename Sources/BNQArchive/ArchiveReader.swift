@@ -37,12 +37,15 @@ final class Channel: @unchecked Sendable {
     private var cancelled = false
     private var started = false
     private var waiter: CheckedContinuation<Void, Never>?
-    private let slots = DispatchSemaphore(value: Channel.bufferedBatches)
+    /// Free places in the buffer. Made with 0 and signalled up: libdispatch traps when a
+    /// semaphore is released below the value it was made with.
+    private let slots = DispatchSemaphore(value: 0)
     private var current: ArraySlice<JSONValue> = []
 
     init(archive: Archive, query: ArchiveQuery) {
         self.archive = archive
         self.query = query
+        for _ in 0..<Self.bufferedBatches { slots.signal() }
     }
 
     func next() async throws -> JSONValue? {

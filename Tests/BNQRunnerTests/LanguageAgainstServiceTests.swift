@@ -16,6 +16,11 @@ import Testing
 
     /// A session writing into a temporary file, and what it wrote.
     static func run(_ source: String, client: JobsClient, format: OutputFormat = .ndjson, pageSize: Int64 = 100, maximumRows: Int? = nil) async throws -> (status: Int32, output: String, messages: String) {
+        try await run(source, connection: Connection(source: APIJobSource(client: client, pageSize: pageSize, prefetch: 2), description: client.configuration.endpoint.absoluteString), format: format, pageSize: pageSize, maximumRows: maximumRows)
+    }
+
+    /// The same, through any connection (an archive's, say).
+    static func run(_ source: String, connection: Connection, format: OutputFormat = .ndjson, pageSize: Int64 = 100, maximumRows: Int? = nil) async throws -> (status: Int32, output: String, messages: String) {
         let file = TestData.temporaryDirectory().appendingPathComponent("out.txt")
         FileManager.default.createFile(atPath: file.path, contents: nil)
         let handle = try FileHandle(forWritingTo: file)
@@ -25,7 +30,7 @@ import Testing
         settings.pinnedNow = now
         settings.pageSize = pageSize
         settings.maximumRows = maximumRows
-        let session = Session(client: client, settings: settings, output: OutputSink(handle: handle, isTerminal: false), messages: MessageSink { messages.append($0) })
+        let session = Session(connection: connection, settings: settings, output: OutputSink(handle: handle, isTerminal: false), messages: MessageSink { messages.append($0) })
         let status = await session.run(source)
         session.output.flush()
         try handle.close()

@@ -33,6 +33,34 @@ import Testing
         #expect(JSONWriter.compact(.array(file)) == JSONWriter.compact(.array(JobGenerator(seed: DemoData.seed).jobs(count: DemoData.count))))
     }
 
+    @Test func anExportInTheGatewayFormLoads() throws {
+        let folder = TestData.temporaryDirectory()
+        let literal = JobGenerator(seed: 8).jobs(count: 20)
+        // As the gateway writes them: int64 and other numbers as strings, enums by number.
+        let gateway = literal.map { job -> JSONValue in
+            var job = ProtobufJSON.gatewayJob(job)
+            if let chunks = job["numChunks"]?.int64Value { job.setValue(.string(String(chunks)), at: ["numChunks"]) }
+            if let duration = job["duration"]?.numberValue { job.setValue(.string(JSONWriter.formatDouble(duration)), at: ["duration"]) }
+            if let state = job["state"]?.stringValue { job.setValue(.int(Int64(EnumType.jobState.ordinal(state))), at: ["state"]) }
+            return job
+        }
+        #expect(gateway.contains { $0["config"]?["taskTimeout"]?.stringValue != nil })
+        let file = folder.appendingPathComponent("export.json")
+        try JSONWriter.pretty(.object(JSONObject([("data", .array(gateway)), ("pagination", ["total": "20"])]))).write(to: file, atomically: true, encoding: .utf8)
+        let loaded = try JobData.load(path: file.path)
+        #expect(loaded.dropped.isEmpty)
+        #expect(loaded.jobs.map { JSONWriter.compact($0) } == literal.map { JSONWriter.compact($0) })
+
+        // Numbers JSON cannot carry are left out, and said.
+        var odd = literal[0]
+        odd.setValue("NaN", at: ["duration"])
+        let oddFile = folder.appendingPathComponent("odd.json")
+        try JSONWriter.compact(.array([odd])).write(to: oddFile, atomically: true, encoding: .utf8)
+        let oddLoaded = try JobData.load(path: oddFile.path)
+        #expect(oddLoaded.dropped == ["job [0] duration"])
+        #expect(oddLoaded.jobs[0]["duration"] == nil)
+    }
+
     @Test func badDataFilesNameTheFileAndThePosition() throws {
         let folder = TestData.temporaryDirectory()
         let broken = folder.appendingPathComponent("broken.json")

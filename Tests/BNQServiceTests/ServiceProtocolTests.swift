@@ -22,6 +22,23 @@ import FoundationNetworking
         return (http.statusCode, http.allHeaderFields, try? JSONParser.parse(Array(data)))
     }
 
+    @Test func requestBodiesInTheGatewayFormAreRead() async throws {
+        try await withService { service, _ in
+            let base = service.baseURL
+            let strings = try await Self.send("POST", base + "/jobs/filter", body: #"{"pagination":{"offset":"5","limit":"2"}}"#)
+            #expect(strings.status == 200)
+            #expect(strings.body?["pagination"]?["offset"]?.int64Value == 5)
+            #expect(strings.body?["data"]?.arrayValue?.count == 2)
+            // A condition by its number (8: FILTER_CONDITION_IN), as protobuf JSON allows.
+            let numbered = try await Self.send(
+                "POST", base + "/jobs/filter",
+                body: #"{"filters":[{"field":"state","condition":8,"value":{"@type":"type.googleapis.com/google.protobuf.ListValue","value":["JOB_STATE_FAILED"]}}],"pagination":{"limit":"1000"}}"#)
+            #expect(numbered.status == 200)
+            let expected = TestData.jobs.filter { $0["state"] == "JOB_STATE_FAILED" }.count
+            #expect(numbered.body?["pagination"]?["total"]?.int64Value == Int64(expected))
+        }
+    }
+
     @Test func aMethodARouteDoesNotTakeIs405WithAllow() async throws {
         try await withService { service, _ in
             let base = service.baseURL

@@ -1,0 +1,152 @@
+import BNQArchive
+import BNQCore
+import BNQLanguage
+import BNQRender
+import BNQService
+import BNQTestSupport
+import ByteNiteClient
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+@testable import BNQRunner
+
+/// The archive against `bnq serve`: synced over real HTTP, then asked the same statements.
+@Suite struct ArchiveAgainstServiceTests {
+    static func newArchive() throws -> Archive {
+        try Archive(path: TestData.temporaryDirectory().appendingPathComponent("archive.sqlite").path, create: true)
+    }
+
+    static func sync(_ archive: Archive, client: JobsClient, full: Bool = false, pageSize: Int64 = 100) async throws -> ArchiveSyncer.Outcome {
+        var syncer = ArchiveSyncer(source: APIJobSource(client: client, pageSize: pageSize, prefetch: 2), archive: archive, endpoint: "test-service")
+        syncer.full = full
+        syncer.pageSize = pageSize
+        return try await syncer.run()
+    }
+
+    static func archiveConnection(_ archive: Archive) -> Connection {
+        Connection(description: "the archive", promptName: "archive", basePath: "", hasCredentials: false, identity: archive.path, isArchive: true) {
+            .init(source: ArchiveJobSource(archive: archive), close: {})
+        }
+    }
+
+    /// Random statements of every kind the language has: listings with residuals, counts, groups.
+    static func statements(_ count: Int, seed: UInt64) -> [String] {
+        var generator = DifferentialTests.Generator(random: SeededRandom(seed: seed))
+        return (0..<count).map { index in
+            switch index % 5 {
+            case 0: return "count where " + generator.predicate(depth: 3)
+            case 1:
+                let key = generator.pick(["state", "templateId", "priority", "config.isTestJob"])
+                return "jobs select \(key), count, sum(duration), avg(paymentAmount), min(createdAt), max(numChunks) where \(generator.predicate(depth: 2)) group by \(key)"
+            default: return generator.statement()
+            }
+        }
+    }
+
+    @Test func theArchiveAnswersAThousandRandomStatementsAsTheServiceDoes() async throws {
+        let jobs = DifferentialTests.jobs
+        let archive = try Self.newArchive()
+        var checked = 0
+        try await withService(jobs: jobs) { _, client in
+            let outcome = try await Self.sync(archive, client: client)
+            #expect(outcome.record.jobs == Int64(jobs.count))
+            for source in Self.statements(1000, seed: 909) {
+                let fromService = try await LanguageAgainstServiceTests.run(source, client: client, pageSize: 70)
+                let fromArchive = try await LanguageAgainstServiceTests.run(source, connection: Self.archiveConnection(archive))
+                guard fromService.status == 0 else {
+                    // A statement the language refuses is refused the same way offline.
+                    #expect(fromArchive.status == fromService.status, "\(source)")
+                    continue
+                }
+                #expect(fromArchive.status == 0, "\(source): \(fromArchive.messages)")
+                #expect(fromArchive.output == fromService.output, "\(source)")
+                checked += 1
+            }
+        }
+        #expect(checked >= 900)
+    }
+
+    @Test func syncChangeSyncDiffShowsExactlyTheChanges() async throws {
+        var jobs = JobGenerator(seed: 31).jobs(count: 500)
+        let archive = try Self.newArchive()
+        let unfinished = jobs.indices.filter { !EnumType.finalJobStates.contains(jobs[$0]["state"]?.stringValue ?? "") }
+        #expect(unfinished.count >= 40)
+        let changed = Array(unfinished.prefix(30))
+        let dropped = Array(unfinished.dropFirst(30).prefix(10))
+        let newest = jobs.compactMap { $0["createdAt"]?.stringValue.flatMap { Timestamp(rfc3339: $0) } }.max()!
+        try await withService(jobs: jobs) { _, client in
+            let first = try await Self.sync(archive, client: client)
+            #expect(first.record.kind == "full" && first.record.new == 500)
+        }
+        for index in changed { jobs[index].setValue(.string(jobs[index]["state"] == "JOB_STATE_MERGING" ? "JOB_STATE_FAILED" : "JOB_STATE_COMPLETE"), at: ["state"]) }
+        let changedIDs = Set(changed.map { jobs[$0].id })
+        let droppedIDs = Set(dropped.map { jobs[$0].id })
+        jobs = jobs.filter { !droppedIDs.contains($0.id) }
+        var added = JobGenerator(seed: 32).jobs(count: 50)
+        for index in added.indices {
+            added[index].setValue(.string(newest.adding(seconds: Double(60 * (index + 1))).rfc3339), at: ["createdAt"])
+            added[index].setValue(.string("added-\(index)"), at: ["id"])
+        }
+        jobs += added
+        try await withService(jobs: jobs) { _, client in
+            let second = try await Self.sync(archive, client: client)
+            #expect(second.record.kind == "incremental")
+            #expect((second.record.new, second.record.changed, second.record.gone) == (50, 30, 10))
+            // Fewer requests than a full listing: two listings and one look-up per held unfinished job not listed.
+            #expect(second.record.requests < 50)
+        }
+        let diff = try await LanguageAgainstServiceTests.run("diff", connection: Self.archiveConnection(archive))
+        #expect(diff.status == 0, "\(diff.messages)")
+        let rows = diff.output.split(separator: "\n").map { try! JSONParser.parse(String($0)) }
+        #expect(rows.count == 90)
+        #expect(Set(rows.filter { $0["change"] == "new" }.map(\.id)) == Set(added.map(\.id)))
+        #expect(Set(rows.filter { $0["change"] == "gone" }.map(\.id)) == droppedIDs)
+        let changes = rows.filter { $0["change"] == "changed" }
+        #expect(Set(changes.map(\.id)) == changedIDs)
+        #expect(changes.allSatisfy { $0["field"] == "state" && $0["before"] != $0["after"] })
+        // `diff where` filters on the job after the change; `between` names the syncs.
+        let failed = try await LanguageAgainstServiceTests.run("diff where state == FAILED between 1 and 2", connection: Self.archiveConnection(archive))
+        let failedRows = rows.filter { ($0["change"] == "gone" ? $0["before"] : $0["after"]) == "JOB_STATE_FAILED" }
+        #expect(failedRows.count > 0)
+        #expect(failed.output.split(separator: "\n").count == failedRows.count)
+        // The past stays queryable.
+        let before = try await LanguageAgainstServiceTests.run("count as of 1", connection: Self.archiveConnection(archive))
+        #expect(before.output.contains("500"))
+        let now = try await LanguageAgainstServiceTests.run("count", connection: Self.archiveConnection(archive))
+        #expect(now.output.contains("540"))
+    }
+
+    @Test func theGatewayFormReadsAsTheLiteralForm() async throws {
+        let jobs = DifferentialTests.jobs
+        let statements = Self.statements(200, seed: 4242)
+        var literal: [String] = []
+        try await withService(jobs: jobs) { _, client in
+            for source in statements { literal.append(try await LanguageAgainstServiceTests.run(source, client: client, pageSize: 70).output) }
+        }
+        try await withService(jobs: jobs, options: TestData.options { $0.int64Strings = true }) { service, client in
+            // The service really writes the gateway's strings.
+            let (data, _) = try await URLSession.shared.data(from: URL(string: service.baseURL + "/jobs?pagination.limit=1")!)
+            let text = String(decoding: data, as: UTF8.self)
+            #expect(text.contains("\"total\":\"\(jobs.count)\""))
+            #expect(text.contains("\"taskTimeout\":\""))
+            for (index, source) in statements.enumerated() {
+                let output = try await LanguageAgainstServiceTests.run(source, client: client, pageSize: 70).output
+                let expected = literal[index]
+                // Jobs come back with int64 strings; everything else, and every row chosen, is the same.
+                let normalise = { (text: String) in text.split(separator: "\n").map { line in
+                    JSONWriter.compact(ProtobufJSON.literalJob(try! JSONParser.parse(String(line))).job) } }
+                #expect(normalise(output) == normalise(expected), "\(source)")
+            }
+            // And an archive synced from it answers as the literal service did.
+            let archive = try Self.newArchive()
+            _ = try await Self.sync(archive, client: client)
+            let count = try await LanguageAgainstServiceTests.run("count where config.taskTimeout >= 600", connection: Self.archiveConnection(archive))
+            let expected = jobs.filter { ($0["config"]?["taskTimeout"]?.int64Value ?? 0) >= 600 }.count
+            #expect(count.output.contains("\(expected)"))
+        }
+    }
+}
