@@ -19,6 +19,10 @@ public enum DotCommand: Sendable, Hashable {
     case show
     case endpoint(String)
     case demo
+    /// `.archive [FILE]`: ask a local archive (offline); without FILE, the API again.
+    case archive(path: String?)
+    /// `.sync [full]`: bring the archive in use up to date from the API.
+    case sync(full: Bool)
     case help(topic: String?)
     /// `.history [N]`: kept by the interactive shell.
     case history(String)
@@ -57,6 +61,8 @@ public enum DotCommand: Sendable, Hashable {
         Entry(name: "show", aliases: [], usage: ".show", summary: "settings, parameters and endpoint (nothing secret)", arguments: [], takesPath: false),
         Entry(name: "endpoint", aliases: [], usage: ".endpoint URL", summary: "talk to another API base URL (its own credentials only)", arguments: [], takesPath: false),
         Entry(name: "demo", aliases: [], usage: ".demo", summary: "talk to the built-in demo service", arguments: [], takesPath: false),
+        Entry(name: "archive", aliases: [], usage: ".archive [FILE]", summary: "ask a local archive (bnq sync makes one), offline; no FILE: the API again", arguments: [], takesPath: true),
+        Entry(name: "sync", aliases: [], usage: ".sync [full]", summary: "bring the archive in use up to date from the API", arguments: ["full"], takesPath: false),
         Entry(name: "history", aliases: [], usage: ".history [N]", summary: "list recent statements, or run number N again (also !N)", arguments: [], takesPath: false),
         Entry(name: "quit", aliases: ["exit", "q"], usage: ".quit", summary: "leave", arguments: [], takesPath: false),
     ]

@@ -87,6 +87,10 @@ struct DotCommandParser {
             guard !argument.isEmpty else { return usage() }
             return .success(.endpoint(argument))
         case "demo": return .success(.demo)
+        case "archive": return .success(.archive(path: argument.isEmpty ? nil : argument))
+        case "sync":
+            guard argument.isEmpty || argument.lowercased() == "full" else { return usage() }
+            return .success(.sync(full: !argument.isEmpty))
         case "history": return .success(.history(argument))
         case "help": return .success(.help(topic: argument.isEmpty ? nil : argument.lowercased()))
         default: return .success(.quit)

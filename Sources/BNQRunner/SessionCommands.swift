@@ -33,6 +33,8 @@ extension Session {
         case .history: throw RunError(".history is available in the interactive shell")
         case .endpoint(let url): try await switchTo(url, fromFile: fromFile)
         case .demo: try await switchTo(nil, fromFile: fromFile)
+        case .archive(let path): try await useArchive(path)
+        case .sync(let full): try await syncArchive(full: full)
         case .output(let path):
             output.flush()
             guard let path else {
@@ -92,6 +94,38 @@ extension Session {
         connection = next
         await old.close()
         reporter.note("now talking to \(next.description)" + (next.hasCredentials ? "" : " (no credentials)"))
+    }
+
+    /// `.archive FILE` reads the archive from now on; `.archive` goes back to the API.
+    func useArchive(_ path: String?) async throws {
+        let next: Connection
+        if let path {
+            let expanded = UserConfiguration.expandTilde(path, environment: ProcessInfo.processInfo.environment)
+            next = ArchiveConnection.open(path: expanded)
+            // Opened now, so that a wrong file is said here rather than at the next statement.
+            _ = try await next.source()
+        } else {
+            guard let api = syncConnection else { throw RunError("no API to go back to here") }
+            next = api
+        }
+        let old = connection
+        connection = next
+        if old !== syncConnection { await old.close() }
+        reporter.note("now asking \(next.description)" + (next.isArchive ? " (offline; .sync brings it up to date)" : ""))
+    }
+
+    /// `.sync`: the archive in use, brought up to date from the API it mirrors.
+    func syncArchive(full: Bool) async throws {
+        let archive = try await archiveSource(".sync").archive
+        guard let api = syncConnection else { throw RunError("no API to sync from here") }
+        let opened = try await api.source()
+        if let note = opened.note { reporter.note(note) }
+        var syncer = ArchiveSyncer(source: opened.source, archive: archive, endpoint: api.identity)
+        syncer.full = full
+        syncer.pageSize = settings.pageSize
+        let reporter = reporter
+        syncer.warn = { reporter.note($0) }
+        reporter.note(try await syncer.runShowingProgress().summary)
     }
 
     func showSettings() {

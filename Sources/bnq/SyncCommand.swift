@@ -53,7 +53,27 @@ struct SyncCommand: AsyncParsableCommand {
             syncer.kind = from != nil ? "import" : nil
             syncer.pageSize = pageSize
             syncer.warn = { Terminal.note($0) }
-            let outcome = try await syncer.runShowingProgress()
+            // Ctrl-C cancels the sync: its transaction is rolled back, the archive stays as it was.
+            let settled = syncer
+            let work = Task { try await settled.runShowingProgress() }
+            signal(SIGINT, SIG_IGN)
+            let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+            interrupt.setEventHandler { work.cancel() }
+            interrupt.resume()
+            let outcome: ArchiveSyncer.Outcome
+            do {
+                outcome = try await work.value
+                interrupt.cancel()
+            } catch {
+                interrupt.cancel()
+                if work.isCancelled {
+                    let last = (try? store.syncs().last).flatMap { $0 }.map { "sync \($0.id)" } ?? "no sync"
+                    Terminal.error("interrupted: nothing was written; the archive is as it was (\(last))")
+                    await close()
+                    throw ExitCode(130)
+                }
+                throw error
+            }
             print(outcome.summary)
             if outcome.tally.skipped > 0 { Terminal.note("warning: \(outcome.tally.skipped) job\(outcome.tally.skipped == 1 ? "" : "s") without an id could not be kept") }
         } catch let exit as ExitCode {
