@@ -119,7 +119,7 @@ public final class Archive: @unchecked Sendable {
     public func job(id: String, asOf sync: Int64? = nil) throws(ArchiveError) -> JSONValue? {
         let scope = ArchiveSQL.scope(asOf: sync)
         let text = try read { db in
-            try String.fetchOne(db, sql: "SELECT json FROM versions WHERE id = ? AND \(scope.sql)", arguments: StatementArguments([id.databaseValue] + scope.arguments))
+            try String.fetchOne(db, sql: "SELECT json FROM versions JOIN documents USING (version) WHERE id = ? AND \(scope.sql)", arguments: StatementArguments([id.databaseValue] + scope.arguments))
         }
         return text.flatMap { try? JSONParser.parse(Array($0.utf8)) }
     }

@@ -1,4 +1,5 @@
 import BNQCore
+import Foundation
 import GRDB
 
 /// One column of the archive's `versions` table (and `jobs` view): a scalar job field, stored as
@@ -63,4 +64,33 @@ public enum ArchiveColumns {
 extension String {
     /// The string as a quoted SQL identifier.
     var quotedIdentifier: String { "\"" + replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+}
+
+extension ArchiveColumn {
+    /// The `FieldValue` a stored column value stands for (the inverse of `value(of:)`): NULL is
+    /// NaN in a number column and an unset time in a time column.
+    public static func fieldValue(_ stored: DatabaseValue, type: FieldType) -> FieldValue {
+        switch type {
+        case .string: return .string(String.fromDatabaseValue(stored) ?? "")
+        case .enumeration(let enumType):
+            let name = String.fromDatabaseValue(stored) ?? enumType.values[0]
+            return .enumValue(name, ordinal: enumType.ordinal(name))
+        case .timestamp: return .timestamp(String.fromDatabaseValue(stored).flatMap { Timestamp(rfc3339: $0) })
+        case .bool: return .bool((Int64.fromDatabaseValue(stored) ?? 0) != 0)
+        case .double, .integer, .int64String:
+            switch stored.storage {
+            case .int64(let integer): return type == .double ? .number(Double(integer)) : .integer(integer)
+            case .double(let double): return .number(double)
+            default: return .number(.nan)
+            }
+        case .stringArray, .map, .object, .any: return .json(nil)
+        }
+    }
+
+    /// What a group measures of a stored value: seconds since 1970 for a time, else the number.
+    public static func measure(_ stored: DatabaseValue, type: FieldType) -> Double? {
+        let value = fieldValue(stored, type: type)
+        if case .timestamp(let time) = value { return time?.secondsSince1970 }
+        return value.numberValue
+    }
 }

@@ -30,7 +30,7 @@ extension Archive {
                     """,
                 arguments: [from, to, from, to])
             let at = try db.cachedStatement(
-                sql: "SELECT json FROM versions WHERE id = ? AND since <= ? AND (until IS NULL OR until > ?) AND goneAt IS NULL")
+                sql: "SELECT json FROM versions JOIN documents USING (version) WHERE id = ? AND since <= ? AND (until IS NULL OR until > ?) AND goneAt IS NULL")
             return try touched.map { id in
                 (id, try String.fetchOne(at, arguments: [id, from, from]), try String.fetchOne(at, arguments: [id, to, to]))
             }

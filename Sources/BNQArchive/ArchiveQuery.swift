@@ -117,7 +117,8 @@ public enum ArchiveSQL {
             conditions.append(condition.sql)
             arguments += condition.arguments
         }
-        var sql = "SELECT \(what) FROM versions WHERE " + conditions.joined(separator: " AND ")
+        let from = what.contains("json") ? "versions JOIN documents USING (version)" : "versions"
+        var sql = "SELECT \(what) FROM \(from) WHERE " + conditions.joined(separator: " AND ")
         let order = orderBy(query.ordering)
         if let order { sql += " ORDER BY " + order }
         let exact = split.local.isEmpty && order != nil

@@ -32,6 +32,8 @@ public final class ArchiveSync: @unchecked Sendable {
         self.at = at
         do {
             id = try archive.queue.writeWithoutTransaction { db -> Int64 in
+                // A sync writes many pages in one transaction: a larger cache keeps them from being re-read.
+                try db.execute(sql: "PRAGMA cache_size = -65536")
                 try db.execute(sql: "BEGIN IMMEDIATE")
                 do {
                     let recorded = try String.fetchOne(db, sql: "SELECT value FROM archive WHERE key = 'endpoint'")
@@ -59,8 +61,9 @@ public final class ArchiveSync: @unchecked Sendable {
 
     static let columnNames = ArchiveColumns.all.map(\.name.quotedIdentifier).joined(separator: ", ")
     static let insertSQL =
-        "INSERT INTO versions (id, since, until, goneAt, digest, \(columnNames), json) VALUES (?, ?, NULL, ?, ?, "
-        + Array(repeating: "?", count: ArchiveColumns.all.count).joined(separator: ", ") + ", ?)"
+        "INSERT INTO versions (id, since, until, goneAt, digest, \(columnNames)) VALUES (?, ?, NULL, ?, ?, "
+        + Array(repeating: "?", count: ArchiveColumns.all.count).joined(separator: ", ") + ")"
+    static let insertDocumentSQL = "INSERT INTO documents (version, json) VALUES (?, ?)"
 
     /// Records jobs as listed now. A job seen twice in one sync keeps its last copy.
     public func record(_ jobs: [JSONValue]) throws(ArchiveError) {
@@ -70,7 +73,9 @@ public final class ArchiveSync: @unchecked Sendable {
                 let current = try db.cachedStatement(sql: "SELECT version, since, digest, goneAt FROM versions WHERE id = ? AND until IS NULL")
                 let close = try db.cachedStatement(sql: "UPDATE versions SET until = ? WHERE version = ?")
                 let remove = try db.cachedStatement(sql: "DELETE FROM versions WHERE version = ?")
+                let removeDocument = try db.cachedStatement(sql: "DELETE FROM documents WHERE version = ?")
                 let insert = try db.cachedStatement(sql: Self.insertSQL)
+                let insertDocument = try db.cachedStatement(sql: Self.insertDocumentSQL)
                 for job in jobs {
                     guard let jobID = job["id"]?.stringValue, !jobID.isEmpty else {
                         tally.skipped += 1
@@ -89,6 +94,7 @@ public final class ArchiveSync: @unchecked Sendable {
                         if heldDigest == digest, !wasGone { continue }
                         if since == id {
                             // Written earlier in this sync: the last copy wins, counted once.
+                            try removeDocument.execute(arguments: [version])
                             try remove.execute(arguments: [version])
                         } else {
                             try close.execute(arguments: [id, version])
@@ -98,6 +104,7 @@ public final class ArchiveSync: @unchecked Sendable {
                         tally.new += 1
                     }
                     try insert.execute(arguments: Self.arguments(id: jobID, since: id, goneAt: nil, digest: digest, job: job))
+                    try insertDocument.execute(arguments: [db.lastInsertedRowID, JSONWriter.compact(job)])
                 }
             }
         } catch {
@@ -109,7 +116,6 @@ public final class ArchiveSync: @unchecked Sendable {
         var values: [DatabaseValue] = [id.databaseValue, since.databaseValue, goneAt?.databaseValue ?? .null, digest.databaseValue]
         values.reserveCapacity(ArchiveColumns.all.count + 5)
         for column in ArchiveColumns.all { values.append(column.value(of: job)) }
-        values.append(JSONWriter.compact(job).databaseValue)
         return StatementArguments(values)
     }
 
@@ -130,15 +136,17 @@ public final class ArchiveSync: @unchecked Sendable {
         do {
             try archive.queue.writeWithoutTransaction { db in
                 let rows = try Row.fetchAll(
-                    db, sql: "SELECT version, id, digest, json FROM versions WHERE until IS NULL AND goneAt IS NULL AND since < ? AND \(condition)",
+                    db, sql: "SELECT version, id, digest, json FROM versions JOIN documents USING (version) WHERE until IS NULL AND goneAt IS NULL AND since < ? AND \(condition)",
                     arguments: StatementArguments([id.databaseValue] + arguments))
                 let close = try db.cachedStatement(sql: "UPDATE versions SET until = ? WHERE version = ?")
                 let insert = try db.cachedStatement(sql: Self.insertSQL)
+                let insertDocument = try db.cachedStatement(sql: Self.insertDocumentSQL)
                 for row in rows {
                     let text: String = row["json"]
                     let job = (try? JSONParser.parse(Array(text.utf8))) ?? .object(JSONObject())
                     try close.execute(arguments: [id, row["version"] as Int64])
                     try insert.execute(arguments: Self.arguments(id: row["id"], since: id, goneAt: at.sortableText, digest: row["digest"], job: job))
+                    try insertDocument.execute(arguments: [db.lastInsertedRowID, text])
                     tally.gone += 1
                 }
             }

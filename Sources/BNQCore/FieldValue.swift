@@ -52,6 +52,21 @@ public enum FieldValue: Sendable, Hashable {
         }
     }
 
+    /// The value as JSON, in its canonical form (an enum by name, a time in RFC 3339 UTC, an
+    /// unset time as null): how a group key shows whatever form the job held it in.
+    public var jsonValue: JSONValue {
+        switch self {
+        case .string(let text): return .string(text)
+        case .number(let number): return .double(number)
+        case .integer(let integer): return .int(integer)
+        case .bool(let bool): return .bool(bool)
+        case .timestamp(let time): return time.map { .string($0.rfc3339) } ?? .null
+        case .strings(let strings): return .array(strings.map(JSONValue.string))
+        case .enumValue(let name, _): return .string(name)
+        case .json(let value): return value ?? .null
+        }
+    }
+
     /// The number, as a double (exact below 2⁵³).
     public var numberValue: Double? {
         switch self {

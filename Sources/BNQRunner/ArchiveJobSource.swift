@@ -46,6 +46,14 @@ public final class ArchiveJobSource: JobSource {
 
     public var activity: SourceActivity { SourceActivity() }
 
+    /// Key types SQL groups as bnq does.
+    static func groupsInSQL(_ key: JobField) -> Bool {
+        switch key.type {
+        case .string, .enumeration, .timestamp, .bool: return true
+        default: return false
+        }
+    }
+
     /// `explain` on the archive: the SQL it runs, and what runs on each job read.
     public func explain(_ plan: JobsPlan) -> String? {
         guard let query = try? query(plan, offset: plan.paginationPushed ? plan.offset : 0, limit: plan.paginationPushed ? plan.limit : nil) else { return nil }
@@ -54,10 +62,52 @@ public final class ArchiveJobSource: JobSource {
         let local = explained.local.map(LocalPredicate.describe) + (plan.residual.map { [$0.description] } ?? [])
         lines.append("local:  " + (local.isEmpty ? "(nothing)" : local.joined(separator: " and ")))
         if case .groups(let groups) = plan.output {
-            lines.append("then:   grouped locally" + (groups.keys.isEmpty ? "" : " by " + groups.keys.map(\.path).joined(separator: ", ")))
+            let table = GroupTable(plan: groups)
+            let fields = table.measured.compactMap { $0 }
+            if plan.residual == nil, query.isExact, table.countsAndExtremesOnly, groups.keys.allSatisfy(ArchiveJobSource.groupsInSQL),
+                let sql = ArchiveSQL.groupSQL(query, keys: groups.keys, measured: fields)
+            {
+                lines[1] = "sql:    " + sql
+            } else {
+                lines.append("then:   grouped locally" + (groups.keys.isEmpty ? "" : " by " + groups.keys.map(\.path).joined(separator: ", "))
+                    + (plan.residual == nil && query.isExact ? ", reading only the columns it needs" : ""))
+            }
         }
         if case .count = plan.output, let count = ArchiveSQL.countSQL(query) { lines.append("count:  " + count) }
         return lines.joined(separator: "\n")
+    }
+
+    /// Groups a plan's jobs in SQL into `table` (count, min and max in SQL; sums and averages
+    /// from the needed columns only, in the listing's order). False when the plan has a residual
+    /// or SQL cannot answer its filters alone: then the runner groups job by job.
+    func group(_ plan: JobsPlan, into table: inout GroupTable) throws -> Bool {
+        guard plan.residual == nil else { return false }
+        let query = try query(plan, offset: 0, limit: nil)
+        let indexes = table.measured.indices.filter { table.measured[$0] != nil }
+        let fields = indexes.map { table.measured[$0]! }
+        let columns = table.plan.columns.count
+        if table.countsAndExtremesOnly, let groups = try archive.aggregate(query, keys: table.plan.keys, measured: fields) {
+            for group in groups {
+                var counts = Array(repeating: Int64(0), count: columns)
+                var minimums = Array(repeating: Double?.none, count: columns)
+                var maximums = Array(repeating: Double?.none, count: columns)
+                for (position, index) in indexes.enumerated() {
+                    counts[index] = group.counts[position]
+                    minimums[index] = group.minimums[position]
+                    maximums[index] = group.maximums[position]
+                }
+                table.add(aggregated: group.key, count: group.count, counts: counts, minimums: minimums, maximums: maximums)
+            }
+            return true
+        }
+        var measures = Array(repeating: Double?.none, count: columns)
+        var grouped = table
+        let handled = try archive.measure(query, keys: table.plan.keys, measured: fields) { key, values in
+            for (position, index) in indexes.enumerated() { measures[index] = values[position] }
+            grouped.add(key: key, measures: measures)
+        }
+        if handled { table = grouped }
+        return handled
     }
 
     final class ReaderCursor: JobCursor {

@@ -47,22 +47,50 @@ struct GroupTable {
     }
 
     mutating func add(_ job: JSONValue) {
-        let key = plan.keys.map { FieldValue.of(job, $0) }
-        if groups[key] == nil {
-            // A missing key shows its protobuf default (NEW, false, 0), as filters read it.
-            let display = plan.keys.map { key in job.value(atPath: key.path).flatMap { $0 == .null ? nil : $0 } ?? CellText.defaultValue(key.type) ?? .null }
-            groups[key] = (display, Accumulator.empty(columns: plan.columns.count))
-            order.append(key)
-        }
+        add(key: plan.keys.map { FieldValue.of(job, $0) }, measures: measured.map { field in field.flatMap { Self.measure(job, $0) } })
+    }
+
+    /// Adds one job by its key and the values its aggregates measure (nil: none).
+    mutating func add(key: [FieldValue], measures: [Double?]) {
+        // A key shows in its canonical form, a missing one as its protobuf default (NEW, false,
+        // 0), as filters read it.
+        if groups[key] == nil { start(key) }
         groups[key]!.accumulator.count += 1
-        for (index, field) in measured.enumerated() {
-            guard let field, let value = Self.measure(job, field) else { continue }
-            var accumulator = groups[key]!.accumulator
+        var accumulator = groups[key]!.accumulator
+        for (index, value) in measures.enumerated() {
+            guard let value else { continue }
             accumulator.sums[index] += value
             accumulator.counts[index] += 1
             accumulator.minimums[index] = min(accumulator.minimums[index] ?? value, value)
             accumulator.maximums[index] = max(accumulator.maximums[index] ?? value, value)
-            groups[key]!.accumulator = accumulator
+        }
+        groups[key]!.accumulator = accumulator
+    }
+
+    /// Adds a group counted elsewhere (SQL): its size, and per measured column how many values,
+    /// the least and the greatest. Only for plans without sums or averages.
+    mutating func add(aggregated key: [FieldValue], count: Int64, counts: [Int64], minimums: [Double?], maximums: [Double?]) {
+        if groups[key] == nil { start(key) }
+        var accumulator = groups[key]!.accumulator
+        accumulator.count += count
+        for index in counts.indices {
+            accumulator.counts[index] += counts[index]
+            if let value = minimums[index] { accumulator.minimums[index] = min(accumulator.minimums[index] ?? value, value) }
+            if let value = maximums[index] { accumulator.maximums[index] = max(accumulator.maximums[index] ?? value, value) }
+        }
+        groups[key]!.accumulator = accumulator
+    }
+
+    private mutating func start(_ key: [FieldValue]) {
+        groups[key] = (key.map(\.jsonValue), Accumulator.empty(columns: plan.columns.count))
+        order.append(key)
+    }
+
+    /// Whether SQL's count, min and max give every column (no sum or average).
+    var countsAndExtremesOnly: Bool {
+        plan.columns.allSatisfy { column in
+            if case .aggregate(let aggregate, _) = column { return aggregate != .sum && aggregate != .avg }
+            return true
         }
     }
 

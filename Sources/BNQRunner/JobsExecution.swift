@@ -171,10 +171,13 @@ struct JobsExecution {
 
     func group(_ groups: GroupPlan) async throws -> Int {
         var table = GroupTable(plan: groups, nullMarker: session.settings.nullValue)
-        // Grouping reads every match; limit and offset apply to the groups.
-        try await forEachListed(startingAt: 0) { job in
-            if plan.residual?.matches(job) ?? true { table.add(job) }
-            return true
+        // Grouping reads every match (an archive groups in SQL); limit and offset apply to the groups.
+        let groupedBySource = try (source as? ArchiveJobSource)?.group(plan, into: &table) ?? false
+        if !groupedBySource {
+            try await forEachListed(startingAt: 0) { job in
+                if plan.residual?.matches(job) ?? true { table.add(job) }
+                return true
+            }
         }
         var rows = table.rows()
         rows = Array(rows.dropFirst(Int(clamping: plan.offset)))

@@ -67,7 +67,7 @@ import Testing
         #expect(syncs.output == "id,kind,jobs,new\n1,full,\(DemoData.count),\(DemoData.count)\n2,incremental,\(DemoData.count),0\n")
 
         let explained = try await Self.run(["--archive", path, "-c", "explain jobs where state == FAILED order by createdAt desc limit 5"], home: home)
-        #expect(explained.output.contains("SELECT json FROM versions WHERE until IS NULL AND goneAt IS NULL AND \"state\" = 'JOB_STATE_FAILED' ORDER BY \"createdAt\" DESC, id LIMIT 5"))
+        #expect(explained.output.contains("SELECT json FROM versions JOIN documents USING (version) WHERE until IS NULL AND goneAt IS NULL AND \"state\" = 'JOB_STATE_FAILED' ORDER BY \"createdAt\" DESC, id LIMIT 5"))
 
         // Asking the archive for what only the API has says so.
         let results = try await Self.run(["--archive", path, "-c", "results \(TestData.demoFirstID)"], home: home)

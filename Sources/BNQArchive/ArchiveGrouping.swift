@@ -1,0 +1,86 @@
+import BNQCore
+import Foundation
+import GRDB
+
+/// One group SQL aggregated: its key, how many jobs, and per measured field how many values,
+/// the least and the greatest (what `count`, `count(f)`, `min` and `max` need).
+public struct AggregatedGroup: Sendable {
+    public var key: [FieldValue]
+    public var count: Int64
+    public var counts: [Int64]
+    public var minimums: [Double?]
+    public var maximums: [Double?]
+}
+
+extension Archive {
+    /// Groups a query's jobs in SQL, when that gives exactly what grouping job by job gives: every
+    /// filter in SQL, keys of types SQL groups as bnq does (strings, enums, times, booleans) and
+    /// fields with columns. Nil otherwise.
+    public func aggregate(_ query: ArchiveQuery, keys: [JobField], measured: [JobField]) throws(ArchiveError) -> [AggregatedGroup]? {
+        guard query.isExact, let statement = ArchiveSQL.groupSelect(query, keys: keys, measured: measured) else { return nil }
+        for key in keys {
+            switch key.type {
+            case .string, .enumeration, .timestamp, .bool: continue
+            default: return nil
+            }
+        }
+        return try read { db in
+            try Row.fetchAll(db, sql: statement.sql, arguments: StatementArguments(statement.arguments)).map { row in
+                var index = 0
+                func next() -> DatabaseValue {
+                    defer { index += 1 }
+                    return row[index]
+                }
+                let key = keys.map { ArchiveColumn.fieldValue(next(), type: $0.type) }
+                let count = Int64.fromDatabaseValue(next()) ?? 0
+                var counts: [Int64] = []
+                var minimums: [Double?] = []
+                var maximums: [Double?] = []
+                for field in measured {
+                    counts.append(Int64.fromDatabaseValue(next()) ?? 0)
+                    minimums.append(ArchiveColumn.measure(next(), type: field.type))
+                    maximums.append(ArchiveColumn.measure(next(), type: field.type))
+                }
+                return AggregatedGroup(key: key, count: count, counts: counts, minimums: minimums, maximums: maximums)
+            }
+        }
+    }
+
+    /// Reads only the columns a grouping needs, in the query's order, handing each job's key and
+    /// measures to `body` (no JSON is parsed). False when SQL cannot answer the query alone.
+    public func measure(_ query: ArchiveQuery, keys: [JobField], measured: [JobField], _ body: ([FieldValue], [Double?]) throws -> Void) throws -> Bool {
+        guard query.isExact else { return false }
+        let columns = (keys + measured).map { ArchiveColumns.column(for: $0) }
+        guard columns.allSatisfy({ $0 != nil }) else { return false }
+        let what = columns.isEmpty ? "1" : columns.map { $0!.quotedIdentifier }.joined(separator: ", ")
+        let statement = ArchiveSQL.select(query, what: what)
+        try queue.read { db in
+            let rows = try Row.fetchCursor(db, sql: statement.sql, arguments: StatementArguments(statement.arguments))
+            while let row = try rows.next() {
+                let key = keys.enumerated().map { ArchiveColumn.fieldValue(row[$0.offset], type: $0.element.type) }
+                let measures = measured.enumerated().map { ArchiveColumn.measure(row[keys.count + $0.offset], type: $0.element.type) }
+                try body(key, measures)
+            }
+        }
+        return true
+    }
+}
+
+extension ArchiveSQL {
+    /// `SELECT keys, count(*), count(m), min(m), max(m)… GROUP BY keys`, or nil when a field has no column.
+    static func groupSelect(_ query: ArchiveQuery, keys: [JobField], measured: [JobField]) -> (sql: String, arguments: [DatabaseValue])? {
+        let keyColumns = keys.map { ArchiveColumns.column(for: $0) }
+        let measuredColumns = measured.map { ArchiveColumns.column(for: $0) }
+        guard keyColumns.allSatisfy({ $0 != nil }), measuredColumns.allSatisfy({ $0 != nil }), let count = count(query) else { return nil }
+        var what = keyColumns.map { $0!.quotedIdentifier } + ["count(*)"]
+        for column in measuredColumns.map({ $0!.quotedIdentifier }) { what += ["count(\(column))", "min(\(column))", "max(\(column))"] }
+        var sql = count.sql.replacingOccurrences(of: "SELECT count(*) FROM", with: "SELECT " + what.joined(separator: ", ") + " FROM")
+        if !keyColumns.isEmpty { sql += " GROUP BY " + keyColumns.map { $0!.quotedIdentifier }.joined(separator: ", ") }
+        return (sql, count.arguments)
+    }
+
+    /// The grouping SQL of a query, arguments written in (for `explain`).
+    public static func groupSQL(_ query: ArchiveQuery, keys: [JobField], measured: [JobField]) -> String? {
+        groupSelect(query, keys: keys, measured: measured).map { inline($0.sql, $0.arguments) }
+    }
+}
