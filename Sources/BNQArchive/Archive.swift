@@ -26,7 +26,8 @@ public final class Archive: @unchecked Sendable {
     }
 
     /// Opens the archive at `path`; with `create`, makes a new one (mode 0600) when there is none.
-    public init(path: String, create: Bool) throws(ArchiveError) {
+    /// `readOnly` (for questions) opens no writer: a lighter start, and a sync elsewhere goes on.
+    public init(path: String, create: Bool, readOnly: Bool = false) throws(ArchiveError) {
         self.path = path
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists, !create {
@@ -37,14 +38,19 @@ public final class Archive: @unchecked Sendable {
         }
         do {
             try PrivateDatabaseFile.secure(path: path)
-            try PrivateDatabaseFile.create(path: path)
+            if !readOnly { try PrivateDatabaseFile.create(path: path) }
             var configuration = Configuration()
+            configuration.readonly = readOnly
             configuration.busyMode = .timeout(Self.busyTimeout)
             configuration.journalMode = .wal
             // A sync is one transaction across many writes (Ctrl-C or a failure rolls all of it back).
             configuration.allowsUnsafeTransactions = true
             queue = try DatabasePool(path: path, configuration: configuration)
-            try queue.writeWithoutTransaction { db in try Self.prepare(db, path: path) }
+            if readOnly {
+                try queue.read { db in try Self.checkFormat(db, path: path) }
+            } else {
+                try queue.writeWithoutTransaction { db in try Self.prepare(db, path: path) }
+            }
         } catch let error as ArchiveError {
             throw error
         } catch {
@@ -56,16 +62,20 @@ public final class Archive: @unchecked Sendable {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
     }
 
+    /// Checks that the file is an archive this bnq reads.
+    static func checkFormat(_ db: Database, path: String) throws {
+        let hasTable = try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'archive'") ?? false
+        guard hasTable else { throw ArchiveError("\(path) is not a bnq archive") }
+        let format = try String.fetchOne(db, sql: "SELECT value FROM archive WHERE key = 'format'")
+        guard format == formatVersion else {
+            throw ArchiveError("\(path) has archive format \(format ?? "unknown"); this bnq reads format \(formatVersion)")
+        }
+    }
+
     /// Creates the schema in a new archive; checks the format of an existing one.
     static func prepare(_ db: Database, path: String) throws {
         let hasTable = try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'archive'") ?? false
-        if hasTable {
-            let format = try String.fetchOne(db, sql: "SELECT value FROM archive WHERE key = 'format'")
-            guard format == formatVersion else {
-                throw ArchiveError("\(path) has archive format \(format ?? "unknown"); this bnq reads format \(formatVersion)")
-            }
-            return
-        }
+        if hasTable { return try checkFormat(db, path: path) }
         let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
         guard tables == 0 else { throw ArchiveError("\(path) is a SQLite file but not a bnq archive") }
         try db.inTransaction {

@@ -33,7 +33,7 @@ public final class ArchiveSync: @unchecked Sendable {
         do {
             id = try archive.queue.writeWithoutTransaction { db -> Int64 in
                 // A sync writes many pages in one transaction: a larger cache keeps them from being re-read.
-                try db.execute(sql: "PRAGMA cache_size = -65536")
+                try db.execute(sql: "PRAGMA cache_size = -16384")
                 try db.execute(sql: "BEGIN IMMEDIATE")
                 do {
                     let recorded = try String.fetchOne(db, sql: "SELECT value FROM archive WHERE key = 'endpoint'")

@@ -7,6 +7,19 @@ public struct JobFilter: Sendable, Hashable {
     public let condition: FilterCondition
     /// The operand, converted to the field's type (enum names made canonical, strings parsed as times).
     public let operand: FilterOperand
+    /// The strings of a long `in` / `not in` list, for look-ups in constant time (a sync asks for
+    /// hundreds of ids at once); derived from `operand`.
+    private let stringSet: Set<String>?
+
+    public static func == (lhs: JobFilter, rhs: JobFilter) -> Bool {
+        lhs.field == rhs.field && lhs.condition == rhs.condition && lhs.operand == rhs.operand
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(field)
+        hasher.combine(condition)
+        hasher.combine(operand)
+    }
 
     /// Resolves a filter; the error says what is wrong (unknown field, condition not allowed on
     /// the field's type, operand of the wrong type, unknown enum value).
@@ -52,6 +65,18 @@ public struct JobFilter: Sendable, Hashable {
         self.field = field
         self.condition = condition
         self.operand = operand
+        var strings: Set<String>?
+        if condition == .in || condition == .notIn, case .list(let list) = operand, list.count > 16 {
+            strings = []
+            for element in list {
+                guard case .string(let text) = element else {
+                    strings = nil
+                    break
+                }
+                strings!.insert(text)
+            }
+        }
+        stringSet = strings
     }
 
     /// Converts an operand to the representation a field of `type` compares against.
@@ -101,7 +126,15 @@ public struct JobFilter: Sendable, Hashable {
 
     /// Whether `job` passes this filter.
     public func matches(_ job: JSONValue) -> Bool {
-        Self.test(FieldValue.of(job, field), condition, operand)
+        let value = FieldValue.of(job, field)
+        if let stringSet {
+            // Strings and enum names compare by equality, which a set answers as the list would.
+            switch value {
+            case .string(let text), .enumValue(let text, _): return stringSet.contains(text) == (condition == .in)
+            default: break
+            }
+        }
+        return Self.test(value, condition, operand)
     }
 
     /// The semantics of every condition, in one place (see docs/service.md).

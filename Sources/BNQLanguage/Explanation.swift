@@ -21,6 +21,30 @@ public enum Explanation {
         }
     }
 
+    /// The explanation as one JSON object (`explain … --format json`): `request` (method, path,
+    /// body or query), `server` and `local` (what runs where), `text` (what the table shows).
+    public static func json(_ statement: CompiledStatement, basePath: String) -> JSONValue {
+        var object = JSONObject()
+        if case .explain(let inner) = statement { return json(inner, basePath: basePath) }
+        if case .jobs(let plan) = statement {
+            var request = JSONObject()
+            if plan.usesFilterEndpoint {
+                request["method"] = .string(APIRoute.filter.method)
+                request["path"] = .string(basePath + APIRoute.filter.path())
+                request["body"] = plan.request.json
+            } else {
+                request["method"] = .string(APIRoute.jobs.method)
+                request["path"] = .string(basePath + APIRoute.jobs.path())
+            }
+            object["request"] = .object(request)
+            object["server"] = .string(plan.pushed.map(LocalPredicate.describe).joined(separator: " and "))
+            object["local"] = .string(plan.residual?.description ?? "")
+            object["now"] = .string(plan.now.rfc3339)
+        }
+        object["text"] = .string(text(statement, basePath: basePath))
+        return .object(object)
+    }
+
     static func jobsText(_ plan: JobsPlan, basePath: String) -> String {
         var lines: [String] = []
         if plan.usesFilterEndpoint {

@@ -110,6 +110,19 @@ public final class ArchiveJobSource: JobSource {
         return handled
     }
 
+    /// `explain --format json` on the archive: `archive`, `sql`, `local`, and the `text`.
+    func explainJSON(_ plan: JobsPlan) -> JSONValue? {
+        guard let text = explain(plan) else { return nil }
+        var object = JSONObject()
+        object["archive"] = .string(archive.path)
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("sql:    ") { object["sql"] = .string(String(line.dropFirst(8))) }
+            if line.hasPrefix("local:  ") { object["local"] = .string(line.dropFirst(8) == "(nothing)" ? "" : String(line.dropFirst(8))) }
+        }
+        object["text"] = .string(text)
+        return .object(object)
+    }
+
     final class ReaderCursor: JobCursor {
         let reader: ArchiveReader
         let total: Int64?

@@ -77,16 +77,9 @@ public struct ArchiveSyncer {
                 for plan in [recent, open] {
                     try await copy(plan, into: sync, read: &read, total: nil) { listed.insert($0) }
                 }
-                var gone: [String] = []
-                for id in held.unfinished where !listed.contains(id) {
-                    try Task.checkCancellation()
-                    do {
-                        try sync.record([try await source.job(id: id)])
-                    } catch let error where Self.isNotFound(error) {
-                        gone.append(id)
-                    }
-                }
-                try sync.markGone(ids: gone)
+                // Held unfinished jobs neither listing returned: finished meanwhile, or gone.
+                let missing = held.unfinished.filter { !listed.contains($0) }
+                try sync.markGone(ids: try await lookUp(missing, into: sync, read: &read))
             } else {
                 try await copy(try plan("jobs"), into: sync, read: &read, total: nil) { _ in }
                 try sync.markUnseenGone()
@@ -103,6 +96,35 @@ public struct ArchiveSyncer {
     static func nowToTheMillisecond() -> Timestamp {
         let milliseconds = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         return Timestamp(seconds: milliseconds / 1000, nanos: Int32(milliseconds % 1000) * 1_000_000)
+    }
+
+    /// Reads the jobs with these ids into the sync: a filtered listing (`id in (…)`) per 200 ids,
+    /// or, where the API refuses a filter on `id`, one `GET /jobs/{id}` each. Returns the ids the
+    /// API no longer has.
+    func lookUp(_ ids: [String], into sync: ArchiveSync, read: inout Int64) async throws -> [String] {
+        var found = Set<String>()
+        var gone: [String] = []
+        for start in stride(from: 0, to: ids.count, by: 200) {
+            let chunk = Array(ids[start..<min(start + 200, ids.count)])
+            var plan = try plan("jobs where id in ('') order by createdAt")
+            let operand = FilterOperand.list(chunk.map(FilterOperand.string))
+            plan.pushed = [JobFilter(checked: JobSchema.field(named: "id")!, condition: .in, operand: operand)]
+            plan.request.filters = [JobsRequest.Filter(field: "id", condition: .in, value: operand)]
+            do {
+                try await copy(plan, into: sync, read: &read, total: nil) { found.insert($0) }
+                gone += chunk.filter { !found.contains($0) }
+            } catch let error as ByteNiteError where error.kind == .badRequest {
+                for id in chunk {
+                    try Task.checkCancellation()
+                    do {
+                        try sync.record([try await source.job(id: id)])
+                    } catch let error where Self.isNotFound(error) {
+                        gone.append(id)
+                    }
+                }
+            }
+        }
+        return gone
     }
 
     /// Copies a listing into the sync in batches; `seen` hears every id listed.

@@ -178,7 +178,12 @@ public final class Session: @unchecked Sendable {
     func execute(_ statement: CompiledStatement) async throws -> Int {
         switch statement {
         case .explain(let inner):
-            output.line(TerminalText.escapeLines(try await explanation(inner)))
+            // JSON when asked for (--json, .format json); the default into a pipe stays text.
+            if settings.format == .json || settings.format == .ndjson {
+                output.line(JSONWriter.compact(try await explanationJSON(inner)))
+            } else {
+                output.line(TerminalText.escapeLines(try await explanation(inner)))
+            }
             return 0
         case .job(let id):
             let job: JSONValue
@@ -222,6 +227,14 @@ public final class Session: @unchecked Sendable {
     func explanation(_ statement: CompiledStatement) async throws -> String {
         if case .jobs(let plan) = statement, connection.isArchive, let text = try await source().explain(plan) { return text }
         return Explanation.text(statement, basePath: connection.basePath)
+    }
+
+    /// `explain` as JSON: the requests for the API; for an archive, the SQL it runs (`sql`).
+    func explanationJSON(_ statement: CompiledStatement) async throws -> JSONValue {
+        if case .jobs(let plan) = statement, connection.isArchive, let archive = try await source() as? ArchiveJobSource, let json = archive.explainJSON(plan) {
+            return json
+        }
+        return Explanation.json(statement, basePath: connection.basePath)
     }
 
     /// The archive this session reads, or why a statement needs one.

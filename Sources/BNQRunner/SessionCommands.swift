@@ -1,3 +1,4 @@
+import BNQArchive
 import BNQCore
 import BNQLanguage
 import BNQRender
@@ -116,7 +117,8 @@ extension Session {
 
     /// `.sync`: the archive in use, brought up to date from the API it mirrors.
     func syncArchive(full: Bool) async throws {
-        let archive = try await archiveSource(".sync").archive
+        // The session reads the archive without a writer; the sync opens one of its own.
+        let archive = try Archive(path: try await archiveSource(".sync").archive.path, create: false)
         guard let api = syncConnection else { throw RunError("no API to sync from here") }
         let opened = try await api.source()
         if let note = opened.note { reporter.note(note) }

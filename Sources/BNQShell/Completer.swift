@@ -55,16 +55,17 @@ public struct Completer: Sendable {
     func candidates(after tokens: [Token]) -> [String] {
         guard let last = tokens.last else { return Self.statementKeywords }
         if last.isSymbol(";") { return Self.statementKeywords }
-        // The statement the cursor is in decides which fields there are (jobs, or history's).
+        // The statement the cursor is in decides which fields there are (jobs, history's, syncs').
         let statementStart = tokens.lastIndex(where: { $0.isSymbol(";") }).map { $0 + 1 } ?? 0
         let statement = tokens[statementStart...].first { $0.kind == .identifier && !$0.isKeyword("explain") }?.folded
-        let schema: RecordSchema = statement == "history" ? .history : .jobs
+        let schema: RecordSchema = statement == "history" ? .history : statement == "syncs" ? .syncs : .jobs
         let fields = Self.fieldNames(schema)
         let lower = last.kind == .identifier ? last.folded : last.text
         if last.kind == .identifier {
             switch lower {
             case "explain": return Self.statementKeywords.filter { $0 != "explain" }
-            case "jobs", "history": return Self.clauseKeywords
+            case "jobs", "history", "syncs": return Self.clauseKeywords
+            case "diff" where tokens.count - statementStart == 1: return ["where", "between"]
             // `count` takes only a filter.
             case "count" where tokens.count - statementStart == 1: return ["where"]
             case "job", "results": return jobIDs.reversed() + (lower == "results" ? ["where"] : [])

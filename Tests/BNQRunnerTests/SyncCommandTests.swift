@@ -69,6 +69,10 @@ import Testing
         let explained = try await Self.run(["--archive", path, "-c", "explain jobs where state == FAILED order by createdAt desc limit 5"], home: home)
         #expect(explained.output.contains("SELECT json FROM versions JOIN documents USING (version) WHERE until IS NULL AND goneAt IS NULL AND \"state\" = 'JOB_STATE_FAILED' ORDER BY \"createdAt\" DESC, id LIMIT 5"))
 
+        let explainedJSON = try await Self.run(["--archive", path, "--json", "-c", "explain count where state == FAILED"], home: home)
+        let sqlMember = try JSONParser.parse(explainedJSON.output.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: "[]")))["sql"]?.stringValue
+        #expect(sqlMember?.hasPrefix("SELECT json FROM versions") == true, "\(explainedJSON.output)")
+
         // Asking the archive for what only the API has says so.
         let results = try await Self.run(["--archive", path, "-c", "results \(TestData.demoFirstID)"], home: home)
         #expect(results.status == 2 && results.errors.contains("the archive keeps jobs, not their result files"))
