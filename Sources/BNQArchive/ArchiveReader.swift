@@ -103,6 +103,7 @@ final class Channel: @unchecked Sendable {
         started = true
         let statement = ArchiveSQL.select(query)
         let local = query.split.local
+        if ArchiveSQL.orderBy(query.ordering) == nil { return readSorted(statement, local: local) }
         let query = query
         DispatchQueue.global().async { [self] in
             do {
@@ -130,6 +131,38 @@ final class Channel: @unchecked Sendable {
                     }
                     if !batch.isEmpty { _ = deliver(batch) }
                 }
+                finish(nil)
+            } catch {
+                finish(ArchiveError.from(error, path: archive.path))
+            }
+        }
+    }
+
+    /// An ordering SQL cannot say (a key of `stateTimestamps`): every match is read, sorted with
+    /// `JobOrdering` as the service sorts, then offset and limit are applied.
+    private func readSorted(_ statement: (sql: String, arguments: [DatabaseValue], exact: Bool), local: [JobFilter]) {
+        let query = query
+        DispatchQueue.global().async { [self] in
+            do {
+                var matching: [JSONValue] = []
+                try archive.queue.read { db in
+                    let rows = try String.fetchCursor(db, sql: statement.sql, arguments: StatementArguments(statement.arguments))
+                    while let text = try rows.next() {
+                        guard let job = try? JSONParser.parse(Array(text.utf8)) else { continue }
+                        if local.allSatisfy({ $0.matches(job) }) { matching.append(job) }
+                    }
+                }
+                var sorted = query.ordering.sorted(matching)[...].dropFirst(Int(clamping: query.offset))
+                if let limit = query.limit { sorted = sorted.prefix(Int(clamping: limit)) }
+                var batch: [JSONValue] = []
+                for job in sorted {
+                    batch.append(job)
+                    if batch.count == Self.batchSize {
+                        guard deliver(batch) else { return }
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !batch.isEmpty { _ = deliver(batch) }
                 finish(nil)
             } catch {
                 finish(ArchiveError.from(error, path: archive.path))

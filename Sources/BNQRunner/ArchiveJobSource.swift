@@ -61,6 +61,7 @@ public final class ArchiveJobSource: JobSource {
         var lines = ["no request: the archive \(archive.path)", "sql:    " + explained.sql]
         let local = explained.local.map(LocalPredicate.describe) + (plan.residual.map { [$0.description] } ?? [])
         lines.append("local:  " + (local.isEmpty ? "(nothing)" : local.joined(separator: " and ")))
+        if ArchiveSQL.orderBy(query.ordering) == nil { lines.append("then:   sorted locally by " + query.ordering.text) }
         if case .groups(let groups) = plan.output {
             let table = GroupTable(plan: groups)
             let fields = table.measured.compactMap { $0 }

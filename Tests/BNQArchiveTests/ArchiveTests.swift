@@ -117,6 +117,21 @@ import Testing
         #expect(try archive.count(ArchiveQuery(filters: [], ordering: nil)) == 20)
     }
 
+    @Test func aFullDiskFailsTheSyncAndLeavesThePreviousOne() async throws {
+        let archive = try Self.temporaryArchive()
+        _ = try Self.sync(archive, JobGenerator(seed: 5).jobs(count: 20))
+        // SQLite says SQLITE_FULL when a database reaches its page limit, as when the disk fills.
+        try await archive.queue.writeWithoutTransaction { db in
+            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages + 8)")
+        }
+        #expect { try Self.sync(archive, JobGenerator(seed: 6).jobs(count: 2000)) } throws: {
+            ($0 as? ArchiveError)?.message.contains("the disk is full; the archive is unchanged") == true
+        }
+        #expect(try archive.syncs().count == 1)
+        #expect(try archive.count(ArchiveQuery(filters: [], ordering: nil)) == 20)
+    }
+
     /// Jobs in every form the gateway may send, plus values at the edges of each type.
     static var awkwardJobs: [JSONValue] {
         var jobs = JobGenerator(seed: 21).jobs(count: 300)
@@ -168,7 +183,7 @@ import Testing
         let jobs = Self.awkwardJobs
         _ = try Self.sync(archive, jobs)
         var random = SeededRandom(seed: 77)
-        let orderings = ["createdAt desc", "duration", "duration desc", "state, name desc", "numChunks desc", "priority", "endedAt", "name", "config.isTestJob desc, paymentAmount"]
+        let orderings = ["createdAt desc", "duration", "duration desc", "state, name desc", "numChunks desc", "priority", "endedAt", "name", "config.isTestJob desc, paymentAmount", "stateTimestamps.JOB_STATE_FAILED desc", "stateTimestamps.JOB_STATE_NEW, name"]
         for round in 0..<400 {
             let filters = Self.randomFilters(&random)
             let ordering = try JobOrdering.parse(orderings[round % orderings.count]).get()

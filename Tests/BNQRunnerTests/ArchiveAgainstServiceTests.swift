@@ -119,6 +119,40 @@ import FoundationNetworking
         #expect(before.output.contains("500"))
         let now = try await LanguageAgainstServiceTests.run("count", connection: Self.archiveConnection(archive))
         #expect(now.output.contains("540"))
+        // A time names the last sync at or before it.
+        let byTime = try await LanguageAgainstServiceTests.run("count as of '2099-01-01'", connection: Self.archiveConnection(archive))
+        #expect(byTime.output.contains("540"), "\(byTime.messages)")
+        let beforeAll = try await LanguageAgainstServiceTests.run("count as of '2001-01-01'", connection: Self.archiveConnection(archive))
+        #expect(beforeAll.status != 0 && beforeAll.messages.contains("no sync at or before 2001-01-01"))
+    }
+
+    /// The first check: an export in the gateway's form (int64 strings, numbers as
+    /// strings, enums by number) imported into an archive answers the language document's
+    /// examples offline as the service answers them.
+    @Test func anExportInTheGatewayFormAnswersTheDocumentsExamplesOffline() async throws {
+        let document = try String(contentsOf: LanguageAgainstServiceTests.repositoryRoot.appendingPathComponent("docs/language.md"), encoding: .utf8)
+        // `select *` is left out: object cells show the job's objects as the source holds them
+        // (the gateway's strings in the archive, the service's re-encoded integers online).
+        let examples = document.split(separator: "\n").filter { $0.hasPrefix("bnq> ") && !$0.contains("explain") && !$0.contains("select *") }.map { String($0.dropFirst(5)) }
+        #expect(examples.count >= 14)
+        let gateway = TestData.jobs.map { job -> JSONValue in
+            var job = ProtobufJSON.gatewayJob(job)
+            if let chunks = job["numChunks"]?.int64Value { job.setValue(.string(String(chunks)), at: ["numChunks"]) }
+            if let state = job["state"]?.stringValue { job.setValue(.int(Int64(EnumType.jobState.ordinal(state))), at: ["state"]) }
+            return job
+        }
+        let archive = try Self.newArchive()
+        var syncer = ArchiveSyncer(source: RecordsJobSource(records: gateway), archive: archive, endpoint: "file:export.json")
+        syncer.kind = "import"
+        _ = try await syncer.run()
+        try await withService { _, client in
+            for example in examples {
+                let online = try await LanguageAgainstServiceTests.run(example, client: client, format: .csv)
+                let offline = try await LanguageAgainstServiceTests.run(example, connection: Self.archiveConnection(archive), format: .csv)
+                #expect(online.status == 0 && offline.status == 0, "\(example): \(offline.messages)")
+                #expect(offline.output == online.output, "\(example)")
+            }
+        }
     }
 
     @Test func dotArchiveAndDotSyncInASession() async throws {

@@ -81,6 +81,35 @@ import Testing
         #expect(needs.status != 0 && needs.errors.contains("--archive"))
     }
 
+    @Test func theConfigsArchiveSettingIsUsedAndAnExportLoadsBackUnchanged() async throws {
+        let home = TestData.temporaryDirectory()
+        let archive = home.appendingPathComponent("configured.sqlite").path
+        #expect(try await Self.run(["sync", "--archive", archive], home: home).status == 0)
+        let folder = home.appendingPathComponent("config/bnq")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "archive = \(archive)\n".write(to: folder.appendingPathComponent("config"), atomically: true, encoding: .utf8)
+        // `archive =` in the config: statements read it (syncs exist only there).
+        let configured = try await Self.run(["--csv", "-c", "syncs select id, kind"], home: home)
+        #expect(configured.output == "id,kind\n1,full\n", "\(configured.errors)")
+        // What `--format json` exports, `bnq serve --data` reads back as the same jobs.
+        let export = try await Self.run(["--json", "--demo", "-c", "jobs"], home: home)
+        let file = home.appendingPathComponent("export.json")
+        try export.output.write(to: file, atomically: true, encoding: .utf8)
+        let loaded = try JobData.load(path: file.path)
+        // The same jobs, each with the same members and values (the listing's order and the
+        // service's member order aside).
+        func canonical(_ value: JSONValue) -> JSONValue {
+            switch value {
+            case .object(let object): return .object(JSONObject(object.members.sorted { $0.key < $1.key }.map { ($0.key, canonical($0.value)) }))
+            case .array(let array): return .array(array.map(canonical))
+            default: return value
+            }
+        }
+        let original = try JobData.load(path: DemoData.path()).jobs
+        #expect(loaded.jobs.count == original.count)
+        #expect(Set(loaded.jobs.map { JSONWriter.compact(canonical($0)) }) == Set(original.map { JSONWriter.compact(canonical($0)) }))
+    }
+
     @Test func anExportInTheGatewayFormImportsAndAnswersTheSame() async throws {
         let home = TestData.temporaryDirectory()
         let jobs = try JobData.load(path: DemoData.path()).jobs
