@@ -91,7 +91,9 @@ import Testing
             #expect(error.kind == .timeout)
             #expect(error.message.contains("timed out"))
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // The body would last two minutes: ending well before proves the deadline cut it (the
+        // bound is loose: a loaded machine stretches two one-second attempts a good deal).
+        #expect(ContinuousClock.now - started < .seconds(60))
         await client.shutdown()
         task.cancel()
     }
