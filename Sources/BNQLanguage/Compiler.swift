@@ -293,6 +293,7 @@ public struct Compiler: Sendable {
         case .or(let lhs, let rhs): return .or(try resolvePredicate(lhs), try resolvePredicate(rhs))
         case .not(let inner, _): return .not(try resolvePredicate(inner))
         case .comparison(let comparison): return try resolveComparison(comparison)
+        case .presence(let reference, let present, _): return .presence(try resolveField(reference), present: present)
         }
     }
 

@@ -42,7 +42,7 @@ public enum HelpText {
         let aggregates = Vocabulary.aggregates.map { $0 == .count ? "count" : "\($0.rawValue)(f)" }.joined(separator: " ")
         return """
             Clauses, in order: \(Vocabulary.clauseSpellings.joined(separator: ", "))
-            Predicates: \(operators)
+            Predicates: \(operators)  \(Vocabulary.rangeForm) A and B  \(Vocabulary.presenceForms.joined(separator: "  "))
             combined with \(Vocabulary.connectives.joined(separator: ", ")) and parentheses.
             Values: 'text' "text" 42 1.5 \(Vocabulary.booleanWords.joined(separator: " ")) COMPLETE 2026-01-31 2026-01-31T12:00:00Z \(Vocabulary.timeWords.joined(separator: " "))
                     now - 7d (durations: \(Vocabulary.durationUnits.map { "1" + $0 }.joined(separator: " "))) $parameter

@@ -7,6 +7,9 @@ public indirect enum LocalPredicate: Sendable, Hashable, CustomStringConvertible
     case and(LocalPredicate, LocalPredicate)
     case or(LocalPredicate, LocalPredicate)
     case not(LocalPredicate)
+    /// `f is present` (true) or `f is missing` (false): whether the job has the field at all (not
+    /// absent, not null; a time must be a time).
+    case presence(JobField, present: Bool)
 
     /// Whether `job` satisfies the predicate.
     public func matches(_ job: JSONValue) -> Bool {
@@ -15,6 +18,7 @@ public indirect enum LocalPredicate: Sendable, Hashable, CustomStringConvertible
         case .and(let lhs, let rhs): return lhs.matches(job) && rhs.matches(job)
         case .or(let lhs, let rhs): return lhs.matches(job) || rhs.matches(job)
         case .not(let inner): return !inner.matches(job)
+        case .presence(let field, let present): return Self.isPresent(field, in: job) == present
         }
     }
 
@@ -30,7 +34,15 @@ public indirect enum LocalPredicate: Sendable, Hashable, CustomStringConvertible
             let text = lhs.text(parenthesised: false) + " or " + rhs.text(parenthesised: false)
             return parenthesised ? "(" + text + ")" : text
         case .not(let inner): return "not " + (inner.isFilter ? "(" + inner.description + ")" : inner.text(parenthesised: true))
+        case .presence(let field, let present): return field.path + (present ? " is present" : " is missing")
         }
+    }
+
+    /// Whether `job` has `field`: present and not null; for a time, a value that reads as one.
+    public static func isPresent(_ field: JobField, in job: JSONValue) -> Bool {
+        guard let value = job.value(of: field), value != .null else { return false }
+        if field.type == .timestamp, case .timestamp(nil) = FieldValue.of(job, field) { return false }
+        return true
     }
 
     var isFilter: Bool { if case .filter = self { return true } else { return false } }

@@ -73,6 +73,28 @@ extension Parser {
         guard current.kind == .identifier else { throw error("expected-field", "expected a field") }
         let fieldToken = advance()
         let field = FieldReference(name: fieldToken.text, range: fieldToken.range)
+        if current.isKeyword("is") {
+            // `is missing`, `is present`, `is null`, `is not null`.
+            let start = advance().range
+            let negated = current.isKeyword("not")
+            if negated { _ = advance() }
+            guard ["missing", "present", "null"].contains(where: current.isKeyword), !(negated && !current.isKeyword("null")) else {
+                throw error("expected-presence", "expected 'missing', 'present', 'null' or 'not null' after 'is'")
+            }
+            let word = advance()
+            let present = word.isKeyword("present") || (word.isKeyword("null") && negated)
+            return .presence(field, present: present, start.union(word.range))
+        }
+        if current.isKeyword("between") {
+            // `f between A and B`: both ends included, as `f >= A and f <= B`.
+            let word = advance()
+            let low = try parseValue()
+            try expectKeyword("and", "expected 'and' between the two ends of 'between'")
+            let high = try parseValue()
+            return .and(
+                .comparison(Comparison(field: field, op: .greaterOrEqual, operatorRange: word.range, value: low)),
+                .comparison(Comparison(field: field, op: .lessOrEqual, operatorRange: word.range, value: high)))
+        }
         guard let (op, operatorRange) = parseOperator() else {
             if current.isKeyword("not") {
                 let prefixes = Vocabulary.operators.filter { $0.words.first == "not" && $0.words.count > 1 }.map { "'\($0.words[1])'" }

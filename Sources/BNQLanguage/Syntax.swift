@@ -98,10 +98,13 @@ public indirect enum Predicate: Sendable, Hashable {
     case and(Predicate, Predicate)
     case or(Predicate, Predicate)
     case not(Predicate, SourceRange)
+    /// `f is missing` / `f is present` (also `is null` / `is not null`).
+    case presence(FieldReference, present: Bool, SourceRange)
 
     public var range: SourceRange {
         switch self {
         case .comparison(let comparison): return comparison.range
+        case .presence(let field, _, let range): return field.range.union(range)
         case .and(let lhs, let rhs), .or(let lhs, let rhs): return lhs.range.union(rhs.range)
         case .not(let inner, let range): return range.union(inner.range)
         }

@@ -48,6 +48,11 @@ public enum Vocabulary {
     /// The comparison operators, longest spelling first where one is a prefix of another.
     public static let operators: [Comparison.Operator] = Comparison.Operator.allCases.sorted { $0.words.count > $1.words.count }
 
+    /// Predicates that are not `field OP value`: presence and ranges.
+    public static let presenceForms = ["is missing", "is present", "is null", "is not null"]
+    /// `between A and B` (both ends included), on fields that can be ordered.
+    public static let rangeForm = "between"
+
     /// Words that join predicates.
     public static let connectives = ["and", "or", "not"]
 

@@ -80,7 +80,9 @@ public struct Completer: Sendable {
                 switch Self.precedingKeyword(tokens) {
                 case "where":
                     // Only the operators that apply to the field's type.
-                    return Comparison.Operator.allCases.filter { $0.condition.problem(with: field.type) == nil }.map(\.rawValue)
+                    let operators = Comparison.Operator.allCases.filter { $0.condition.problem(with: field.type) == nil }.map(\.rawValue)
+                    let ordered = FilterCondition.gte.problem(with: field.type) == nil
+                    return operators + (ordered ? [Vocabulary.rangeForm] : []) + Vocabulary.presenceForms
                 case "by" where Self.inOrderBy(tokens):
                     return Vocabulary.directions + [",", Vocabulary.Clause.limit.spelling, Vocabulary.Clause.offset.spelling]
                 default: break

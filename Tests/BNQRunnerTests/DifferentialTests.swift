@@ -21,7 +21,9 @@ import Testing
         mutating func pick<T>(_ items: [T]) -> T { items[Int(random.next() % UInt64(items.count))] }
 
         mutating func comparison() -> String {
-            switch random.next() % 12 {
+            switch random.next() % 14 {
+            case 12: return "\(pick(["endedAt", "startedAt", "errorMessage", "duration", "stateTimestamps.FAILED"])) is \(pick(["missing", "present", "null", "not null"]))"
+            case 13: return pick(["duration between 5m and 20m", "createdAt between now - 30d and now - 10d", "numChunks between 4 and 16", "name between 'm' and 't'"])
             case 0: return "state \(pick(["==", "!="])) \(pick(["COMPLETE", "FAILED", "NEW", "MERGING"]))"
             case 1: return "state \(pick(["in", "not in"])) (\(pick(["COMPLETE, FAILED", "NEW", "STARTED, UPLOADING, DOWNLOADING"])))"
             case 2: return "numChunks \(pick(["<", "<=", ">", ">=", "==", "!="])) \(random.next() % 64)"

@@ -68,6 +68,37 @@ import Testing
         }
     }
 
+    @Test func presenceAndRangesMatchAnIndependentTally() async throws {
+        // Tallied here from the JSON itself, not through the code under test.
+        var jobs = TestData.jobs
+        jobs[0].setValue(.null, at: ["endedAt"])
+        jobs[2].setValue(.string("JOB_STATE_COMPLETE"), at: ["state"])
+        jobs[2].setValue(nil, at: ["endedAt"])
+        let finals: Set<String> = ["JOB_STATE_COMPLETE", "JOB_STATE_FAILED"]
+        let endedMissing = jobs.filter { job in
+            let ended = job.objectValue?["endedAt"]
+            let missing = ended == nil || ended == .null || ended?.stringValue.flatMap { Timestamp(rfc3339: $0) } == nil
+            return missing && finals.contains(job["state"]?.stringValue ?? "")
+        }.count
+        let inRange = jobs.filter { job in
+            guard case .double(let duration)? = job.objectValue?["duration"] else { return false }
+            return duration >= 300 && duration <= 1200
+        }.count
+        let errorPresent = jobs.filter { $0.objectValue?["errorMessage"] != nil && $0.objectValue?["errorMessage"] != .null }.count
+        #expect(endedMissing >= 2 && inRange > 0 && errorPresent > 0)
+        try await withService(jobs: jobs) { _, client in
+            for (statement, expected) in [
+                ("count where endedAt is missing and state in (COMPLETE, FAILED)", endedMissing),
+                ("count where duration between 5m and 20m", inRange),
+                ("count where errorMessage is not null", errorPresent),
+                ("count where not (errorMessage is present)", jobs.count - errorPresent),
+            ] {
+                let result = try await Self.run(statement, client: client)
+                #expect(result.output == "{\"count\":\(expected)}\n", "\(statement): \(result.messages)")
+            }
+        }
+    }
+
     @Test func countsAndGroupsMatchAnIndependentTally() async throws {
         try await withService { _, client in
             let count = try await Self.run("count where state == FAILED", client: client)
