@@ -84,6 +84,25 @@ public enum SelectItem: Sendable, Hashable {
 /// The aggregate functions of grouped statements.
 public enum Aggregate: String, Sendable, Hashable, CaseIterable {
     case count, sum, avg, min, max
+    /// Percentiles: exact, interpolated linearly between the closest ranks (PostgreSQL's
+    /// `percentile_cont`), over the jobs where the field is present.
+    case median, p50, p90, p95, p99
+    /// The sample standard deviation.
+    case stddev
+
+    /// The fraction a percentile stands for (`p95`: 0.95); nil for the others.
+    public var quantile: Double? {
+        switch self {
+        case .median, .p50: return 0.5
+        case .p90: return 0.9
+        case .p95: return 0.95
+        case .p99: return 0.99
+        default: return nil
+        }
+    }
+
+    /// Whether it needs every value kept (memory grows with the values of each group).
+    public var keepsValues: Bool { quantile != nil }
 }
 
 /// One key of `order by`.

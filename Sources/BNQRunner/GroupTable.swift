@@ -12,12 +12,19 @@ struct GroupTable {
         var counts: [Int64]
         var minimums: [Double?]
         var maximums: [Double?]
+        /// Welford's running mean and sum of squared deviations, for `stddev`.
+        var means: [Double]
+        var squares: [Double]
+        /// Every value, for percentiles (only the columns that need them).
+        var values: [[Double]]
 
         /// Nothing counted yet, for `columns` columns.
         static func empty(columns: Int) -> Accumulator {
             Accumulator(
                 sums: Array(repeating: 0, count: columns), counts: Array(repeating: 0, count: columns),
-                minimums: Array(repeating: nil, count: columns), maximums: Array(repeating: nil, count: columns))
+                minimums: Array(repeating: nil, count: columns), maximums: Array(repeating: nil, count: columns),
+                means: Array(repeating: 0, count: columns), squares: Array(repeating: 0, count: columns),
+                values: Array(repeating: [], count: columns))
         }
     }
 
@@ -30,6 +37,8 @@ struct GroupTable {
     private var groups: [[FieldValue]: (key: [JSONValue], accumulator: Accumulator)] = [:]
     private var order: [[FieldValue]] = []
     let measured: [JobField?]
+    /// The columns whose values are kept (percentiles).
+    let keepsValues: [Bool]
 
     /// What a value with no default shows (`.nullvalue`).
     var nullMarker = ""
@@ -38,6 +47,7 @@ struct GroupTable {
         self.plan = plan
         self.nullMarker = nullMarker
         measured = plan.columns.map { if case .aggregate(_, let field) = $0 { return field } else { return nil } }
+        keepsValues = plan.columns.map { if case .aggregate(let aggregate, _) = $0 { return aggregate.keepsValues } else { return false } }
     }
 
     static func measure(_ job: JSONValue, _ field: JobField) -> Double? {
@@ -63,8 +73,23 @@ struct GroupTable {
             accumulator.counts[index] += 1
             accumulator.minimums[index] = min(accumulator.minimums[index] ?? value, value)
             accumulator.maximums[index] = max(accumulator.maximums[index] ?? value, value)
+            let delta = value - accumulator.means[index]
+            accumulator.means[index] += delta / Double(accumulator.counts[index])
+            accumulator.squares[index] += delta * (value - accumulator.means[index])
+            if keepsValues[index] { accumulator.values[index].append(value) }
         }
         groups[key]!.accumulator = accumulator
+    }
+
+    /// The `quantile` of `values` (0…1), interpolated linearly between the closest ranks.
+    static func percentile(_ values: [Double], _ quantile: Double) -> Double? {
+        let finite = values.filter { !$0.isNaN }.sorted()
+        guard !finite.isEmpty else { return nil }
+        let rank = quantile * Double(finite.count - 1)
+        let lower = Int(rank.rounded(.down))
+        let upper = Swift.min(lower + 1, finite.count - 1)
+        let fraction = rank - Double(lower)
+        return fraction == 0 ? finite[lower] : finite[lower] + (finite[upper] - finite[lower]) * fraction
     }
 
     /// Adds a group counted elsewhere (SQL): its size, and per measured column how many values,
@@ -86,10 +111,10 @@ struct GroupTable {
         order.append(key)
     }
 
-    /// Whether SQL's count, min and max give every column (no sum or average).
+    /// Whether SQL's count, min and max give every column (no sum, average, percentile or deviation).
     var countsAndExtremesOnly: Bool {
         plan.columns.allSatisfy { column in
-            if case .aggregate(let aggregate, _) = column { return aggregate != .sum && aggregate != .avg }
+            if case .aggregate(let aggregate, _) = column { return aggregate == .count || aggregate == .min || aggregate == .max }
             return true
         }
     }
@@ -118,6 +143,9 @@ struct GroupTable {
                     case .avg: result = accumulator.counts[index] > 0 ? accumulator.sums[index] / Double(accumulator.counts[index]) : nil
                     case .min: result = accumulator.minimums[index]
                     case .max: result = accumulator.maximums[index]
+                    case .median, .p50, .p90, .p95, .p99: result = Self.percentile(accumulator.values[index], aggregate.quantile ?? 0.5)
+                    case .stddev:
+                        result = accumulator.counts[index] > 1 ? (accumulator.squares[index] / Double(accumulator.counts[index] - 1)).squareRoot() : nil
                     }
                     sortValues.append(result)
                     if let result, let field, field.type == .timestamp, aggregate == .min || aggregate == .max {

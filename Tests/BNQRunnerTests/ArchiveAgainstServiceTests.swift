@@ -41,7 +41,8 @@ import FoundationNetworking
             case 0: return "count where " + generator.predicate(depth: 3)
             case 1:
                 let key = generator.pick(["state", "templateId", "priority", "config.isTestJob"])
-                return "jobs select \(key), count, sum(duration), avg(paymentAmount), min(createdAt), max(numChunks) where \(generator.predicate(depth: 2)) group by \(key)"
+                let statistics = generator.pick(["sum(duration), avg(paymentAmount)", "p95(duration), median(numChunks)", "stddev(paymentAmount), p99(duration)"])
+                return "jobs select \(key), count, \(statistics), min(createdAt), max(numChunks) where \(generator.predicate(depth: 2)) group by \(key)"
             default: return generator.statement()
             }
         }

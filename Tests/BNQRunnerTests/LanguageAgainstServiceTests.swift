@@ -68,6 +68,43 @@ import Testing
         }
     }
 
+    @Test func percentilesAndDeviationMatchAnIndependentComputation() async throws {
+        // Computed here the textbook way (PostgreSQL's percentile_cont; the sample deviation).
+        func percentile(_ values: [Double], _ q: Double) -> Double {
+            let sorted = values.sorted()
+            let position = q * Double(sorted.count - 1)
+            let below = sorted[Int(position)]
+            let above = sorted[min(Int(position) + 1, sorted.count - 1)]
+            return below + (above - below) * (position - Double(Int(position)))
+        }
+        func deviation(_ values: [Double]) -> Double {
+            let mean = values.reduce(0, +) / Double(values.count)
+            return (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
+        }
+        func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+        let complete = TestData.jobs.filter { $0["state"] == "JOB_STATE_COMPLETE" }
+        let byTemplate = Dictionary(grouping: complete) { $0["templateId"]?.stringValue ?? "" }
+        try await withService { _, client in
+            let result = try await Self.run(
+                "jobs select templateId, median(duration), p90(duration), p95(duration), p99(numChunks), stddev(paymentAmount) where state == COMPLETE group by templateId",
+                client: client)
+            #expect(result.status == 0, "\(result.messages)")
+            let rows = result.output.split(separator: "\n").map { try! JSONParser.parse(String($0)) }
+            #expect(rows.count == byTemplate.count)
+            for row in rows {
+                let jobs = byTemplate[row["templateId"]?.stringValue ?? ""] ?? []
+                let durations = jobs.map { $0["duration"]?.numberValue ?? 0 }
+                let chunks = jobs.map { $0["numChunks"]?.numberValue ?? 0 }
+                let payments = jobs.map { $0["paymentAmount"]?.numberValue ?? 0 }
+                #expect(row["median(duration)"]?.numberValue == rounded(percentile(durations, 0.5)))
+                #expect(row["p90(duration)"]?.numberValue == rounded(percentile(durations, 0.9)))
+                #expect(row["p95(duration)"]?.numberValue == rounded(percentile(durations, 0.95)))
+                #expect(row["p99(numChunks)"]?.numberValue == rounded(percentile(chunks, 0.99)))
+                #expect(abs((row["stddev(paymentAmount)"]?.numberValue ?? -1) - rounded(deviation(payments))) < 0.0015)
+            }
+        }
+    }
+
     @Test func presenceAndRangesMatchAnIndependentTally() async throws {
         // Tallied here from the JSON itself, not through the code under test.
         var jobs = TestData.jobs
