@@ -136,6 +136,8 @@ public struct ArchiveSyncer {
             if let id = job["id"]?.stringValue { seen(id) }
             batch.append(job)
             read += 1
+            // The progress line follows every 50 jobs (it redraws at most five times a second).
+            if read % 50 == 0 { progress?(read, cursor.total) }
             if batch.count == 500 {
                 try sync.record(batch)
                 batch.removeAll(keepingCapacity: true)

@@ -222,6 +222,20 @@ import Testing
         await service.stop()
     }
 
+    @Test func aSyncOnATerminalShowsProgressThenItsSummary() async throws {
+        let service = try await LocalService.start(store: JobStore(jobs: TestData.jobs), options: TestData.options { $0.latency = .milliseconds(150) })
+        let home = TestData.temporaryDirectory()
+        let archive = home.appendingPathComponent("archive.sqlite").path
+        let terminal = try PseudoTerminal(arguments: ["sync", "--endpoint", service.baseURL, "--archive", archive, "--page-size", "50", "--prefetch", "0"], home: home)
+        // Jobs so far / total, the rate and the time left, redrawn in place; then the one line.
+        #expect(TestData.jobs.count == 1000)
+        #expect(await terminal.waitFor("syncing: 50 / 1,000 jobs, "), "\(terminal.screen)")
+        #expect(await terminal.waitFor(" s left (Ctrl-C stops; the archive stays as it was)"))
+        #expect(await terminal.waitFor("synced 1,000 jobs: 1,000 new, 0 changed, 0 gone ("))
+        #expect(await terminal.waitForExit() == 0)
+        await service.stop()
+    }
+
     @Test func tablesFollowATerminalThatWasResized() async throws {
         let home = TestData.temporaryDirectory()
         let terminal = try PseudoTerminal(arguments: [], home: home)
