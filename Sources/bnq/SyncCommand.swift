@@ -36,7 +36,7 @@ struct SyncCommand: AsyncParsableCommand {
             let source: any JobSource
             let endpoint: String
             if let from {
-                source = RecordsJobSource(records: try JobsFile.read(path: from))
+                source = try JobsFileSource(path: from)
                 endpoint = "file:" + URL(fileURLWithPath: from).standardizedFileURL.path
             } else {
                 let resolved = try connection.resolve(environment: environment, user: &user, pageSize: pageSize)
