@@ -89,8 +89,6 @@ extension ArchiveColumn {
 
     /// What a group measures of a stored value: seconds since 1970 for a time, else the number.
     public static func measure(_ stored: DatabaseValue, type: FieldType) -> Double? {
-        let value = fieldValue(stored, type: type)
-        if case .timestamp(let time) = value { return time?.secondsSince1970 }
-        return value.numberValue
+        fieldValue(stored, type: type).measure
     }
 }

@@ -17,13 +17,7 @@ extension Archive {
     /// filter in SQL, keys of types SQL groups as bnq does (strings, enums, times, booleans) and
     /// fields with columns. Nil otherwise.
     public func aggregate(_ query: ArchiveQuery, keys: [JobField], measured: [JobField]) throws(ArchiveError) -> [AggregatedGroup]? {
-        guard query.isExact, let statement = ArchiveSQL.groupSelect(query, keys: keys, measured: measured) else { return nil }
-        for key in keys {
-            switch key.type {
-            case .string, .enumeration, .timestamp, .bool: continue
-            default: return nil
-            }
-        }
+        guard query.isExact, keys.allSatisfy(ArchiveSQL.groupsExactly), let statement = ArchiveSQL.groupSelect(query, keys: keys, measured: measured) else { return nil }
         return try read { db in
             try Row.fetchAll(db, sql: statement.sql, arguments: StatementArguments(statement.arguments)).map { row in
                 var index = 0
@@ -67,6 +61,15 @@ extension Archive {
 }
 
 extension ArchiveSQL {
+    /// Whether SQL groups a key as bnq does: strings, enums, times and booleans (numbers may be
+    /// NaN, which SQL groups together and bnq does not).
+    public static func groupsExactly(_ key: JobField) -> Bool {
+        switch key.type {
+        case .string, .enumeration, .timestamp, .bool: return true
+        default: return false
+        }
+    }
+
     /// `SELECT keys, count(*), count(m), min(m), max(m)… GROUP BY keys`, or nil when a field has no column.
     static func groupSelect(_ query: ArchiveQuery, keys: [JobField], measured: [JobField]) -> (sql: String, arguments: [DatabaseValue])? {
         let keyColumns = keys.map { ArchiveColumns.column(for: $0) }

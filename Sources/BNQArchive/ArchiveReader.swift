@@ -103,34 +103,45 @@ final class Channel: @unchecked Sendable {
         started = true
         let statement = ArchiveSQL.select(query)
         let local = query.split.local
-        if ArchiveSQL.orderBy(query.ordering) == nil { return readSorted(statement, local: local) }
+        // An ordering SQL cannot say (a key of `stateTimestamps`): every match is read, sorted
+        // with `JobOrdering` as the service sorts, then offset and limit are applied.
+        let sortsLocally = ArchiveSQL.orderBy(query.ordering) == nil
         let query = query
         DispatchQueue.global().async { [self] in
             do {
-                try archive.queue.read { db in
-                    let rows = try String.fetchCursor(db, sql: statement.sql, arguments: StatementArguments(statement.arguments))
-                    var batch: [JSONValue] = []
-                    batch.reserveCapacity(Self.batchSize)
+                var batch: [JSONValue] = []
+                batch.reserveCapacity(Self.batchSize)
+                /// Adds a job to the batch, handing full batches over; false once the consumer cancelled.
+                func emit(_ job: JSONValue) -> Bool {
+                    batch.append(job)
+                    guard batch.count == Self.batchSize else { return true }
+                    defer { batch.removeAll(keepingCapacity: true) }
+                    return deliver(batch)
+                }
+                if sortsLocally {
+                    var matching: [JSONValue] = []
+                    try eachMatch(statement, local) { matching.append($0); return true }
+                    var sorted = query.ordering.sorted(matching)[...].dropFirst(Int(clamping: query.offset))
+                    if let limit = query.limit { sorted = sorted.prefix(Int(clamping: limit)) }
+                    for job in sorted where !emit(job) { return }
+                } else {
                     // Offset and limit, when SQL could not apply them.
                     var skip = statement.exact ? 0 : query.offset
                     var remaining = statement.exact ? nil : query.limit
-                    while let text = try rows.next() {
-                        if remaining == 0 { break }
-                        guard let job = try? JSONParser.parse(Array(text.utf8)) else { continue }
-                        if !local.isEmpty, !local.allSatisfy({ $0.matches(job) }) { continue }
+                    var cancelled = false
+                    try eachMatch(statement, local) { job in
+                        if remaining == 0 { return false }
                         if skip > 0 {
                             skip -= 1
-                            continue
+                            return true
                         }
                         if let left = remaining { remaining = left - 1 }
-                        batch.append(job)
-                        if batch.count == Self.batchSize {
-                            guard deliver(batch) else { return }
-                            batch.removeAll(keepingCapacity: true)
-                        }
+                        cancelled = !emit(job)
+                        return !cancelled && remaining != 0
                     }
-                    if !batch.isEmpty { _ = deliver(batch) }
+                    if cancelled { return }
                 }
+                if !batch.isEmpty { _ = deliver(batch) }
                 finish(nil)
             } catch {
                 finish(ArchiveError.from(error, path: archive.path))
@@ -138,34 +149,15 @@ final class Channel: @unchecked Sendable {
         }
     }
 
-    /// An ordering SQL cannot say (a key of `stateTimestamps`): every match is read, sorted with
-    /// `JobOrdering` as the service sorts, then offset and limit are applied.
-    private func readSorted(_ statement: (sql: String, arguments: [DatabaseValue], exact: Bool), local: [JobFilter]) {
-        let query = query
-        DispatchQueue.global().async { [self] in
-            do {
-                var matching: [JSONValue] = []
-                try archive.queue.read { db in
-                    let rows = try String.fetchCursor(db, sql: statement.sql, arguments: StatementArguments(statement.arguments))
-                    while let text = try rows.next() {
-                        guard let job = try? JSONParser.parse(Array(text.utf8)) else { continue }
-                        if local.allSatisfy({ $0.matches(job) }) { matching.append(job) }
-                    }
-                }
-                var sorted = query.ordering.sorted(matching)[...].dropFirst(Int(clamping: query.offset))
-                if let limit = query.limit { sorted = sorted.prefix(Int(clamping: limit)) }
-                var batch: [JSONValue] = []
-                for job in sorted {
-                    batch.append(job)
-                    if batch.count == Self.batchSize {
-                        guard deliver(batch) else { return }
-                        batch.removeAll(keepingCapacity: true)
-                    }
-                }
-                if !batch.isEmpty { _ = deliver(batch) }
-                finish(nil)
-            } catch {
-                finish(ArchiveError.from(error, path: archive.path))
+    /// Runs the statement and hands each job that parses and passes the filters SQL could not
+    /// apply to `body`, until it returns false.
+    private func eachMatch(_ statement: (sql: String, arguments: [DatabaseValue], exact: Bool), _ local: [JobFilter], _ body: (JSONValue) -> Bool) throws {
+        try archive.queue.read { db in
+            let rows = try String.fetchCursor(db, sql: statement.sql, arguments: StatementArguments(statement.arguments))
+            while let text = try rows.next() {
+                guard let job = try? JSONParser.parse(Array(text.utf8)) else { continue }
+                if !local.isEmpty, !local.allSatisfy({ $0.matches(job) }) { continue }
+                if !body(job) { return }
             }
         }
     }

@@ -9,7 +9,6 @@ public final class ArchiveSync: @unchecked Sendable {
     /// This sync's id.
     public let id: Int64
     let at: Timestamp
-    private var committed = false
     private var closed = false
 
     /// What a sync found, so far.
@@ -167,7 +166,6 @@ public final class ArchiveSync: @unchecked Sendable {
                 try db.execute(sql: "COMMIT")
                 return record
             }
-            committed = true
             closed = true
             return record
         } catch {

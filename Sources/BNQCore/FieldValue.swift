@@ -67,6 +67,12 @@ public enum FieldValue: Sendable, Hashable {
         }
     }
 
+    /// What an aggregate measures of the value: seconds since 1970 for a time, else the number.
+    public var measure: Double? {
+        if case .timestamp(let time) = self { return time?.secondsSince1970 }
+        return numberValue
+    }
+
     /// The number, as a double (exact below 2⁵³).
     public var numberValue: Double? {
         switch self {

@@ -46,36 +46,37 @@ public final class ArchiveJobSource: JobSource {
 
     public var activity: SourceActivity { SourceActivity() }
 
-    /// Key types SQL groups as bnq does.
-    static func groupsInSQL(_ key: JobField) -> Bool {
-        switch key.type {
-        case .string, .enumeration, .timestamp, .bool: return true
-        default: return false
-        }
-    }
 
     /// `explain` on the archive: the SQL it runs, and what runs on each job read.
     public func explain(_ plan: JobsPlan) -> String? {
+        guard let explained = explanation(plan) else { return nil }
+        return (["no request: the archive \(archive.path)", "sql:    " + explained.sql, "local:  " + (explained.local.isEmpty ? "(nothing)" : explained.local)]
+            + explained.notes).joined(separator: "\n")
+    }
+
+    /// What `explain` says of a plan on the archive: the SQL that runs, what runs on each job read,
+    /// and the steps after (`then:`, `count:` lines).
+    func explanation(_ plan: JobsPlan) -> (sql: String, local: String, notes: [String])? {
         guard let query = try? query(plan, offset: plan.paginationPushed ? plan.offset : 0, limit: plan.paginationPushed ? plan.limit : nil) else { return nil }
         let explained = archive.explain(query)
-        var lines = ["no request: the archive \(archive.path)", "sql:    " + explained.sql]
+        var sql = explained.sql
+        var notes: [String] = []
         let local = explained.local.map(LocalPredicate.describe) + (plan.residual.map { [$0.description] } ?? [])
-        lines.append("local:  " + (local.isEmpty ? "(nothing)" : local.joined(separator: " and ")))
-        if ArchiveSQL.orderBy(query.ordering) == nil { lines.append("then:   sorted locally by " + query.ordering.text) }
+        if ArchiveSQL.orderBy(query.ordering) == nil { notes.append("then:   sorted locally by " + query.ordering.text) }
         if case .groups(let groups) = plan.output {
             let table = GroupTable(plan: groups)
             let fields = table.measured.compactMap { $0 }
-            if plan.residual == nil, query.isExact, table.countsAndExtremesOnly, groups.keys.allSatisfy(ArchiveJobSource.groupsInSQL),
-                let sql = ArchiveSQL.groupSQL(query, keys: groups.keys, measured: fields)
+            if plan.residual == nil, query.isExact, table.countsAndExtremesOnly, groups.keys.allSatisfy(ArchiveSQL.groupsExactly),
+                let grouping = ArchiveSQL.groupSQL(query, keys: groups.keys, measured: fields)
             {
-                lines[1] = "sql:    " + sql
+                sql = grouping
             } else {
-                lines.append("then:   grouped locally" + (groups.keys.isEmpty ? "" : " by " + groups.keys.map(\.path).joined(separator: ", "))
+                notes.append("then:   grouped locally" + (groups.keys.isEmpty ? "" : " by " + groups.keys.map(\.path).joined(separator: ", "))
                     + (plan.residual == nil && query.isExact ? ", reading only the columns it needs" : ""))
             }
         }
-        if case .count = plan.output, let count = ArchiveSQL.countSQL(query) { lines.append("count:  " + count) }
-        return lines.joined(separator: "\n")
+        if case .count = plan.output, let count = ArchiveSQL.countSQL(query) { notes.append("count:  " + count) }
+        return (sql, local.joined(separator: " and "), notes)
     }
 
     /// Groups a plan's jobs in SQL into `table` (count, min and max in SQL; sums and averages
@@ -113,15 +114,10 @@ public final class ArchiveJobSource: JobSource {
 
     /// `explain --format json` on the archive: `archive`, `sql`, `local`, and the `text`.
     func explainJSON(_ plan: JobsPlan) -> JSONValue? {
-        guard let text = explain(plan) else { return nil }
-        var object = JSONObject()
-        object["archive"] = .string(archive.path)
-        for line in text.split(separator: "\n") {
-            if line.hasPrefix("sql:    ") { object["sql"] = .string(String(line.dropFirst(8))) }
-            if line.hasPrefix("local:  ") { object["local"] = .string(line.dropFirst(8) == "(nothing)" ? "" : String(line.dropFirst(8))) }
-        }
-        object["text"] = .string(text)
-        return .object(object)
+        guard let explained = explanation(plan), let text = explain(plan) else { return nil }
+        return .object(JSONObject([
+            ("archive", .string(archive.path)), ("sql", .string(explained.sql)), ("local", .string(explained.local)), ("text", .string(text)),
+        ]))
     }
 
     final class ReaderCursor: JobCursor {

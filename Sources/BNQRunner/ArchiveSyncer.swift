@@ -75,13 +75,13 @@ public struct ArchiveSyncer {
                 let open = try plan("jobs where createdAt < '\(cutoff.rfc3339)' and state in (\(unfinishedStates.joined(separator: ", "))) order by createdAt")
                 var listed = Set<String>()
                 for plan in [recent, open] {
-                    try await copy(plan, into: sync, read: &read, total: nil) { listed.insert($0) }
+                    try await copy(plan, into: sync, read: &read) { listed.insert($0) }
                 }
                 // Held unfinished jobs neither listing returned: finished meanwhile, or gone.
                 let missing = held.unfinished.filter { !listed.contains($0) }
                 try sync.markGone(ids: try await lookUp(missing, into: sync, read: &read))
             } else {
-                try await copy(try plan("jobs"), into: sync, read: &read, total: nil) { _ in }
+                try await copy(try plan("jobs"), into: sync, read: &read) { _ in }
                 try sync.markUnseenGone()
             }
             try Task.checkCancellation()
@@ -111,7 +111,7 @@ public struct ArchiveSyncer {
             plan.pushed = [JobFilter(checked: JobSchema.field(named: "id")!, condition: .in, operand: operand)]
             plan.request.filters = [JobsRequest.Filter(field: "id", condition: .in, value: operand)]
             do {
-                try await copy(plan, into: sync, read: &read, total: nil) { found.insert($0) }
+                try await copy(plan, into: sync, read: &read) { found.insert($0) }
                 gone += chunk.filter { !found.contains($0) }
             } catch let error as ByteNiteError where error.kind == .badRequest {
                 for id in chunk {
@@ -128,7 +128,7 @@ public struct ArchiveSyncer {
     }
 
     /// Copies a listing into the sync in batches; `seen` hears every id listed.
-    func copy(_ plan: JobsPlan, into sync: ArchiveSync, read: inout Int64, total: Int64?, seen: (String) -> Void) async throws {
+    func copy(_ plan: JobsPlan, into sync: ArchiveSync, read: inout Int64, seen: (String) -> Void) async throws {
         let cursor = source.jobs(for: plan, startingAt: 0, limit: nil)
         var batch: [JSONValue] = []
         batch.reserveCapacity(500)

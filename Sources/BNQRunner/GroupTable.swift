@@ -51,9 +51,7 @@ struct GroupTable {
     }
 
     static func measure(_ job: JSONValue, _ field: JobField) -> Double? {
-        let value = FieldValue.of(job, field)
-        if case .timestamp(let timestamp) = value { return timestamp?.secondsSince1970 }
-        return value.numberValue
+        FieldValue.of(job, field).measure
     }
 
     mutating func add(_ job: JSONValue) {
