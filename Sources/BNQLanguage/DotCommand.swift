@@ -17,6 +17,12 @@ public enum DotCommand: Sendable, Hashable {
     case once(path: String)
     case watch(WatchCommand)
     case show
+    /// `.pager on|off|auto`: whether results taller than the terminal go through `$PAGER`.
+    case pager(Switch)
+    /// `.last`: the previous result again.
+    case last
+    /// `.edit`: the current or last statement in `$EDITOR` (kept by the interactive shell).
+    case edit
     case endpoint(String)
     case demo
     /// `.archive [FILE]`: ask a local archive (offline); without FILE, the API again.
@@ -50,6 +56,9 @@ public enum DotCommand: Sendable, Hashable {
         Entry(name: "expanded", aliases: ["x"], usage: ".expanded on|off|auto", summary: "one block per record (auto: when a table is too wide)", arguments: Switch.allCases.map(\.rawValue), takesPath: false),
         Entry(name: "timing", aliases: [], usage: ".timing on|off", summary: "after each statement: time, requests, pages, rows", arguments: ["on", "off"], takesPath: false),
         Entry(name: "maxrows", aliases: [], usage: ".maxrows N|off", summary: "cap on rows shown in the shell, with an \"N more rows\" footer", arguments: ["off"], takesPath: false),
+        Entry(name: "pager", aliases: [], usage: ".pager on|off|auto", summary: "results go through $PAGER (default less -FRX): always, never, or when taller than the terminal", arguments: Switch.allCases.map(\.rawValue), takesPath: false),
+        Entry(name: "last", aliases: [], usage: ".last", summary: "show the previous result again (in the pager)", arguments: [], takesPath: false),
+        Entry(name: "edit", aliases: ["e"], usage: ".edit", summary: "edit the current or last statement in $VISUAL or $EDITOR, then run it (also \\e)", arguments: [], takesPath: false),
         Entry(name: "nullvalue", aliases: [], usage: ".nullvalue TEXT", summary: "what a value with no default (an unset time) shows; nothing by default", arguments: [], takesPath: false),
         Entry(name: "output", aliases: ["o"], usage: ".output [FILE]", summary: "send results to FILE (no FILE: back to standard output)", arguments: [], takesPath: true),
         Entry(name: "once", aliases: [], usage: ".once FILE", summary: "send the next result to FILE", arguments: [], takesPath: true),

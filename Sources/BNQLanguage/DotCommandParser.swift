@@ -83,6 +83,15 @@ struct DotCommandParser {
         case "watch":
             return parseWatch(from: argumentStart, to: end, usage: usage)
         case "show": return .success(.show)
+        case "pager":
+            guard let value = DotCommand.Switch(rawValue: argument.lowercased()) else { return usage() }
+            return .success(.pager(value))
+        case "last":
+            guard argument.isEmpty else { return usage() }
+            return .success(.last)
+        case "edit":
+            guard argument.isEmpty else { return usage() }
+            return .success(.edit)
         case "endpoint":
             guard !argument.isEmpty else { return usage() }
             return .success(.endpoint(argument))

@@ -16,6 +16,23 @@ public final class OutputSink: @unchecked Sendable {
         return Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
     }
 
+    /// The terminal's height in lines, when it is one (as `width`).
+    public var height: Int? {
+        guard isTerminal else { return nil }
+        var size = winsize()
+        if ioctl(handle.fileDescriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 { return Int(size.ws_row) }
+        return Int(ProcessInfo.processInfo.environment["LINES"] ?? "") ?? 24
+    }
+
+    /// Writes bytes as they are (a result held earlier, shown again).
+    public func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    /// While set, what is flushed is held here instead of written (the shell's pager decides).
+    public var transcript: Transcript?
+
     public init(handle: FileHandle, isTerminal: Bool? = nil) {
         self.handle = handle
         self.isTerminal = isTerminal ?? (isatty(handle.fileDescriptor) == 1)
@@ -40,6 +57,10 @@ public final class OutputSink: @unchecked Sendable {
         guard !buffer.isEmpty else { return }
         defer { buffer.removeAll(keepingCapacity: true) }
         guard failure == nil else { return }
+        if let transcript {
+            transcript.append(output: buffer)
+            return
+        }
         let descriptor = handle.fileDescriptor
         buffer.withUnsafeBytes { raw in
             guard let base = raw.baseAddress else { return }

@@ -45,6 +45,9 @@ public final class Reporter: @unchecked Sendable {
     /// Whether `error:` shows in red: decided once, by the executable, from whether standard
     /// error is a terminal, `TERM` and `NO_COLOR`.
     public var colour = false
+    /// While set, messages are held here, in order with the results (the shell's pager decides
+    /// when they show).
+    public var transcript: Transcript?
 
     public init(messages: MessageSink) { self.messages = messages }
 
@@ -109,7 +112,11 @@ public final class Reporter: @unchecked Sendable {
 
     /// A note for people (a warning, `now talking to …`, timing), not an error.
     public func note(_ text: String) {
-        messages.write(TerminalText.escapeLines(text) + "\n")
+        write(TerminalText.escapeLines(text) + "\n")
+    }
+
+    private func write(_ text: String) {
+        if let transcript { transcript.append(message: text) } else { messages.write(text) }
     }
 
     private func emit(_ text: String) {
@@ -119,7 +126,7 @@ public final class Reporter: @unchecked Sendable {
         if colour, let range = shown.range(of: "error:") {
             shown.replaceSubrange(range, with: "\u{1B}[1;31merror:\u{1B}[0m")
         }
-        messages.write(shown + "\n")
+        write(shown + "\n")
     }
 
     /// Whether colour suits standard error: a terminal, not `TERM=dumb`, no `NO_COLOR`.

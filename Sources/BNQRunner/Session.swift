@@ -22,7 +22,10 @@ public final class Session: @unchecked Sendable {
     public var settings: SessionSettings
     /// Where results go now (`.output` changes it).
     public var output: OutputSink
-    let standardOutput: OutputSink
+    /// Standard output, whatever `.output` chose.
+    public let standardOutput: OutputSink
+    /// What the last statement in the shell showed, for `.last` (kept by the interactive shell).
+    public var lastResult: [UInt8]?
     var onceOutput: OutputSink?
     /// Prints errors and notes, and decides exit statuses.
     public let reporter: Reporter

@@ -30,6 +30,11 @@ extension Session {
         case .nullValue(let text): settings.nullValue = text
         case .quit: quitRequested = true
         case .show: showSettings()
+        case .pager(let value): settings.pager = value
+        case .last:
+            guard let lastResult else { throw RunError("no result to show again yet") }
+            output.write(bytes: lastResult)
+        case .edit: throw RunError(".edit is available in the interactive shell")
         case .help(let topic): output.line(HelpText.text(topic: topic))
         case .history: throw RunError(".history is available in the interactive shell")
         case .endpoint(let url): try await switchTo(url, fromFile: fromFile)
@@ -136,6 +141,7 @@ extension Session {
             "format:     \(settings.format?.rawValue ?? "auto (\(format.rawValue))")",
             "expanded:   \(settings.expanded.rawValue)",
             "timing:     \(settings.timing ? "on" : "off")",
+            "pager:      \(settings.pager.rawValue)",
             "maxrows:    \(settings.maximumRows.map(String.init) ?? "off")",
             "page size:  \(settings.pageSize)",
             "now:        \(settings.pinnedNow?.rfc3339 ?? "the clock, fixed per statement")",

@@ -19,6 +19,8 @@ public struct SessionSettings: Sendable {
     public var expanded: DotCommand.Switch = .off
     /// `.timing`: print time, requests, pages and rows after each statement.
     public var timing = false
+    /// `.pager`: in the shell, results through `$PAGER` always, never, or when taller than the terminal.
+    public var pager: DotCommand.Switch = .auto
     /// `-t` / `--no-header`: tables and csv without their header.
     public var showsHeader = true
     /// `.nullvalue TEXT`: what a value with no default (an unset time) shows in a table.

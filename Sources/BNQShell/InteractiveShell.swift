@@ -14,6 +14,10 @@ public final class InteractiveShell {
     let history: HistoryStore?
     /// Whether prompts are shown (not when nothing is a terminal).
     let showsPrompt: Bool
+    /// Where tall results go (only with the line editor, on a terminal).
+    let pager: Pager?
+    /// The last statement run, for `.edit` with nothing typed.
+    var lastStatement: String?
 
     /// The shell on libedit; nil when libedit cannot start on this terminal.
     /// - Parameters:
@@ -25,7 +29,9 @@ public final class InteractiveShell {
         self.input = editor
         self.history = history
         self.showsPrompt = true
+        self.pager = session.standardOutput.isTerminal ? Pager(environment: ProcessInfo.processInfo.environment) : nil
         if editingMode == "vi" { editor.setMode("vi") }
+        editor.setBracketedPaste(true)
         // Earlier sessions' statements, for Up and Ctrl-R.
         if let history {
             session.historySource = { try history.records() }
@@ -41,6 +47,7 @@ public final class InteractiveShell {
         self.input = PlainLineInput(showsPrompt: showingPrompt)
         self.history = nil
         self.showsPrompt = showingPrompt
+        self.pager = nil
     }
 
     var prompt: String { "bnq \(TerminalText.escape(session.promptName))> " }
@@ -57,7 +64,11 @@ public final class InteractiveShell {
     /// one (a statement keyword or a dot-command), so a statement pasted in the layout of the
     /// example scripts runs whole, once.
     public func run() async -> Int32 {
-        if input is LineEditor { Interrupts.install() }
+        if input is LineEditor {
+            Interrupts.install()
+            // A pager quit before it read everything must not end bnq (EPIPE is handled instead).
+            signal(SIGPIPE, SIG_IGN)
+        }
         var pending = ""
         var lastStatus = ExitStatus.success
         let box = CompletionContext()
@@ -75,14 +86,14 @@ public final class InteractiveShell {
                     if Parser.isComplete(pending), !input.hasPendingInput {
                         let text = pending
                         pending = ""
-                        lastStatus = await execute(text)
+                        lastStatus = await presenting { await self.execute(text) }
                     }
                     continue
                 }
                 if case .interrupted = read {} else {
                     let text = pending
                     pending = ""
-                    lastStatus = await execute(text)
+                    lastStatus = await presenting { await self.execute(text) }
                 }
             }
             switch read {
@@ -94,26 +105,38 @@ public final class InteractiveShell {
                 // Ctrl-D at the continuation prompt drops the unfinished statement; at the end of
                 // plain input it runs, and says what is missing.
                 if input is LineEditor { continue }
-                return await execute(text)
+                return await presenting { await self.execute(text) }
             case .interrupted:
                 pending = ""
                 FileHandle.standardOutput.write(Data("\n".utf8))
             case .line(let line):
                 let trimmed = line.trimmingCharacters(in: .whitespaces)
                 if pending.isEmpty, trimmed.isEmpty { continue }
+                // `.edit` and `\e` take the statement being typed, if any, with them.
+                if Self.isEditCommand(trimmed) {
+                    let text = pending
+                    pending = ""
+                    lastStatus = await edit(text)
+                    continue
+                }
                 if pending.isEmpty, let habit = Self.habit(trimmed) {
-                    lastStatus = await runHabit(habit)
+                    lastStatus = await presenting { await self.runHabit(habit) }
                     continue
                 }
                 if pending.isEmpty, trimmed.hasPrefix(".") || trimmed.hasPrefix("!") {
-                    lastStatus = await runCommandLine(line)
+                    // `.watch` streams its changes as they come: never held for the pager.
+                    if Self.streams(trimmed) {
+                        lastStatus = await runCommandLine(line)
+                    } else {
+                        lastStatus = await presenting { await self.runCommandLine(line) }
+                    }
                     continue
                 }
                 pending += (pending.isEmpty ? "" : "\n") + line
                 guard Parser.isComplete(pending), !input.hasPendingInput else { continue }
                 let text = pending
                 pending = ""
-                lastStatus = await execute(text)
+                lastStatus = await presenting { await self.execute(text) }
             }
         }
         return lastStatus
@@ -130,7 +153,6 @@ public final class InteractiveShell {
         case "help", "\\?", "\\h", "?": return .help
         case "\\x": return .toggleExpanded
         case "\\timing": return .toggleTiming
-        case "\\e", "\\edit": return .point("'\\e' opens an editor in psql; bnq has none yet: Up recalls the last statement to edit")
         case "\\d", "\\dt", "\\d+": return .point("the fields of a job: .help fields")
         default:
             return word.hasPrefix("\\") ? .point("psql's backslash commands are dot-commands in bnq: .help lists them") : nil
@@ -161,6 +183,19 @@ public final class InteractiveShell {
         if trimmed.isEmpty || trimmed.hasPrefix(".") || trimmed.hasPrefix("!") || trimmed.hasPrefix("\\") { return true }
         let word = trimmed.prefix(while: { $0.isLetter }).lowercased()
         return Vocabulary.statementKeywords.contains(word)
+    }
+
+    /// `.edit`, `.e` or psql's `\\e`.
+    static func isEditCommand(_ line: String) -> Bool {
+        var word = line.lowercased()
+        if word.hasSuffix(";") { word.removeLast() }
+        return [".edit", ".e", "\\e", "\\edit"].contains(word)
+    }
+
+    /// Whether a command line shows its output as it comes (`.watch`), so it cannot be held.
+    static func streams(_ line: String) -> Bool {
+        let name = line.prefix(while: { !$0.isWhitespace }).lowercased()
+        return name == ".watch"
     }
 
     final class CompletionContext: @unchecked Sendable { var pending = "" }
@@ -205,7 +240,7 @@ public final class InteractiveShell {
             session.tell("error: no history entry \(number)")
             return ExitStatus.usage
         }
-        FileHandle.standardOutput.write(Data((TerminalText.escape(Self.oneLine(entry.text)) + "\n").utf8))
+        session.output.line(TerminalText.escape(Self.oneLine(entry.text)))
         return await execute(entry.text)
     }
 
@@ -213,6 +248,7 @@ public final class InteractiveShell {
     func execute(_ text: String) async -> Int32 {
         let keep = !text.hasPrefix(" ") && !Self.isSecret(text) && ![".quit", ".exit", ".q"].contains(text.trimmingCharacters(in: .whitespaces))
         if keep { input.addHistory(Self.oneLine(text)) }
+        if !text.trimmingCharacters(in: .whitespaces).hasPrefix(".") { lastStatement = text }
         _ = Interrupts.take()
         let started = Date()
         let rowsBefore = session.rowsWritten

@@ -62,11 +62,23 @@ final class LineEditor {
     }
 
     func addHistory(_ entry: String) { bnq_editor_history_add(editor, entry) }
+
+    /// Whether more input is waiting (read ahead, or a paste not yet ended).
+    func pending() -> Bool { bnq_editor_pending(editor) == 1 }
+
+    /// Bracketed paste: a paste arrives marked, so it is known as one.
+    func setBracketedPaste(_ on: Bool) { bnq_editor_set_bracketed_paste(editor, on ? 1 : 0) }
+
+    /// The terminal as it was before bnq, until the next read.
+    func suspend() { bnq_editor_suspend(editor) }
 }
 
 /// Ctrl-C, recorded by a signal handler instead of ending the process.
 enum Interrupts {
-    static func install() { bnq_sigint_install() }
+    static func install() {
+        bnq_sigint_install()
+        bnq_job_control_install()
+    }
     /// True once per Ctrl-C.
     static func take() -> Bool { bnq_sigint_take() == 1 }
 }

@@ -10,6 +10,8 @@ protocol LineInput: AnyObject {
     func setCompletion(_ complete: @escaping LineEditor.Completion)
     /// Whether more input is already waiting (a paste, lines typed ahead).
     var hasPendingInput: Bool { get }
+    /// Puts the terminal back as bnq found it, for a pager or an editor; the next read takes it again.
+    func yieldTerminal()
 }
 
 extension LineInput {
@@ -21,6 +23,12 @@ extension LineInput {
 }
 
 extension LineEditor: LineInput {
+    func yieldTerminal() { suspend() }
+
+    /// Typed ahead, or the rest of a bracketed paste still coming (what libedit has not read yet
+    /// is held by the C reader, so the descriptor alone cannot tell).
+    var hasPendingInput: Bool { pending() }
+
     func read(prompt: String) -> Input {
         self.prompt = prompt
         return read()
@@ -40,6 +48,8 @@ final class PlainLineInput: LineInput {
     }
 
     func addHistory(_ entry: String) {}
+
+    func yieldTerminal() {}
 
     func setCompletion(_ complete: @escaping LineEditor.Completion) {}
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -19,7 +20,18 @@ struct bnq_editor {
     bnq_complete_fn complete;
     void *complete_context;
     char *line;
+    /* Bytes read ahead of libedit (the rest of an escape sequence that was not a paste marker,
+     * or what was waiting when the shell asked whether more input is pending). */
+    unsigned char ahead[256];
+    size_t ahead_start, ahead_end;
+    /* Inside a bracketed paste (between ESC [200~ and ESC [201~). */
+    int in_paste;
+    /* Whether the terminal is asked for bracketed paste. */
+    int bracketed;
 };
+
+static const char paste_start[] = "\x1b[200~";
+static const char paste_end[] = "\x1b[201~";
 
 static volatile sig_atomic_t bnq_sigint_seen = 0;
 
@@ -37,6 +49,44 @@ void bnq_sigint_install(void) {
     sigaction(SIGINT, &action, NULL);
 }
 
+/* Ctrl-Z: the terminal goes back to the mode it had before bnq, bnq stops; on `fg` the edit
+ * mode comes back and the line is drawn again (the flag tells the reader). */
+static struct termios bnq_cooked;
+static int bnq_have_cooked = 0;
+static volatile sig_atomic_t bnq_resumed = 0;
+
+static void bnq_tstp_handler(int signal_number) {
+    (void)signal_number;
+    int saved_errno = errno;
+    struct termios edit;
+    int have_edit = tcgetattr(STDIN_FILENO, &edit) == 0;
+    if (bnq_have_cooked) tcsetattr(STDIN_FILENO, TCSADRAIN, &bnq_cooked);
+    signal(SIGTSTP, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTSTP);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(SIGTSTP);
+    /* Continued. */
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = bnq_tstp_handler;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGTSTP, &action, NULL);
+    if (have_edit) tcsetattr(STDIN_FILENO, TCSADRAIN, &edit);
+    bnq_resumed = 1;
+    errno = saved_errno;
+}
+
+void bnq_job_control_install(void) {
+    if (tcgetattr(STDIN_FILENO, &bnq_cooked) == 0) bnq_have_cooked = 1;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = bnq_tstp_handler;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGTSTP, &action, NULL);
+}
+
 int bnq_sigint_take(void) {
     if (bnq_sigint_seen) {
         bnq_sigint_seen = 0;
@@ -45,9 +95,70 @@ int bnq_sigint_take(void) {
     return 0;
 }
 
+/* One byte: from what was read ahead, else from the terminal, waiting at most `timeout_ms`
+ * (-1: as long as it takes, in short polls that look at the Ctrl-C flag). 1: a byte; 0: end of
+ * input; -1: an error or Ctrl-C; -2: nothing came in time. */
+static int next_byte(bnq_editor *editor, int fd, int timeout_ms, unsigned char *byte) {
+    if (editor->ahead_start < editor->ahead_end) {
+        *byte = editor->ahead[editor->ahead_start++];
+        return 1;
+    }
+    int waited = 0;
+    for (;;) {
+        /* SIGINT may be delivered to any thread, so a blocked read() is not interrupted:
+         * wait in short polls and look at the flag between them. */
+        if (bnq_sigint_seen) return -1;
+        if (bnq_resumed && timeout_ms < 0) return -3;
+        struct pollfd ready = {.fd = fd, .events = POLLIN};
+        int slice = timeout_ms < 0 ? 50 : (timeout_ms - waited < 10 ? timeout_ms - waited : 10);
+        int polled = poll(&ready, 1, slice);
+        if (polled == 0 || (polled == -1 && errno == EINTR)) {
+            waited += slice;
+            if (timeout_ms >= 0 && waited >= timeout_ms) return -2;
+            continue;
+        }
+        ssize_t got = read(fd, byte, 1);
+        if (got == -1) {
+            if (errno == EINTR && !bnq_sigint_seen) continue;
+            return -1;
+        }
+        return got == 0 ? 0 : 1;
+    }
+}
+
+/* After an ESC: whether the bytes that follow spell the rest of `marker` (ESC [20x~). The bytes
+ * read are given back when they do not. */
+static int read_marker(bnq_editor *editor, int fd, const char *marker) {
+    unsigned char seen[8];
+    size_t count = 0;
+    size_t length = strlen(marker);
+    for (size_t i = 1; i < length; i++) {
+        unsigned char byte;
+        if (next_byte(editor, fd, 30, &byte) != 1) break;
+        seen[count++] = byte;
+        if (byte != (unsigned char)marker[i]) break;
+        if (i == length - 1) return 1;
+    }
+    /* Not the marker: put the bytes back in front of what is ahead. */
+    if (count > 0) {
+        size_t remaining = editor->ahead_end - editor->ahead_start;
+        if (remaining + count <= sizeof editor->ahead) {
+            memmove(editor->ahead + count, editor->ahead + editor->ahead_start, remaining);
+            memcpy(editor->ahead, seen, count);
+            editor->ahead_start = 0;
+            editor->ahead_end = remaining + count;
+        }
+    }
+    return 0;
+}
+
 /* Reads one character. Unlike libedit's own reader, which retries a read interrupted by a signal,
- * this one gives up the line when the interruption was Ctrl-C, so el_gets returns at once. */
+ * this one gives up the line when the interruption was Ctrl-C, so el_gets returns at once. It
+ * takes the bracketed-paste markers out (a Tab inside a paste is a space, not completion), and
+ * draws the line again after Ctrl-Z and `fg`. */
 static int bnq_getc(EditLine *el, wchar_t *wc) {
+    bnq_editor *editor = NULL;
+    el_get(el, EL_CLIENTDATA, &editor);
     FILE *in = NULL;
     el_get(el, EL_GETFP, 0, &in);
     int fd = in ? fileno(in) : STDIN_FILENO;
@@ -55,18 +166,32 @@ static int bnq_getc(EditLine *el, wchar_t *wc) {
     size_t count = 0;
     for (;;) {
         unsigned char c;
-        /* SIGINT may be delivered to any thread, so a blocked read() is not interrupted:
-         * wait in short polls and look at the flag between them. */
-        if (bnq_sigint_seen) return -1;
-        struct pollfd ready = {.fd = fd, .events = POLLIN};
-        int polled = poll(&ready, 1, 50);
-        if (polled == 0 || (polled == -1 && errno == EINTR)) continue;
-        ssize_t got = read(fd, &c, 1);
-        if (got == -1) {
-            if (errno == EINTR && !bnq_sigint_seen) continue;
-            return -1;
+        int got = next_byte(editor, fd, -1, &c);
+        if (got == -3) {
+            bnq_resumed = 0;
+            el_set(el, EL_REFRESH);
+            continue;
         }
+        if (got == -1) return -1;
         if (got == 0) return 0;
+        if (c == 0x1b && count == 0 && editor->bracketed) {
+            if (!editor->in_paste && read_marker(editor, fd, paste_start)) {
+                editor->in_paste = 1;
+                continue;
+            }
+            if (editor->in_paste && read_marker(editor, fd, paste_end)) {
+                editor->in_paste = 0;
+                /* A paste that ended with a line break, whose end marker came late: an empty
+                 * line lets the shell run what it held back. */
+                const LineInfo *info = el_line(el);
+                if (info->lastchar == info->buffer) {
+                    *wc = L'\n';
+                    return 1;
+                }
+                continue;
+            }
+        }
+        if (c == '\t' && editor->in_paste) c = ' ';
         bytes[count++] = (char)c;
         mbstate_t state;
         memset(&state, 0, sizeof state);
@@ -228,7 +353,17 @@ int bnq_editor_read(bnq_editor *editor, const char **line) {
      * file); in edit mode they wait, unechoed, for the next prompt. Edit mode keeps ISIG, so
      * Ctrl-C still interrupts a running statement, and output processing (ONLCR). */
     el_set(editor->el, EL_PREP_TERM, 1);
+    FILE *out = NULL;
+    el_get(editor->el, EL_GETFP, 1, &out);
+    if (editor->bracketed && out) {
+        fputs("\x1b[?2004h", out);
+        fflush(out);
+    }
     const char *text = el_gets(editor->el, &count);
+    if (editor->bracketed && out) {
+        fputs("\x1b[?2004l", out);
+        fflush(out);
+    }
     el_set(editor->el, EL_PREP_TERM, 1);
     if (bnq_sigint_take() || (text == NULL && errno == EINTR)) {
         /* Ctrl-C: drop what was typed. */
@@ -242,6 +377,35 @@ int bnq_editor_read(bnq_editor *editor, const char **line) {
     while (length > 0 && (editor->line[length - 1] == '\n' || editor->line[length - 1] == '\r')) editor->line[--length] = '\0';
     *line = editor->line;
     return 1;
+}
+
+void bnq_editor_set_bracketed_paste(bnq_editor *editor, int on) { editor->bracketed = on; }
+
+int bnq_editor_pending(bnq_editor *editor) {
+    FILE *in = NULL;
+    el_get(editor->el, EL_GETFP, 0, &in);
+    int fd = in ? fileno(in) : STDIN_FILENO;
+    /* Take what is waiting now, without waiting for more. */
+    if (editor->ahead_start == editor->ahead_end) editor->ahead_start = editor->ahead_end = 0;
+    while (editor->ahead_end < sizeof editor->ahead) {
+        struct pollfd ready = {.fd = fd, .events = POLLIN};
+        if (poll(&ready, 1, 0) <= 0 || !(ready.revents & POLLIN)) break;
+        ssize_t got = read(fd, editor->ahead + editor->ahead_end, sizeof editor->ahead - editor->ahead_end);
+        if (got <= 0) break;
+        editor->ahead_end += (size_t)got;
+    }
+    /* The end of a paste is not more input. */
+    size_t marker = strlen(paste_end);
+    if (editor->in_paste && editor->ahead_end - editor->ahead_start >= marker
+        && memcmp(editor->ahead + editor->ahead_start, paste_end, marker) == 0) {
+        editor->ahead_start += marker;
+        editor->in_paste = 0;
+    }
+    return editor->in_paste || editor->ahead_start < editor->ahead_end;
+}
+
+void bnq_editor_suspend(bnq_editor *editor) {
+    el_set(editor->el, EL_PREP_TERM, 0);
 }
 
 void bnq_editor_history_add(bnq_editor *editor, const char *entry) {

@@ -26,9 +26,23 @@ void bnq_editor_set_completion(bnq_editor *editor, bnq_complete_fn function, voi
 /// 0 at end of input (Ctrl-D on an empty line), -1 when interrupted by Ctrl-C.
 int bnq_editor_read(bnq_editor *editor, const char **line);
 
+/// Asks the terminal for bracketed paste while a line is read (ESC [?2004h), so that a paste is
+/// known as one: its Tabs do not complete, and `bnq_editor_pending` holds until it ends.
+void bnq_editor_set_bracketed_paste(bnq_editor *editor, int on);
+
+/// 1 when more input is already waiting: typed ahead, or the rest of a paste still coming.
+int bnq_editor_pending(bnq_editor *editor);
+
+/// Puts the terminal back in the mode it had before the editor (for a pager or an editor run
+/// between reads); the next read takes edit mode again.
+void bnq_editor_suspend(bnq_editor *editor);
+
 /// Adds an entry to the in-memory history (consecutive duplicates are folded).
 void bnq_editor_history_add(bnq_editor *editor, const char *entry);
 int bnq_editor_history_count(bnq_editor *editor);
+
+/// Ctrl-Z: puts the terminal back before stopping, takes edit mode again and redraws on `fg`.
+void bnq_job_control_install(void);
 
 /// Installs a SIGINT handler that records Ctrl-C instead of ending the process.
 void bnq_sigint_install(void);
