@@ -1,6 +1,8 @@
 // libFuzzer entry for bnq's query language: the lexer, the parser, scripts with their dot-commands,
-// the compiler (both schemas), and explain on what compiles. Built by scripts/fuzz, outside the package build:
-//   swiftc -sanitize=fuzzer … Sources/BNQCore/*.swift → BNQCore, Sources/BNQLanguage → BNQLanguage, this file.
+// the compiler (both schemas), explain on what compiles, and Tab completion at cursor positions
+// through the input. Built by scripts/fuzz, outside the package build:
+//   swiftc -sanitize=fuzzer … Sources/BNQCore/*.swift → BNQCore, Sources/BNQLanguage → BNQLanguage,
+//   this file with Sources/BNQShell/Completer.swift.
 // A crash, a trap or a hang is a finding; so is a rejection whose diagnostic has no message or a
 // range outside the input (checked below, and turned into a trap libFuzzer reports with the input).
 import BNQCore
@@ -9,6 +11,7 @@ import BNQLanguage
 let context = CompileContext(
     now: Timestamp(rfc3339: "2026-11-28T00:00:00Z")!,
     parameters: ["state": "FAILED", "since": "now - 7d", "id": "'5d0c2a3e'", "names": "('a', 'b')"])
+let completer = Completer(jobIDs: ["5d0c2a3e-1111-2222-3333-444455556666", "5d0c2a3e-9999", "bad\u{1B}[2Jid"])
 let compilers = [Compiler(context: context), Compiler(context: context, schema: .history)]
 
 func check(_ diagnostic: Diagnostic, in source: String) {
@@ -36,5 +39,32 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         case .failure(let diagnostic): check(diagnostic, in: source)
         }
     }
+    complete(source)
     return 0
+}
+
+/// Tab at up to 24 cursor positions spread over the input, with earlier lines as the statement's
+/// context: no trap, a replacement that stays inside the text before the cursor and ends on a
+/// character boundary, and no candidate that could act on a terminal.
+func complete(_ source: String) {
+    let characters = Array(source)
+    let step = max(1, characters.count / 24)
+    var cursor = 0
+    while cursor <= characters.count {
+        let before = String(characters[..<cursor])
+        let lines = before.split(separator: "\n", omittingEmptySubsequences: false)
+        let line = String(lines.last ?? "")
+        let context = lines.dropLast().joined(separator: "\n")
+        // Only the line's own text reaches the completer from libedit.
+        let (replace, candidates) = completer.complete(line, context: context)
+        let bytes = Array(line.utf8)
+        precondition(replace >= 0 && replace <= bytes.count, "completion replaces \(replace) bytes of \(bytes.count)")
+        let kept = bytes.dropLast(replace)
+        precondition(String(decoding: kept, as: UTF8.self).utf8.count == kept.count, "completion cuts a character in two")
+        for candidate in candidates {
+            precondition(!candidate.isEmpty, "an empty candidate")
+            precondition(!candidate.unicodeScalars.contains(where: UnsafeCharacters.contains), "a candidate with a control character")
+        }
+        cursor += step
+    }
 }

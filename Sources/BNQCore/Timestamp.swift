@@ -91,10 +91,37 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return String(text.dropLast()).replacingFirst("T", with: " ")
     }
 
+    /// `2026-01-31 13:00:00`: the wall-clock time in `zone`, seconds precision.
+    public func shortDescription(in zone: TimeZoneRule) -> String {
+        zone.isUTC ? shortDescription : Timestamp(seconds: seconds + zone.offset(at: seconds)).shortDescription
+    }
+
+    /// The start (00:00) of this instant's day in `zone`.
+    public func startOfDay(in zone: TimeZoneRule) -> Timestamp {
+        guard !zone.isUTC else { return startOfUTCDay }
+        let local = Timestamp(seconds: seconds + zone.offset(at: seconds)).startOfUTCDay.seconds
+        return Timestamp(seconds: zone.instant(fromWallClock: local))
+    }
+
+    /// Parses as `init?(rfc3339:)`, but a time or date written without a zone is a wall-clock
+    /// time of `zone` (what tables show, in the zone they show it in).
+    public init?(rfc3339 text: some StringProtocol, zone: TimeZoneRule) {
+        guard let parsed = Self.parse(text) else { return nil }
+        let seconds = parsed.offset.map { parsed.wallClock - $0 } ?? zone.instant(fromWallClock: parsed.wallClock)
+        self.init(seconds: seconds, nanos: parsed.nanos)
+    }
+
     /// Parses RFC 3339 (`2026-01-31T12:00:00Z`, `…T12:00:00.123+02:00`, a space instead of `T`),
     /// a time without a zone (`2026-01-31 12:00:00`, read in UTC: what tables show can be typed
     /// back), or a bare date `2026-01-31`, which means midnight UTC.
     public init?(rfc3339 text: some StringProtocol) {
+        guard let parsed = Self.parse(text) else { return nil }
+        self.init(seconds: parsed.wallClock - (parsed.offset ?? 0), nanos: parsed.nanos)
+    }
+
+    /// The parts of an RFC 3339 text: the wall-clock seconds (as if UTC), the fraction, and the
+    /// zone's offset when the text gives one.
+    static func parse(_ text: some StringProtocol) -> (wallClock: Int64, nanos: Int32, offset: Int64?)? {
         let bytes = Array(text.utf8)
         var index = 0
         func number(_ digits: Int) -> Int64? {
@@ -117,10 +144,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             (1...12).contains(month), day >= 1, day <= Self.daysInMonth(year: year, month: month)
         else { return nil }
         let days = Self.days(fromCivil: year, month, day)
-        if index == bytes.count {
-            self.init(seconds: days * 86_400)
-            return
-        }
+        if index == bytes.count { return (days * 86_400, 0, nil) }
         guard index < bytes.count, bytes[index] == UInt8(ascii: "T") || bytes[index] == UInt8(ascii: "t") || bytes[index] == 0x20 else { return nil }
         index += 1
         guard let hour = number(2), expect(":"), let minute = number(2), hour < 24, minute < 60 else { return nil }
@@ -140,17 +164,18 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             guard digits > 0 else { return nil }
             for _ in digits..<max(digits, 9) { nanos *= 10 }
         }
-        var offset: Int64 = 0
+        var offset: Int64?
         if expect("Z") || expect("z") {
+            offset = 0
         } else if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
             let sign: Int64 = bytes[index] == UInt8(ascii: "-") ? -1 : 1
             index += 1
             guard let offsetHours = number(2), expect(":"), let offsetMinutes = number(2), offsetHours < 24, offsetMinutes < 60 else { return nil }
             offset = sign * (offsetHours * 3600 + offsetMinutes * 60)
         }
-        // No zone at all (`2026-11-27 21:35:40`, as tables show times): UTC, as a bare date is.
+        // No zone at all (`2026-11-27 21:35:40`, as tables show times): the caller's zone (UTC by default).
         guard index == bytes.count else { return nil }
-        self.init(seconds: days * 86_400 + hour * 3600 + minute * 60 + second - offset, nanos: Int32(nanos))
+        return (days * 86_400 + hour * 3600 + minute * 60 + second, Int32(nanos), offset)
     }
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { (a - ((a % b) + b) % b) / b }

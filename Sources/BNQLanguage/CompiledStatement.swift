@@ -89,10 +89,13 @@ public struct CompileContext: Sendable {
     public var parameters: [String: String]
     /// The page size for listings that are paged through.
     public var pageSize: Int64
+    /// The zone a time written without one is read in, and `today` starts in (UTC by default).
+    public var timeZone: TimeZoneRule
 
-    public init(now: Timestamp, parameters: [String: String] = [:], pageSize: Int64 = 500) {
+    public init(now: Timestamp, parameters: [String: String] = [:], pageSize: Int64 = 500, timeZone: TimeZoneRule = .utc) {
         self.now = now
         self.parameters = parameters
         self.pageSize = pageSize
+        self.timeZone = timeZone
     }
 }

@@ -19,6 +19,8 @@ public enum DotCommand: Sendable, Hashable {
     case show
     /// `.pager on|off|auto`: whether results taller than the terminal go through `$PAGER`.
     case pager(Switch)
+    /// `.timezone ZONE`: the zone times are shown and typed in (`local`, `UTC`, `Area/City`).
+    case timeZone(String)
     /// `.last`: the previous result again.
     case last
     /// `.edit`: the current or last statement in `$EDITOR` (kept by the interactive shell).
@@ -57,6 +59,7 @@ public enum DotCommand: Sendable, Hashable {
         Entry(name: "timing", aliases: [], usage: ".timing on|off", summary: "after each statement: time, requests, pages, rows", arguments: ["on", "off"], takesPath: false),
         Entry(name: "maxrows", aliases: [], usage: ".maxrows N|off", summary: "cap on rows shown in the shell, with an \"N more rows\" footer", arguments: ["off"], takesPath: false),
         Entry(name: "pager", aliases: [], usage: ".pager on|off|auto", summary: "results go through $PAGER (default less -FRX): always, never, or when taller than the terminal", arguments: Switch.allCases.map(\.rawValue), takesPath: false),
+        Entry(name: "timezone", aliases: ["tz"], usage: ".timezone ZONE", summary: "show and read times in ZONE: UTC (the default), local, or a name such as Europe/Berlin", arguments: ["UTC", "local"], takesPath: false),
         Entry(name: "last", aliases: [], usage: ".last", summary: "show the previous result again (in the pager)", arguments: [], takesPath: false),
         Entry(name: "edit", aliases: ["e"], usage: ".edit", summary: "edit the current or last statement in $VISUAL or $EDITOR, then run it (also \\e)", arguments: [], takesPath: false),
         Entry(name: "nullvalue", aliases: [], usage: ".nullvalue TEXT", summary: "what a value with no default (an unset time) shows; nothing by default", arguments: [], takesPath: false),

@@ -86,6 +86,9 @@ struct DotCommandParser {
         case "pager":
             guard let value = DotCommand.Switch(rawValue: argument.lowercased()) else { return usage() }
             return .success(.pager(value))
+        case "timezone":
+            guard !argument.isEmpty, !argument.contains(" ") else { return usage() }
+            return .success(.timeZone(argument))
         case "last":
             guard argument.isEmpty else { return usage() }
             return .success(.last)

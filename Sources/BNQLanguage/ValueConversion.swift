@@ -77,7 +77,7 @@ extension Compiler {
             case .string: return .string(text)
             case .enumeration(let enumType): return .string(try enumValue(text, enumType, value.range, field))
             case .timestamp:
-                guard let timestamp = Timestamp(rfc3339: text) else {
+                guard let timestamp = Timestamp(rfc3339: text, zone: context.timeZone) else {
                     throw mismatch("'\(text)' is not a date or time", help: "write 2026-01-31 or 2026-01-31T12:00:00Z")
                 }
                 return .timestamp(timestamp)
@@ -129,7 +129,7 @@ extension Compiler {
             }
         case .timestamp(let text):
             guard type == .timestamp else { throw mismatch("\(text) is a time") }
-            guard let timestamp = Timestamp(rfc3339: text) else {
+            guard let timestamp = Timestamp(rfc3339: text, zone: context.timeZone) else {
                 throw Diagnostic("invalid-time", "'\(text)' is not a valid date or time", at: value.range, help: "write 2026-01-31 or 2026-01-31T12:00:00Z")
             }
             return .timestamp(timestamp)
@@ -146,12 +146,12 @@ extension Compiler {
     func instant(_ value: ValueExpression) throws(Diagnostic) -> Timestamp {
         switch value.kind {
         case .now: return context.now
-        case .today: return context.now.startOfUTCDay
+        case .today: return context.now.startOfDay(in: context.timeZone)
         case .timestamp(let text):
-            guard let timestamp = Timestamp(rfc3339: text) else { throw Diagnostic("invalid-time", "'\(text)' is not a valid date or time", at: value.range) }
+            guard let timestamp = Timestamp(rfc3339: text, zone: context.timeZone) else { throw Diagnostic("invalid-time", "'\(text)' is not a valid date or time", at: value.range) }
             return timestamp
         case .string(let text):
-            guard let timestamp = Timestamp(rfc3339: text) else { throw Diagnostic("invalid-time", "'\(text)' is not a valid date or time", at: value.range) }
+            guard let timestamp = Timestamp(rfc3339: text, zone: context.timeZone) else { throw Diagnostic("invalid-time", "'\(text)' is not a valid date or time", at: value.range) }
             return timestamp
         case .parameter(let name): return try instant(try parameterValue(name, range: value.range))
         case .shifted(let base, let sign, let amount):

@@ -4,14 +4,25 @@ import BNQCore
 /// short names, numbers without noise, arrays joined, objects as compact JSON. Nothing is escaped
 /// here: escaping for the terminal happens once, where text is written.
 public enum CellText {
+    /// A count with thousands separated by commas, as people read it: `1,500`.
+    public static func grouped<Number: BinaryInteger>(_ value: Number) -> String {
+        let digits = String(value.magnitude)
+        var result = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { result += "," }
+            result.append(character)
+        }
+        return (value < 0 ? "-" : "") + result
+    }
+
     /// The cell of `field` in `job`. A missing field shows its protobuf default (protobuf JSON
     /// leaves out a field that holds it): an enum's first value, `false`, `0`, an empty string.
     /// A field with no default — a time, an object — shows `nullMarker` (`.nullvalue`).
     /// With `exact` (csv), a time is the API's own text, fractional seconds and zone kept.
-    public static func text(of job: JSONValue, _ field: JobField, nullMarker: String = "", exact: Bool = false) -> String {
+    public static func text(of job: JSONValue, _ field: JobField, nullMarker: String = "", exact: Bool = false, zone: TimeZoneRule = .utc) -> String {
         guard let raw = job.value(of: field), raw != .null else { return defaultText(field.type, nullMarker: nullMarker) }
         if exact, field.type == .timestamp, case .string(let text) = raw { return text }
-        return text(raw, type: field.type)
+        return text(raw, type: field.type, zone: zone)
     }
 
     /// What a missing value of `type` shows.
@@ -31,9 +42,10 @@ public enum CellText {
         }
     }
 
-    public static func text(_ raw: JSONValue, type: FieldType) -> String {
+    /// A time shows as wall-clock time in `zone` (UTC by default), to the second.
+    public static func text(_ raw: JSONValue, type: FieldType, zone: TimeZoneRule = .utc) -> String {
         switch (type, raw) {
-        case (.timestamp, .string(let text)): return Timestamp(rfc3339: text)?.shortDescription ?? text
+        case (.timestamp, .string(let text)): return Timestamp(rfc3339: text)?.shortDescription(in: zone) ?? text
         case (.enumeration(let enumType), .string(let text)): return enumType.shortName(text)
         case (.enumeration(let enumType), .int(let number)) where number >= 0 && number < enumType.values.count:
             // An enum sent by number reads as the name filters treat it as.
@@ -84,11 +96,13 @@ public enum CellText {
 extension CellText {
     /// One job as `field, text` pairs, for `job ID`: every schema field it holds, then any member
     /// the schema does not know (servers add fields before the contract does).
-    public static func detailRows(of job: JSONValue) -> [(field: String, text: String)] {
+    /// Times carry their zone's name (`2026-11-27 21:35:40 UTC`).
+    public static func detailRows(of job: JSONValue, zone: TimeZoneRule = .utc) -> [(field: String, text: String)] {
         var rows: [(String, String)] = []
         for field in JobSchema.fields where field.type != .object {
             guard let raw = job.value(atPath: field.path) else { continue }
-            rows.append((field.path, text(raw, type: field.type)))
+            let shown = text(raw, type: field.type, zone: zone)
+            rows.append((field.path, field.type == .timestamp && raw.stringValue.flatMap({ Timestamp(rfc3339: $0) }) != nil ? shown + " " + zone.name : shown))
         }
         let known = Set(JobSchema.fields.map { $0.path.split(separator: ".").first.map(String.init) ?? $0.path })
         for member in job.objectValue ?? JSONObject() where !known.contains(member.key) {

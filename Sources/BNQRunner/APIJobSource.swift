@@ -1,11 +1,14 @@
 import BNQCore
 import BNQLanguage
 import ByteNiteClient
+import Synchronization
 
 /// The API as a source of jobs, through the one client: `POST /jobs/filter` when the plan has
 /// filters for the server, `GET /jobs` otherwise, paged with the session's page size and prefetch.
 public final class APIJobSource: JobSource {
     public let client: JobsClient
+    /// Jobs listed so far, for the progress line.
+    let delivered = JobCounter()
     let pageSize: Int64
     let prefetch: Int
 
@@ -20,7 +23,7 @@ public final class APIJobSource: JobSource {
     }
 
     public func jobs(for plan: JobsPlan, startingAt offset: Int64, limit: Int64?) -> any JobCursor {
-        StreamCursor(iterator: client.jobs(Self.listing(plan), startingAt: offset, pageSize: pageSize, prefetch: prefetch, maximumJobs: limit).makeAsyncIterator())
+        StreamCursor(iterator: client.jobs(Self.listing(plan), startingAt: offset, pageSize: pageSize, prefetch: prefetch, maximumJobs: limit).makeAsyncIterator(), counter: delivered)
     }
 
     public func firstJobs(for plan: JobsPlan, offset: Int64, limit: Int64) async throws -> [JSONValue] {
@@ -40,18 +43,24 @@ public final class APIJobSource: JobSource {
 
     public var activity: SourceActivity {
         let snapshot = client.statistics.snapshot
-        return SourceActivity(requests: snapshot.requests, pages: snapshot.pages)
+        return SourceActivity(requests: snapshot.requests, pages: snapshot.pages, jobs: delivered.value)
     }
 
     /// The client's page stream as a cursor, with its warning about a listing that changed.
     final class StreamCursor: JobCursor {
         let iterator: JobStream.Iterator
+        let counter: JobCounter
 
-        init(iterator: JobStream.Iterator) { self.iterator = iterator }
+        init(iterator: JobStream.Iterator, counter: JobCounter) {
+            self.iterator = iterator
+            self.counter = counter
+        }
 
         func next() async throws -> JSONValue? {
             try Task.checkCancellation()
-            return try await iterator.next()
+            let job = try await iterator.next()
+            if job != nil { counter.add() }
+            return job
         }
 
         var total: Int64? { iterator.lastTotal }
@@ -68,4 +77,11 @@ public final class APIJobSource: JobSource {
             return nil
         }
     }
+}
+
+/// A count shared between a source and its cursors.
+final class JobCounter: Sendable {
+    private let count = Mutex(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

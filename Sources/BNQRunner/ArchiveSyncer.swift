@@ -1,5 +1,6 @@
 import BNQArchive
 import BNQCore
+import BNQRender
 import BNQLanguage
 import ByteNiteClient
 import Foundation
@@ -46,15 +47,7 @@ public struct ArchiveSyncer {
                 + "(\(Self.grouped(record.requests)) request\(record.requests == 1 ? "" : "s"), \(seconds) s)"
         }
 
-        static func grouped(_ value: Int64) -> String {
-            let digits = String(value.magnitude)
-            var result = ""
-            for (index, character) in digits.enumerated() {
-                if index > 0, (digits.count - index) % 3 == 0 { result += "," }
-                result.append(character)
-            }
-            return (value < 0 ? "-" : "") + result
-        }
+        static func grouped(_ value: Int64) -> String { CellText.grouped(value) }
     }
 
     /// Runs the sync. A failure or cancellation rolls it back: the archive stays at the previous sync.

@@ -42,10 +42,13 @@ struct GroupTable {
 
     /// What a value with no default shows (`.nullvalue`).
     var nullMarker = ""
+    /// The zone times show in.
+    var zone: TimeZoneRule = .utc
 
-    init(plan: GroupPlan, nullMarker: String = "") {
+    init(plan: GroupPlan, nullMarker: String = "", zone: TimeZoneRule = .utc) {
         self.plan = plan
         self.nullMarker = nullMarker
+        self.zone = zone
         measured = plan.columns.map { if case .aggregate(_, let field) = $0 { return field } else { return nil } }
         keepsValues = plan.columns.map { if case .aggregate(let aggregate, _) = $0 { return aggregate.keepsValues } else { return false } }
     }
@@ -130,7 +133,7 @@ struct GroupTable {
                 case .key(let keyIndex):
                     let value = keyIndex < entry.key.count ? entry.key[keyIndex] : .null
                     values.append(value)
-                    cells.append(value == .null ? nullMarker : CellText.text(value, type: plan.keys[keyIndex].type))
+                    cells.append(value == .null ? nullMarker : CellText.text(value, type: plan.keys[keyIndex].type, zone: zone))
                     sortValues.append(nil)
                 case .aggregate(let aggregate, let field):
                     let accumulator = entry.accumulator
@@ -149,7 +152,7 @@ struct GroupTable {
                     if let result, let field, field.type == .timestamp, aggregate == .min || aggregate == .max {
                         let text = Timestamp(secondsSince1970: result).rfc3339
                         values.append(.string(text))
-                        cells.append(Timestamp(secondsSince1970: result).shortDescription)
+                        cells.append(Timestamp(secondsSince1970: result).shortDescription(in: zone))
                     } else if let result {
                         values.append(aggregate == .count ? .int(Int64(result)) : .double((result * 1000).rounded() / 1000))
                         cells.append(CellText.number(result))

@@ -53,8 +53,11 @@ public struct ResultFile: Sendable, Equatable {
 public struct SourceActivity: Sendable {
     public var requests = 0
     public var pages = 0
-    public init(requests: Int = 0, pages: Int = 0) {
+    /// Jobs listed.
+    public var jobs = 0
+    public init(requests: Int = 0, pages: Int = 0, jobs: Int = 0) {
         self.requests = requests
         self.pages = pages
+        self.jobs = jobs
     }
 }

@@ -106,7 +106,7 @@ struct JobsExecution {
         let matching = try await forEachMatch(cap: cap) { job in
             count += 1
             if recent.count < 200 { recent.append(job) }
-            let cells = writer.usesCells ? fields.map { CellText.text(of: job, $0, nullMarker: session.settings.nullValue, exact: exact) } : []
+            let cells = writer.usesCells ? fields.map { CellText.text(of: job, $0, nullMarker: session.settings.nullValue, exact: exact, zone: session.settings.timeZone) } : []
             writer.row(cells: cells, json: projected ? Self.project(job, fields) : job)
         }
         // Only the rows shown were fetched: the rest are counted from the listing's total.
@@ -117,7 +117,7 @@ struct JobsExecution {
                 count = Int(clamping: wanted)
             }
         }
-        writer.finish(note: "\(count) row\(count == 1 ? "" : "s")")
+        writer.finish(note: "\(count) row\(count == 1 ? "" : "s")" + (fields.contains { $0.type == .timestamp } ? "; times in \(session.settings.timeZone.name)" : ""))
         session.remember(recent)
         return count
     }
@@ -132,7 +132,7 @@ struct JobsExecution {
             for result in try await source.results(id: job.jobID) {
                 let ended = job["endedAt"]?.stringValue ?? ""
                 writer.row(
-                    cells: [job.jobID, job["name"]?.stringValue ?? "", CellText.text(.string(ended), type: .timestamp), result.name, result.link],
+                    cells: [job.jobID, job["name"]?.stringValue ?? "", CellText.text(.string(ended), type: .timestamp, zone: session.settings.timeZone), result.name, result.link],
                     json: ["id": .string(job.jobID), "name": job["name"] ?? .null, "endedAt": job["endedAt"] ?? .null, "file": .string(result.name), "link": .string(result.link)])
                 count += 1
             }
@@ -170,7 +170,7 @@ struct JobsExecution {
     }
 
     func group(_ groups: GroupPlan) async throws -> Int {
-        var table = GroupTable(plan: groups, nullMarker: session.settings.nullValue)
+        var table = GroupTable(plan: groups, nullMarker: session.settings.nullValue, zone: session.settings.timeZone)
         // Grouping reads every match (an archive groups in SQL); limit and offset apply to the groups.
         let groupedBySource = try (source as? ArchiveJobSource)?.group(plan, into: &table) ?? false
         if !groupedBySource {

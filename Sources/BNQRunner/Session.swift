@@ -269,7 +269,7 @@ public final class Session: @unchecked Sendable {
             output.line(JSONWriter.compact(job))
             return
         }
-        let rows = CellText.detailRows(of: job)
+        let rows = CellText.detailRows(of: job, zone: settings.timeZone)
         let writer = makeWriter(headers: rows.map(\.field), format: format == .table ? .expanded : format)
         writer.begin()
         writer.row(cells: rows.map(\.text), json: job)

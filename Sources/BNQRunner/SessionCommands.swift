@@ -31,11 +31,18 @@ extension Session {
         case .quit: quitRequested = true
         case .show: showSettings()
         case .pager(let value): settings.pager = value
+        case .timeZone(let name):
+            guard let zone = TimeZoneRule.named(name) else {
+                throw RunError.usage("unknown time zone '\(name)'; use local, UTC or a name such as Europe/Berlin")
+            }
+            settings.timeZone = zone
         case .last:
             guard let lastResult else { throw RunError("no result to show again yet") }
             output.write(bytes: lastResult)
         case .edit: throw RunError(".edit is available in the interactive shell")
-        case .help(let topic): output.line(HelpText.text(topic: topic))
+        case .help(let topic):
+            let text = HelpText.text(topic: topic)
+            output.line(settings.colour ? Self.painted(help: text) : text)
         case .history: throw RunError(".history is available in the interactive shell")
         case .endpoint(let url): try await switchTo(url, fromFile: fromFile)
         case .demo: try await switchTo(nil, fromFile: fromFile)
@@ -135,6 +142,24 @@ extension Session {
         reporter.note(try await syncer.runShowingProgress().summary)
     }
 
+    /// Help with colour: command names, and the keywords of statement lines.
+    static func painted(help text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { piece in
+            let line = String(piece)
+            let trimmed = line.drop(while: { $0 == " " })
+            guard line.hasPrefix("  ") else { return TerminalText.escape(line) }
+            if trimmed.hasPrefix(".") {
+                let name = String(trimmed.prefix(while: { !$0.isWhitespace }))
+                return "  " + TerminalStyle.paint(name, .command) + TerminalText.escape(String(trimmed.dropFirst(name.count)))
+            }
+            let word = trimmed.prefix(while: { $0.isLetter }).lowercased()
+            guard Vocabulary.statementKeywords.contains(word) else { return TerminalText.escape(line) }
+            return TerminalStyle.paint(line, spans: Highlighting.spans(in: line).map { span in
+                (span.range.start, span.range.end, span.kind == .keyword ? TerminalStyle.Style.keyword : .literal)
+            })
+        }.joined(separator: "\n")
+    }
+
     func showSettings() {
         var lines = [
             "endpoint:   \(endpointDescription)",
@@ -142,6 +167,7 @@ extension Session {
             "expanded:   \(settings.expanded.rawValue)",
             "timing:     \(settings.timing ? "on" : "off")",
             "pager:      \(settings.pager.rawValue)",
+            "time zone:  \(settings.timeZone.name)",
             "maxrows:    \(settings.maximumRows.map(String.init) ?? "off")",
             "page size:  \(settings.pageSize)",
             "now:        \(settings.pinnedNow?.rfc3339 ?? "the clock, fixed per statement")",

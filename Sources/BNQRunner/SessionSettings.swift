@@ -21,6 +21,11 @@ public struct SessionSettings: Sendable {
     public var timing = false
     /// `.pager`: in the shell, results through `$PAGER` always, never, or when taller than the terminal.
     public var pager: DotCommand.Switch = .auto
+    /// Whether what people read may carry colour (`.help`, the shell's own lines): set by the
+    /// shell on a terminal, unless `TERM=dumb` or `NO_COLOR`. Results never carry any.
+    public var colour = false
+    /// The zone times are shown and typed in (`time_zone` in the config, `.timezone`): UTC by default.
+    public var timeZone: TimeZoneRule = .utc
     /// `-t` / `--no-header`: tables and csv without their header.
     public var showsHeader = true
     /// `.nullvalue TEXT`: what a value with no default (an unset time) shows in a table.
@@ -35,7 +40,7 @@ public struct SessionSettings: Sendable {
 
     /// What the compiler needs: `now` (pinned, or the clock's `now`), parameters, page size.
     public func compileContext(now clock: Timestamp) -> CompileContext {
-        CompileContext(now: pinnedNow ?? clock, parameters: parameters, pageSize: pageSize)
+        CompileContext(now: pinnedNow ?? clock, parameters: parameters, pageSize: pageSize, timeZone: timeZone)
     }
 
     /// Names that look secret: their values are never shown or kept.

@@ -9,6 +9,7 @@ import Foundation
 ///     format = table
 ///     page_size = 500
 ///     editing_mode = vi
+///     time_zone = Europe/Berlin
 ///
 ///     [profile staging]
 ///     endpoint = https://staging.example.com/v1/customer
@@ -27,6 +28,8 @@ public struct UserConfiguration: Sendable, Equatable {
     public var editingMode: String?
     /// `archive = FILE`: statements read this archive instead of the API.
     public var archive: String?
+    /// `time_zone = local|UTC|Area/City`: the zone times are shown and typed in.
+    public var timeZone: String?
     /// Problems found while reading (unknown settings, unsafe file modes).
     public var warnings: [String] = []
     /// Problems that make the configuration unusable (a bad value, a key file that cannot be read):
@@ -94,6 +97,12 @@ public struct UserConfiguration: Sendable, Equatable {
                 configuration.pageSize = size
             case "editing_mode": configuration.editingMode = value
             case "archive": configuration.archive = value
+            case "time_zone", "timezone":
+                guard TimeZoneRule.named(value) != nil else {
+                    configuration.errors.append("\(path):\(number + 1): unknown time zone '\(value)'; use local, UTC or a name such as Europe/Berlin")
+                    continue
+                }
+                configuration.timeZone = value
             default: configuration.warnings.append("\(path):\(number + 1): unknown setting '\(parts[0])'")
             }
         }

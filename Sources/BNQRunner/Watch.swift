@@ -24,7 +24,11 @@ struct Watch {
         var previous: [String: JSONValue]?
         while true {
             let jobs: [JSONValue]
+            // A slow poll shows its progress on the terminal, as a slow statement does.
+            let connection = session.connection
+            let progress = ProgressLine.suits(output: session.output) ? ProgressLine(activity: { connection.activity }) : nil
             do {
+                defer { progress?.stop() }
                 jobs = try await fetch(compiled)
             } catch is CancellationError {
                 session.reporter.note("stopped watching")

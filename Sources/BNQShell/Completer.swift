@@ -183,10 +183,12 @@ public struct Completer: Sendable {
         let listFolder = folder.isEmpty ? "." : folder
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: listFolder) else { return [] }
         let typedFolder = word.hasSuffix("/") ? word : String(word.dropLast(prefix.count))
-        return names.filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") }.sorted().map { name in
+        // A name with a control character would act on the terminal in the list: never offered.
+        let shown = names.filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") && !$0.unicodeScalars.contains(where: UnsafeCharacters.contains) }
+        return shown.sorted().map { name in
             var isFolder: ObjCBool = false
-            FileManager.default.fileExists(atPath: (listFolder as NSString).appendingPathComponent(name), isDirectory: &isFolder)
-            return typedFolder + name + (isFolder.boolValue ? "/" : "")
+            let exists = FileManager.default.fileExists(atPath: (listFolder as NSString).appendingPathComponent(name), isDirectory: &isFolder)
+            return typedFolder + name + (exists && isFolder.boolValue ? "/" : "")
         }
     }
 }

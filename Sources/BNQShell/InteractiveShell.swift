@@ -50,8 +50,21 @@ public final class InteractiveShell {
         self.pager = nil
     }
 
-    var prompt: String { "bnq \(TerminalText.escape(session.promptName))> " }
-    var continuationPrompt: String { String(repeating: " ", count: max(0, prompt.count - 5)) + "...> " }
+    /// The prompt as it reads: `bnq demo> `.
+    var plainPrompt: String { "bnq \(TerminalText.escape(session.promptName))> " }
+    /// The prompt as shown: in colour when colour suits (libedit does not count what lies between
+    /// the \u{1} marks).
+    var prompt: String { Self.painted(plainPrompt, colour: session.settings.colour && input is LineEditor) }
+    var continuationPrompt: String {
+        Self.painted(String(repeating: " ", count: max(0, plainPrompt.count - 5)) + "...> ", colour: session.settings.colour && input is LineEditor)
+    }
+
+    static func painted(_ prompt: String, colour: Bool) -> String {
+        guard colour else { return prompt }
+        let text = prompt.trimmingCharacters(in: .whitespaces)
+        let leading = prompt.prefix(while: { $0 == " " })
+        return leading + "\u{1}\u{1B}[1;32m\u{1}" + text + "\u{1}\u{1B}[0m\u{1} "
+    }
 
     /// A multi-line statement as the one line history recalls: `--` comments are left out, so
     /// that joined lines mean what they meant.
@@ -229,8 +242,15 @@ public final class InteractiveShell {
         for entry in entries {
             let number = String(entry.id ?? 0)
             let mark = entry.ok ? " " : "!"
-            let text = String(repeating: " ", count: max(0, width - number.count)) + number + mark + " " + Self.oneLine(entry.text)
-            session.output.line(TerminalText.escape(text))
+            let head = String(repeating: " ", count: max(0, width - number.count)) + number + mark + " "
+            let statement = Self.oneLine(entry.text)
+            guard session.settings.colour else {
+                session.output.line(TerminalText.escape(head + statement))
+                continue
+            }
+            session.output.line(TerminalText.escape(head) + TerminalStyle.paint(statement, spans: Highlighting.spans(in: statement).map { span in
+                (span.range.start, span.range.end, span.kind == .keyword ? TerminalStyle.Style.keyword : .literal)
+            }))
         }
         session.output.flush()
     }

@@ -227,6 +227,12 @@ static unsigned char bnq_complete(EditLine *el, int ch) {
     text[before] = '\0';
     char *candidates = NULL;
     int replace = editor->complete(editor->complete_context, text, &candidates);
+    /* libedit deletes characters, the completer counts bytes (UTF-8). */
+    if (replace < 0 || (size_t)replace > before) replace = 0;
+    int replace_characters = 0;
+    for (size_t i = before - (size_t)replace; i < before; i++) {
+        if (((unsigned char)text[i] & 0xC0) != 0x80) replace_characters++;
+    }
     free(text);
     if (!candidates || !*candidates) {
         free(candidates);
@@ -249,14 +255,18 @@ static unsigned char bnq_complete(EditLine *el, int ch) {
         size_t common = common_prefix(items[0], items[i]);
         if (common < prefix) prefix = common;
     }
+    /* Never cut a UTF-8 character in two. */
+    while (prefix > 0 && ((unsigned char)items[0][prefix] & 0xC0) == 0x80) prefix--;
     unsigned char result = CC_REFRESH;
     if (n == 1) {
-        el_deletestr(el, replace);
+        el_deletestr(el, replace_characters);
         el_insertstr(el, items[0]);
-        el_insertstr(el, " ");
+        /* A folder is completed further, not ended. */
+        size_t length = strlen(items[0]);
+        if (length == 0 || items[0][length - 1] != '/') el_insertstr(el, " ");
     } else if (prefix > (size_t)replace) {
         char *insert = strndup(items[0], prefix);
-        el_deletestr(el, replace);
+        el_deletestr(el, replace_characters);
         el_insertstr(el, insert);
         free(insert);
     } else {
@@ -267,7 +277,9 @@ static unsigned char bnq_complete(EditLine *el, int ch) {
         fputc('\n', out);
         size_t width = 0;
         for (size_t i = 0; i < n; i++) if (strlen(items[i]) > width) width = strlen(items[i]);
-        size_t columns = 80 / (width + 2);
+        int screen = 80;
+        if (el_get(el, EL_GETTC, "co", &screen, (void *)0) != 0 || screen <= 0) screen = 80;
+        size_t columns = (size_t)screen / (width + 2);
         if (columns < 1) columns = 1;
         for (size_t i = 0; i < n; i++) {
             fprintf(out, "%-*s", (int)(width + 2), items[i]);
@@ -306,7 +318,8 @@ bnq_editor *bnq_editor_create(const char *program, FILE *in, FILE *out, FILE *er
      * Ctrl-C is handled by bnq_getc instead, and the terminal mode by el_gets itself. */
     el_set(editor->el, EL_SIGNAL, 0);
     el_set(editor->el, EL_GETCFN, bnq_getc);
-    el_set(editor->el, EL_PROMPT, bnq_prompt);
+    /* Between two \1 marks the prompt holds escape codes (colour) that take no columns. */
+    el_set(editor->el, EL_PROMPT_ESC, bnq_prompt, '\1');
     el_set(editor->el, EL_ADDFN, "bnq-complete", "Complete from the statement's context", bnq_complete);
     el_set(editor->el, EL_BIND, "^I", "bnq-complete", NULL);
     /* libedit leaves Ctrl-R unbound: bind incremental search backwards through history. */

@@ -65,6 +65,7 @@ struct RunCommand: AsyncParsableCommand {
         settings.format = (chosenFormat ?? user.format).flatMap(OutputFormat.init(rawValue:))
         settings.showsHeader = !noHeader
         settings.pageSize = connection.pageSize ?? user.pageSize ?? 500
+        settings.timeZone = user.timeZone.flatMap(TimeZoneRule.named) ?? .utc
         settings.prefetch = connection.prefetch
         settings.pinnedNow = now.flatMap { Timestamp(rfc3339: $0) }
         for parameter in parameters {
@@ -119,6 +120,8 @@ struct RunCommand: AsyncParsableCommand {
                 }
             }
             if session.settings.maximumRows == nil { session.settings.maximumRows = 200 }
+            // The prompt, .help and .history in colour; results never.
+            session.settings.colour = (environment["NO_COLOR"] ?? "").isEmpty
             if let shell = InteractiveShell(session: session, history: history, editingMode: user.editingMode ?? "emacs") {
                 status = await shell.run()
             } else {
