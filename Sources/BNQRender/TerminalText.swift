@@ -1,4 +1,10 @@
 import BNQCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The C library's `wcwidth` (not exported by the Glibc module).
+@_silgen_name("wcwidth") func c_wcwidth(_ character: Int32) -> Int32
 
 /// The one function every byte from the server passes through before it reaches a terminal.
 ///
@@ -38,27 +44,39 @@ public enum TerminalText {
 
     static func hex(_ value: UInt32, _ width: Int) -> String { String(value, radix: 16).leftPadded(width) }
 
-    /// How many terminal columns `text` takes (wide East Asian characters and emoji count two).
+    /// How many terminal columns `text` takes: the terminal's own widths (`wcwidth`) under a
+    /// UTF-8 locale, else the same widths from bnq's table (wide East Asian characters and emoji
+    /// take two, combining marks none).
     public static func width(_ text: String) -> Int {
         var total = 0
+        var localeKnows: Bool?
         for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x0300...0x036F, 0x200B...0x200D, 0xFE00...0xFE0F: continue
-            case 0x1100...0x115F, 0x2E80...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
-                0x1F300...0x1F64F, 0x1F680...0x1F6FF, 0x1F7E0...0x1F7EB, 0x1F90C...0x1F9FF, 0x1FA70...0x1FAFF, 0x1F004, 0x1F0CF, 0x1F18E,
-                0x1F191...0x1F19A, 0x1F200...0x1F251, 0x20000...0x3FFFD:
-                total += 2
-            // Symbols that terminals draw two columns wide (East Asian Width W): ✅ ❌ ⌚ ⭐ …
-            case 0x231A...0x231B, 0x23E9...0x23EC, 0x23F0, 0x23F3, 0x25FD...0x25FE, 0x2614...0x2615, 0x2648...0x2653, 0x267F, 0x2693,
-                0x26A1, 0x26AA...0x26AB, 0x26BD...0x26BE, 0x26C4...0x26C5, 0x26CE, 0x26D4, 0x26EA, 0x26F2...0x26F3, 0x26F5, 0x26FA, 0x26FD,
-                0x2705, 0x270A...0x270B, 0x2728, 0x274C, 0x274E, 0x2753...0x2755, 0x2757, 0x2795...0x2797, 0x27B0, 0x27BF,
-                0x2B1B...0x2B1C, 0x2B50, 0x2B55:
-                total += 2
-            default: total += 1
+            let value = scalar.value
+            if value >= 0x20 && value < 0x7F {
+                total += 1
+                continue
             }
+            if localeKnows == nil { localeKnows = localeIsUTF8 }
+            if localeKnows == true {
+                let width = c_wcwidth(Int32(bitPattern: value))
+                if width >= 0 {
+                    total += Int(width)
+                    continue
+                }
+            }
+            total += CharacterWidths.width(value)
         }
         return total
     }
+
+    /// Whether the C library's character functions read UTF-8 now (`LC_CTYPE`).
+    static var localeIsUTF8: Bool {
+        guard let codeset = nl_langinfo(nl_item(CODESET)) else { return false }
+        return String(cString: codeset) == "UTF-8"
+    }
+
+    /// The width bnq's own table gives one scalar (what `width` uses without a UTF-8 locale).
+    public static func tableWidth(_ scalar: Unicode.Scalar) -> Int { CharacterWidths.width(scalar.value) }
 
     /// `text` cut to at most `limit` columns, ending in `…` when cut.
     public static func truncate(_ text: String, to limit: Int) -> String {

@@ -57,6 +57,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Character widths as the terminal counts them (wcwidth) when the locale is UTF-8.
+        setlocale(LC_CTYPE, "")
         let environment = ProcessInfo.processInfo.environment
         var user = UserConfiguration.load(environment: environment, profile: connection.profile ?? environment["BNQ_PROFILE"])
         var settings = SessionSettings()
