@@ -20,10 +20,14 @@ public struct TimeZoneRule: Sendable {
     public func offset(at seconds: Int64) -> Int64 { isUTC ? 0 : offsetAt(seconds) }
 
     /// The instant a wall-clock time of this zone names (seconds since 1970 as if the wall clock
-    /// were UTC). In a gap or an overlap of a clock change, the offset in force before it.
+    /// were UTC). When the clocks go back and a time happens twice, the first; when they go
+    /// forward over it, the offset in force before the change.
     public func instant(fromWallClock local: Int64) -> Int64 {
         guard !isUTC else { return local }
-        let first = local - offset(at: local)
-        return local - offset(at: first)
+        // The offsets a day either side: one of them is in force at the time asked for.
+        let before = offset(at: local - 86_400)
+        let after = offset(at: local + 86_400)
+        let candidates = [local - before, local - after].filter { offset(at: $0) == local - $0 }
+        return candidates.min() ?? local - before
     }
 }

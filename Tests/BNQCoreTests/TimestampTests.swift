@@ -11,6 +11,22 @@ import Testing
         #expect(Timestamp(rfc3339: "2026-01-31T12:00:00.123456789Z")?.nanos == 123_456_789)
     }
 
+    @Test func aTimeWithoutAZoneIsReadInTheZoneGiven() throws {
+        let plusOne = TimeZoneRule(name: "Test/PlusOne") { _ in 3600 }
+        let shown = try #require(Timestamp(rfc3339: "2026-11-27T21:35:40Z"))
+        #expect(shown.shortDescription(in: plusOne) == "2026-11-27 22:35:40")
+        // What the table shows reads back as the same instant; a zone in the text wins.
+        #expect(Timestamp(rfc3339: "2026-11-27 22:35:40", zone: plusOne) == shown)
+        #expect(Timestamp(rfc3339: "2026-11-27T22:35:40", zone: plusOne) == shown)
+        #expect(Timestamp(rfc3339: "2026-11-27T21:35:40Z", zone: plusOne) == shown)
+        #expect(Timestamp(rfc3339: "2026-11-27 22:35:40", zone: .utc)?.rfc3339 == "2026-11-27T22:35:40Z")
+        // A date is midnight in the zone, and so is the start of a day.
+        #expect(Timestamp(rfc3339: "2026-11-28", zone: plusOne)?.rfc3339 == "2026-11-27T23:00:00Z")
+        #expect(shown.startOfDay(in: plusOne).rfc3339 == "2026-11-26T23:00:00Z")
+        #expect(Timestamp(rfc3339: "2026-11-27T23:30:00Z")!.startOfDay(in: plusOne).rfc3339 == "2026-11-27T23:00:00Z")
+        #expect(Timestamp(rfc3339: "2026-11-27 25:00:00", zone: plusOne) == nil)
+    }
+
     @Test func aBareDateIsMidnightUTC() {
         #expect(Timestamp(rfc3339: "2026-01-31")?.rfc3339 == "2026-01-31T00:00:00Z")
     }

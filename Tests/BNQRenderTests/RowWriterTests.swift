@@ -90,4 +90,22 @@ import Testing
         #expect(CellText.number(1121.2) == "1121.2")
         #expect(CellText.number(0.0005) == "0.001")
     }
+
+    /// bnq's width table is the C library's widths under C.UTF-8, scalar for scalar.
+    @Test func theWidthTableAgreesWithTheCLibrary() throws {
+        guard setlocale(LC_CTYPE, "C.UTF-8") != nil else { return }
+        var differ: [String] = []
+        for value in UInt32(0x20)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let expected = test_wcwidth(Int32(value))
+            if expected >= 0, Int(expected) != TerminalText.tableWidth(scalar) { differ.append(String(value, radix: 16)) }
+        }
+        #expect(differ.isEmpty, "\(differ.prefix(20))")
+        // Under that locale the width is the C library's: an emoji and a wide character take two
+        // columns, a combining mark none.
+        #expect(TerminalText.width("🚀✅日本") == 8)
+        #expect(TerminalText.width("e\u{0301}") == 1)
+    }
 }
+
+@_silgen_name("wcwidth") func test_wcwidth(_ character: Int32) -> Int32

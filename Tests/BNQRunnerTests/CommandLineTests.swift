@@ -273,4 +273,36 @@ import Testing
         #expect(run.status == 2)
         #expect(run.errors.contains("no job has the id '\(TestData.demoFirstID.prefix(8))'; did you mean '\(TestData.demoFirstID)'?"))
     }
+
+    @Test func timesShowAndReadInTheConfiguredZone() async throws {
+        let id = "014fc7a7-d3f0-388f-1d27-92ad815f8517"
+        let utc = try await Self.bnq(["--format", "table", "-c", "jobs select createdAt where id == '\(id)'"])
+        let berlin = try await Self.bnq(["--format", "table", "-c", "jobs select createdAt where id == '\(id)'"], config: "time_zone = Europe/Berlin\n")
+        #expect(utc.status == 0 && berlin.status == 0, "\(berlin.errors)")
+        // The zone is named under the table.
+        #expect(utc.output.contains("(1 row; times in UTC)"))
+        #expect(berlin.output.contains("(1 row; times in Europe/Berlin)"))
+        func shown(_ output: String) -> String? {
+            output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("20") }
+        }
+        let utcText = try #require(shown(utc.output))
+        let berlinText = try #require(shown(berlin.output))
+        let instant = try #require(Timestamp(rfc3339: utcText))
+        #expect(berlinText == Timestamp(seconds: instant.seconds + 3600).shortDescription, "November is UTC+1 in Berlin")
+        // What each table shows, typed back in its zone, finds the job.
+        // What each table shows, typed back in its zone, finds the job; a second later does not.
+        func count(from text: String, config: String?) async throws -> String {
+            try await Self.bnq(["--format", "csv", "-t", "-c", "count where id == '\(id)' and createdAt >= '\(text)'"], config: config).output
+        }
+        #expect(try await count(from: utcText, config: nil) == "1\n")
+        #expect(try await count(from: Timestamp(seconds: instant.seconds + 1).shortDescription, config: nil) == "0\n")
+        #expect(try await count(from: berlinText, config: "time_zone = Europe/Berlin\n") == "1\n")
+        #expect(try await count(from: Timestamp(seconds: instant.seconds + 3601).shortDescription, config: "time_zone = Europe/Berlin\n") == "0\n")
+        // csv keeps the API's exact text whatever the zone.
+        let csv = try await Self.bnq(["--format", "csv", "-c", "jobs select createdAt where id == '\(id)'"], config: "time_zone = Europe/Berlin\n")
+        #expect(csv.output.hasSuffix("Z\n"))
+        let wrong = try await Self.bnq(["-c", "count"], config: "time_zone = Mars/Olympus\n")
+        #expect(wrong.status == 64)
+        #expect(wrong.errors.contains("config:1: unknown time zone 'Mars/Olympus'"))
+    }
 }

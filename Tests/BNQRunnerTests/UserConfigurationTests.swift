@@ -1,3 +1,4 @@
+import BNQCore
 import BNQRunner
 import BNQTestSupport
 import Foundation
@@ -46,5 +47,37 @@ import Testing
         var configuration = try Self.load("\nkey_file = /nonexistent/key\n")
         #expect(configuration.readKeyFile() == nil)
         #expect(configuration.errors.count == 1 && configuration.errors[0].contains("/nonexistent/key (key_file at ") && configuration.errors[0].hasSuffix("config:2)"))
+    }
+
+    @Test func aTimeZoneIsNamedOrAnError() throws {
+        #expect(try Self.load("time_zone = Europe/Berlin\n").timeZone == "Europe/Berlin")
+        let wrong = try Self.load("\n time_zone = Mars/Olympus\n")
+        #expect(wrong.errors.count == 1)
+        #expect(wrong.errors.first?.hasSuffix("config:2: unknown time zone 'Mars/Olympus'; use local, UTC or a name such as Europe/Berlin") == true)
+        #expect(TimeZoneRule.named("utc")?.isUTC == true)
+        #expect(TimeZoneRule.named("local") != nil)
+        #expect(TimeZoneRule.named("Nowhere") == nil)
+    }
+
+    @Test func everyTimeShownInAZoneReadsBackAsTheSameInstant() throws {
+        let berlin = try #require(TimeZoneRule.named("Europe/Berlin"))
+        // Winter (+1) and summer (+2).
+        #expect(Timestamp(rfc3339: "2026-01-15T12:00:00Z")!.shortDescription(in: berlin) == "2026-01-15 13:00:00")
+        #expect(Timestamp(rfc3339: "2026-07-15T12:00:00Z")!.shortDescription(in: berlin) == "2026-07-15 14:00:00")
+        // Every half hour of 2026: shown, then typed back. Only the hour the clocks repeat in
+        // October is ambiguous; it reads as the first of the two.
+        let start = Timestamp(rfc3339: "2026-01-01T00:00:00Z")!.seconds
+        var ambiguous = 0
+        for step in 0..<(365 * 48) {
+            let instant = Timestamp(seconds: start + Int64(step) * 1800)
+            let back = try #require(Timestamp(rfc3339: instant.shortDescription(in: berlin), zone: berlin))
+            if back != instant {
+                ambiguous += 1
+                #expect(back.seconds == instant.seconds - 3600, "\(instant.rfc3339) read back as \(back.rfc3339)")
+            }
+        }
+        #expect(ambiguous == 2)
+        // The hour that does not exist in March reads with the offset before the change.
+        #expect(Timestamp(rfc3339: "2026-03-29 02:30:00", zone: berlin)?.rfc3339 == "2026-03-29T01:30:00Z")
     }
 }

@@ -16,7 +16,8 @@ final class PseudoTerminal: @unchecked Sendable {
 
     static var binary: URL { TestData.binary }
 
-    init(arguments: [String], home: URL, extraEnvironment: [String: String] = [:]) throws {
+    /// - Parameter command: what runs instead of bnq with `arguments` (a shell, to drive job control).
+    init(arguments: [String], home: URL, extraEnvironment: [String: String] = [:], unsetting: [String] = [], command: [String]? = nil) throws {
         var master: Int32 = 0
         var slave: Int32 = 0
         var size = winsize(ws_row: 40, ws_col: 150, ws_xpixel: 0, ws_ypixel: 0)
@@ -27,7 +28,7 @@ final class PseudoTerminal: @unchecked Sendable {
         tcgetattr(slave, &attributes)
         originalAttributes = attributes
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = ["-c", Self.binary.path] + arguments
+        process.arguments = ["-c"] + (command ?? [Self.binary.path] + arguments)
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = home.path
         environment["XDG_STATE_HOME"] = home.appendingPathComponent("state").path
@@ -36,7 +37,11 @@ final class PseudoTerminal: @unchecked Sendable {
         environment["EDITRC"] = home.appendingPathComponent("editrc").path
         environment["BYTENITE_API_KEY"] = nil
         environment["BNQ_ENDPOINT"] = nil
+        // No pager unless a test asks for one: a result taller than the terminal would wait in less.
+        environment["PAGER"] = ""
+        environment["NO_COLOR"] = nil
         for (key, value) in extraEnvironment { environment[key] = value }
+        for key in unsetting { environment[key] = nil }
         process.environment = environment
         let handle = FileHandle(fileDescriptor: slave, closeOnDealloc: false)
         process.standardInput = handle
@@ -67,6 +72,12 @@ final class PseudoTerminal: @unchecked Sendable {
         let raw = lock.withLock { String(decoding: buffer, as: UTF8.self) }
         return Self.plain(raw)
     }
+
+    /// Everything shown so far, escape sequences included.
+    var raw: String { lock.withLock { String(decoding: buffer, as: UTF8.self) } }
+
+    /// The terminal's foreground process group (bnq's, once it runs), for job-control signals.
+    var foregroundGroup: pid_t { tcgetpgrp(master) }
 
     static func plain(_ text: String) -> String {
         var result = ""

@@ -214,7 +214,7 @@ import Testing
         #expect(await terminal.waitFor("bnq 127.0.0.1> "))
         let mark = terminal.screen.count
         terminal.type("count where name like '%1%' or state == FAILED\r")
-        #expect(await terminal.waitFor("pages read", after: mark), "\(terminal.screen.dropFirst(mark))")
+        #expect(await terminal.waitFor("jobs read (", after: mark), "\(terminal.screen.dropFirst(mark))")
         #expect(await terminal.waitFor("count\n------", after: mark))
         try await Task.sleep(for: .milliseconds(300))
         terminal.type("\u{04}")
