@@ -176,18 +176,23 @@ public struct Completer: Sendable {
         return candidates.filter { $0.lowercased().hasPrefix(lower) && seen.insert($0).inserted }
     }
 
+    /// The files and folders a path being typed may continue to (folders end in `/`).
     static func paths(_ word: String) -> [String] {
+        // A path with a control character (NUL among them) names no file anyone types, and
+        // Foundation's path functions trap on NUL.
+        guard !word.unicodeScalars.contains(where: UnsafeCharacters.contains) else { return [] }
         let expanded = word.hasPrefix("~") ? NSHomeDirectory() + word.dropFirst() : word
-        let folder = expanded.hasSuffix("/") ? expanded : (expanded as NSString).deletingLastPathComponent
-        let prefix = expanded.hasSuffix("/") ? "" : (expanded as NSString).lastPathComponent
-        let listFolder = folder.isEmpty ? "." : folder
+        let slash = expanded.lastIndex(of: "/")
+        let folder = slash.map { String(expanded[...$0]) } ?? ""
+        let prefix = slash.map { String(expanded[expanded.index(after: $0)...]) } ?? expanded
+        let listFolder = folder.isEmpty ? "./" : folder
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: listFolder) else { return [] }
-        let typedFolder = word.hasSuffix("/") ? word : String(word.dropLast(prefix.count))
+        let typedFolder = String(word.dropLast(prefix.count))
         // A name with a control character would act on the terminal in the list: never offered.
         let shown = names.filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") && !$0.unicodeScalars.contains(where: UnsafeCharacters.contains) }
         return shown.sorted().map { name in
             var isFolder: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: (listFolder as NSString).appendingPathComponent(name), isDirectory: &isFolder)
+            let exists = FileManager.default.fileExists(atPath: listFolder + name, isDirectory: &isFolder)
             return typedFolder + name + (exists && isFolder.boolValue ? "/" : "")
         }
     }

@@ -72,4 +72,20 @@ import Testing
         #expect(summable.contains("duration") && !summable.contains("name") && !summable.contains("createdAt"))
         #expect(completer.complete("jobs where stateTimestamps.FA").candidates == ["stateTimestamps.FAILED"])
     }
+
+    /// Paths: a folder ends in `/`; names with control characters are never offered; a word
+    /// with NUL in it (Foundation's path functions trap on it) offers nothing. Found by the fuzzer.
+    @Test func pathsOfferFoldersOpenAndNeverControlCharacters() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bnq-paths-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("reports"), withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: folder.appendingPathComponent("report.bnq").path, contents: Data())
+        FileManager.default.createFile(atPath: folder.appendingPathComponent("re\u{1B}[2Jport.bnq").path, contents: Data())
+        let completer = Completer()
+        let (replace, candidates) = completer.complete(".read \(folder.path)/rep")
+        #expect(candidates == ["\(folder.path)/report.bnq", "\(folder.path)/reports/"])
+        #expect(replace == "\(folder.path)/rep".utf8.count)
+        #expect(completer.complete(".read \(folder.path)/reports/").candidates.isEmpty)
+        #expect(completer.complete(".o >- sc\u{0}\u{0}any").candidates.isEmpty)
+        #expect(completer.complete(".read a\u{0}b/c").candidates.isEmpty)
+    }
 }
