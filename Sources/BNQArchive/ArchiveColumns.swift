@@ -53,6 +53,8 @@ public enum ArchiveColumns {
     /// The column holding a field, or `id` for the id; nil for fields with no column (objects,
     /// arrays, map keys), which are read from the job's JSON.
     public static func column(for field: JobField) -> String? {
+        // A computed column (`endedAt - startedAt`, an alias) is worked out from the job, locally.
+        if field.isComputed { return nil }
         if field.path == "id" { return "id" }
         return byPath[field.path]?.name
     }
@@ -77,9 +79,9 @@ extension ArchiveColumn {
             return .enumValue(name, ordinal: enumType.ordinal(name))
         case .timestamp: return .timestamp(String.fromDatabaseValue(stored).flatMap { Timestamp(rfc3339: $0) })
         case .bool: return .bool((Int64.fromDatabaseValue(stored) ?? 0) != 0)
-        case .double, .integer, .int64String:
+        case .double, .integer, .int64String, .seconds:
             switch stored.storage {
-            case .int64(let integer): return type == .double ? .number(Double(integer)) : .integer(integer)
+            case .int64(let integer): return type == .double || type == .seconds ? .number(Double(integer)) : .integer(integer)
             case .double(let double): return .number(double)
             default: return .number(.nan)
             }

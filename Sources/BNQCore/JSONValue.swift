@@ -72,6 +72,7 @@ extension JSONValue {
     /// The value a field names, following its path split once when the field was made; nil when
     /// any step is missing.
     public func value(of field: JobField) -> JSONValue? {
+        if let derivation = field.derivation { return derivation.value(in: self) }
         var current = self
         for component in field.components {
             guard case .object(let object) = current, let next = object[component] else { return nil }

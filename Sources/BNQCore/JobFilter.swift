@@ -106,7 +106,7 @@ public struct JobFilter: Sendable, Hashable {
                 return .success(.timestamp(timestamp))
             default: return mismatch()
             }
-        case .double, .integer, .int64String:
+        case .double, .integer, .int64String, .seconds:
             switch operand {
             case .int: return .success(operand)
             case .double: return .success(operand)

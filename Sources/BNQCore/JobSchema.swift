@@ -8,6 +8,9 @@ public enum FieldType: Sendable, Hashable, CustomStringConvertible {
     case timestamp
     /// A double (`duration`, `paymentAmount`).
     case double
+    /// Seconds worked out from two times (`endedAt - startedAt`): a number with no default —
+    /// missing when a time is missing, never 0. Shown as `1h 02m 03s` in tables.
+    case seconds
     /// A JSON integer (`numChunks`, `config.taskTimeout`); protobuf JSON may send it as a string.
     case integer
     /// An int64 declared as a string (`numUnitsEstimation`).
@@ -32,6 +35,7 @@ public enum FieldType: Sendable, Hashable, CustomStringConvertible {
         case .enumeration(let type): return "enum \(type.name)"
         case .timestamp: return "timestamp"
         case .double: return "number"
+        case .seconds: return "duration"
         case .integer: return "integer"
         case .int64String: return "int64"
         case .bool: return "boolean"
@@ -43,12 +47,12 @@ public enum FieldType: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Numbers of any kind.
-    public var isNumeric: Bool { self == .double || self == .integer || self == .int64String }
+    public var isNumeric: Bool { self == .double || self == .integer || self == .int64String || self == .seconds }
 
     /// Scalars can be compared and ordered by; objects, arrays, maps and free JSON cannot.
     public var isScalar: Bool {
         switch self {
-        case .string, .enumeration, .timestamp, .double, .integer, .int64String, .bool: return true
+        case .string, .enumeration, .timestamp, .double, .integer, .int64String, .bool, .seconds: return true
         case .stringArray, .map, .object, .any: return false
         }
     }
@@ -133,15 +137,31 @@ public final class JobField: Sendable, Hashable {
 
     /// The path split at its dots, computed once.
     public let components: [String]
+    /// How a computed column is worked out (`endedAt - startedAt`, `bin(createdAt, 1d)`, an
+    /// alias); nil for a field of the job itself.
+    public let derivation: Derivation?
 
     public init(_ path: String, _ type: FieldType, _ summary: String) {
         self.path = path
         self.type = type
         self.summary = summary
         self.components = path.split(separator: ".").map(String.init)
+        self.derivation = nil
     }
 
-    public static func == (lhs: JobField, rhs: JobField) -> Bool { lhs.path == rhs.path && lhs.type == rhs.type }
+    /// A computed column named `name` (as written, or its alias).
+    public init(computed name: String, _ type: FieldType, _ derivation: Derivation) {
+        self.path = name
+        self.type = type
+        self.summary = "computed"
+        self.components = [name]
+        self.derivation = derivation
+    }
+
+    /// Whether it is worked out locally rather than read from the job (never sent to the API).
+    public var isComputed: Bool { derivation != nil }
+
+    public static func == (lhs: JobField, rhs: JobField) -> Bool { lhs.path == rhs.path && lhs.type == rhs.type && lhs.derivation == rhs.derivation }
     public func hash(into hasher: inout Hasher) {
         hasher.combine(path)
         hasher.combine(type)

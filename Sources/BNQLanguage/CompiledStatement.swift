@@ -51,6 +51,10 @@ public struct JobsPlan: Sendable {
     /// `as of`: the archive as it was at a sync (only an archive can answer).
     public var asOf: SyncReference?
 
+    /// Whether the order is by a computed column, which the API cannot sort by: every match is
+    /// read, then sorted here (limit and offset after).
+    public var sortsLocally: Bool { ordering?.keys.contains { $0.field.isComputed } ?? false }
+
     public enum Output: Sendable {
         case rows
         case count
@@ -67,6 +71,22 @@ public struct GroupPlan: Sendable {
     public var columns: [Column]
     /// Sort by these columns (index into `columns`).
     public var ordering: [(column: Int, descending: Bool)]
+    /// Column headers given with `as` (by column index); the others are named as written.
+    public var names: [Int: String] = [:]
+    /// `having`: which groups are shown.
+    public var having: GroupPredicate?
+    /// Grouped by one time bin alone: the buckets between the first and last (or the bounds the
+    /// `where` clause sets on the binned time) are all shown, empty ones with count 0.
+    public var fill: BinFill?
+
+    public init(keys: [JobField], columns: [Column], ordering: [(column: Int, descending: Bool)]) {
+        self.keys = keys
+        self.columns = columns
+        self.ordering = ordering
+    }
+
+    /// The header of column `index`.
+    public func header(_ index: Int) -> String { names[index] ?? columns[index].title(keys: keys) }
 
     public enum Column: Sendable, Hashable {
         case key(Int)
@@ -78,6 +98,44 @@ public struct GroupPlan: Sendable {
             case .key(let index): return keys[index].path
             case .aggregate(let aggregate, let field): return field.map { "\(aggregate.rawValue)(\($0.path))" } ?? aggregate.rawValue
             }
+        }
+    }
+}
+
+/// The buckets of a time bin to show, empty or not.
+public struct BinFill: Sendable {
+    public var step: BinStep
+    /// The first and last buckets' starts the `where` clause allows; nil: the first and last with jobs.
+    public var from: Timestamp?
+    public var to: Timestamp?
+}
+
+/// A `having` predicate, compiled: comparisons of a group's aggregate columns with numbers.
+public indirect enum GroupPredicate: Sendable {
+    /// Column `column`'s value (seconds for durations and times) compared with `value`; a group
+    /// without a value (an average of nothing) matches no comparison.
+    case compare(column: Int, Comparison.Operator, Double)
+    case and(GroupPredicate, GroupPredicate)
+    case or(GroupPredicate, GroupPredicate)
+    case not(GroupPredicate)
+
+    /// Whether a group with these column values passes.
+    public func matches(_ values: [Double?]) -> Bool {
+        switch self {
+        case .compare(let column, let op, let value):
+            guard column < values.count, let actual = values[column], !actual.isNaN else { return false }
+            switch op {
+            case .equal: return actual == value
+            case .notEqual: return actual != value
+            case .less: return actual < value
+            case .lessOrEqual: return actual <= value
+            case .greater: return actual > value
+            case .greaterOrEqual: return actual >= value
+            default: return false
+            }
+        case .and(let lhs, let rhs): return lhs.matches(values) && rhs.matches(values)
+        case .or(let lhs, let rhs): return lhs.matches(values) || rhs.matches(values)
+        case .not(let inner): return !inner.matches(values)
         }
     }
 }

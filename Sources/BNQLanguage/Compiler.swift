@@ -9,6 +9,8 @@ public struct Compiler: Sendable {
     public let context: CompileContext
     /// The records field names resolve against: jobs, or the shell's history.
     public let schema: RecordSchema
+    /// The statement's `select … as NAME` of fields and computed columns, by lower-cased name.
+    var aliases: [String: JobField] = [:]
 
     public init(context: CompileContext, schema: RecordSchema = .jobs) {
         self.context = context
@@ -90,6 +92,8 @@ public struct Compiler: Sendable {
     // MARK: Fields
 
     func resolveField(_ reference: FieldReference) throws(Diagnostic) -> JobField {
+        if let computed = reference.computed { return try resolveComputed(reference, computed) }
+        if let alias = aliases[reference.name.lowercased()] { return alias }
         if let field = schema.field(named: reference.name) {
             // A key of stateTimestamps is a state: checked like `state == …` is.
             if field.path.hasPrefix("stateTimestamps."), schema.field(named: "stateTimestamps") != nil,
@@ -111,36 +115,105 @@ public struct Compiler: Sendable {
             help: suggestion.map { "did you mean '\($0)'?" } ?? "'.help fields' lists the fields")
     }
 
+    /// A computed column: a time difference (seconds) or a time's bin. Never sent to the API.
+    func resolveComputed(_ reference: FieldReference, _ computed: ComputedColumn) throws(Diagnostic) -> JobField {
+        switch computed {
+        case .difference(let a, let b):
+            let end = try timeTerm(a)
+            let start = try timeTerm(b)
+            func name(_ term: Derivation.TimeTerm) -> String { if case .field(let field) = term { return field.path } else { return "now" } }
+            return JobField(computed: "\(name(end)) - \(name(start))", .seconds, .difference(end, start))
+        case .bin(let timeReference, let syntax):
+            let time = try resolveField(timeReference)
+            guard time.type == .timestamp else {
+                throw Diagnostic("bin-type", "bin() needs a time, but '\(time.path)' is \(time.type)", at: timeReference.range, help: "e.g. bin(createdAt, 1d)")
+            }
+            let step: BinStep
+            if syntax.months > 0 {
+                step = .months(syntax.months)
+            } else if syntax.weeks > 0 {
+                step = .weeks(syntax.weeks)
+            } else {
+                guard syntax.seconds >= 1, syntax.seconds == syntax.seconds.rounded(), syntax.seconds <= 366 * 86_400 else {
+                    throw Diagnostic("bad-width", "a bin is at least 1s wide, in whole seconds, and at most 366d", at: syntax.range)
+                }
+                step = .seconds(Int64(syntax.seconds))
+            }
+            return JobField(computed: "bin(\(time.path), \(step))", .timestamp, .bin(time, step))
+        case .aggregate:
+            throw Diagnostic(
+                "aggregate-place", "'\(reference.name)' is an aggregate: it belongs in 'select', 'having' or 'order by' of grouped jobs",
+                at: reference.range, help: "e.g. jobs select templateId, count group by templateId having count > 10")
+        }
+    }
+
+    /// One side of a time difference: a time field, or `now` (fixed for the statement).
+    func timeTerm(_ operand: ComputedColumn.TimeOperand) throws(Diagnostic) -> Derivation.TimeTerm {
+        switch operand {
+        case .now: return .instant(context.now)
+        case .field(let reference):
+            let field = try resolveField(reference)
+            guard field.type == .timestamp else {
+                throw Diagnostic(
+                    "difference-type", "only times can be subtracted, but '\(field.path)' is \(field.type)", at: reference.range,
+                    help: "e.g. endedAt - startedAt, now - createdAt; to shift a time, write now - 7d")
+            }
+            return .field(field)
+        }
+    }
+
     // MARK: Queries
 
     func compileQuery(_ query: JobsQuery) throws(Diagnostic) -> JobsPlan {
+        var compiler = self
+        compiler.aliases = [:]
+        return try compiler.compileQueryWithAliases(query)
+    }
+
+    mutating func compileQueryWithAliases(_ query: JobsQuery) throws(Diagnostic) -> JobsPlan {
         var projection: [JobField] = []
         var allFields = false
         var aggregates: [(Aggregate, JobField?)] = []
         var selectedKeys: [JobField] = []
-        for item in query.selection {
+        /// Aggregates named with `as`, for `order by` and `having`.
+        var aggregateAliases: [String: (Aggregate, JobField?)] = [:]
+        var aggregateNames: [GroupPlan.Column: String] = [:]
+        for (index, item) in query.selection.enumerated() {
+            let alias = index < query.aliases.count ? query.aliases[index] : nil
+            if let alias, aliases[alias.name.lowercased()] != nil || aggregateAliases[alias.name.lowercased()] != nil {
+                throw Diagnostic("duplicate-alias", "'\(alias.name)' names two columns", at: alias.range)
+            }
             switch item {
             case .field(let reference):
-                if reference.name == "*" { allFields = true; continue }
-                let field = try resolveField(reference)
+                if reference.name == "*" {
+                    if let alias { throw Diagnostic("alias-star", "'*' cannot be named", at: alias.range) }
+                    allFields = true
+                    continue
+                }
+                var field = try resolveField(reference)
+                if let alias {
+                    field = JobField(computed: alias.name, field.type, .alias(field))
+                    aliases[alias.name.lowercased()] = field
+                }
                 projection.append(field)
                 selectedKeys.append(field)
             case .aggregate(let aggregate, let reference, let range):
-                let field = try reference.map(resolveField)
-                if let field {
-                    let numeric = field.type.isNumeric || (field.type == .timestamp && (aggregate == .min || aggregate == .max))
-                    guard numeric || aggregate == .count else {
-                        throw Diagnostic("aggregate-type", "\(aggregate.rawValue)() needs a numeric field, but '\(field.path)' is \(field.type)", at: range)
-                    }
-                } else if aggregate != .count {
-                    throw Diagnostic("aggregate-field", "\(aggregate.rawValue)() needs a field", at: range)
-                }
+                let field = try reference.map { (reference) throws(Diagnostic) in try resolveField(reference) }
+                try Self.checkAggregate(aggregate, field, at: range)
                 aggregates.append((aggregate, field))
+                if let alias {
+                    aggregateAliases[alias.name.lowercased()] = (aggregate, field)
+                    aggregateNames[.aggregate(aggregate, field)] = alias.name
+                }
             }
         }
-        let groupKeys = try query.groupBy.map(resolveField)
-        for key in groupKeys where !key.type.isScalar && key.type != .stringArray {
-            throw Diagnostic("group-type", "cannot group by '\(key.path)' (\(key.type))", at: query.groupBy[groupKeys.firstIndex(of: key)!].range)
+        var groupKeys = try query.groupBy.map { (reference) throws(Diagnostic) in try resolveField(reference) }
+        for (index, key) in groupKeys.enumerated() where !key.type.isScalar && key.type != .stringArray {
+            throw Diagnostic("group-type", "cannot group by '\(key.path)' (\(key.type))", at: query.groupBy[index].range)
+        }
+        // `select bin(t, 1d) as day … group by bin(t, 1d)`: the key takes the name it was given.
+        for selected in selectedKeys {
+            if case .alias(let base) = selected.derivation, let index = groupKeys.firstIndex(of: base) { groupKeys[index] = selected }
         }
         let grouped = !groupKeys.isEmpty || !aggregates.isEmpty
         if grouped, let stray = selectedKeys.first(where: { !groupKeys.contains($0) }) {
@@ -148,6 +221,9 @@ public struct Compiler: Sendable {
             throw Diagnostic(
                 "select-not-grouped", "'\(stray.path)' is neither grouped by nor aggregated", at: reference?.range ?? query.range,
                 help: "add it to 'group by', or use count, sum(…), avg(…), min(…) or max(…)")
+        }
+        if !grouped, let having = query.having {
+            throw Diagnostic("having-without-groups", "'having' filters groups: it needs 'group by' or an aggregate", at: having.range, help: "to filter jobs, use 'where'")
         }
 
         // The predicate: conjuncts the API can express go to the server, the rest stays local.
@@ -189,21 +265,28 @@ public struct Compiler: Sendable {
             for item in query.orderBy {
                 let column: GroupPlan.Column
                 switch item.key {
+                case .field(let reference) where reference.computed == nil && aggregateAliases[reference.name.lowercased()] != nil:
+                    let (aggregate, field) = aggregateAliases[reference.name.lowercased()]!
+                    column = .aggregate(aggregate, field)
                 case .field(let reference):
                     let field = try resolveField(reference)
                     guard let index = groupKeys.firstIndex(of: field) else {
                         throw Diagnostic("order-not-grouped", "cannot order groups by '\(field.path)': it is not grouped by", at: reference.range)
                     }
                     column = .key(index)
-                case .aggregate(let aggregate, let reference, _):
-                    column = .aggregate(aggregate, try reference.map(resolveField))
+                case .aggregate(let aggregate, let reference, let range):
+                    let field = try reference.map { (reference) throws(Diagnostic) in try resolveField(reference) }
+                    try Self.checkAggregate(aggregate, field, at: range)
+                    column = .aggregate(aggregate, field)
                 }
                 if !columns.contains(column) { columns.append(column) }
                 groupOrdering.append((columns.firstIndex(of: column)!, item.descending))
             }
             if groupOrdering.isEmpty {
-                // Largest groups first when counting; otherwise by key.
-                if let countColumn = columns.firstIndex(of: .aggregate(.count, nil)), !groupKeys.isEmpty {
+                // A time bin reads in time order; other groups largest first when counting, else by key.
+                if Self.fill(keys: groupKeys, pushed: pushed) != nil, let keyColumn = columns.firstIndex(of: .key(0)) {
+                    groupOrdering = [(keyColumn, false)]
+                } else if let countColumn = columns.firstIndex(of: .aggregate(.count, nil)), !groupKeys.isEmpty {
                     groupOrdering = [(countColumn, true)]
                 }
             }
@@ -237,7 +320,13 @@ public struct Compiler: Sendable {
         } else if query.countOnly {
             output = .count
         } else if grouped {
-            output = .groups(GroupPlan(keys: groupKeys, columns: columns, ordering: groupOrdering))
+            var groups = GroupPlan(keys: groupKeys, columns: columns, ordering: groupOrdering)
+            if let having = query.having {
+                groups.having = try groupPredicate(having, columns: &groups.columns, aliases: aggregateAliases)
+            }
+            for (index, column) in groups.columns.enumerated() { if let name = aggregateNames[column] { groups.names[index] = name } }
+            groups.fill = Self.fill(keys: groupKeys, pushed: pushed)
+            output = .groups(groups)
         } else {
             output = .rows
         }
@@ -246,11 +335,12 @@ public struct Compiler: Sendable {
         if !pushed.isEmpty {
             request.filters = pushed.map { JobsRequest.Filter(field: $0.field.path, condition: $0.condition, value: $0.operand) }
         }
-        if !grouped, !query.countOnly, let ordering { request.orderBy = ordering.text }
+        let sortsLocally = orderingKeys.contains { $0.field.isComputed }
+        if !grouped, !query.countOnly, let ordering, !sortsLocally { request.orderBy = ordering.text }
         let offset = query.offset ?? 0
         var paginationPushed = false
         switch output {
-        case .rows where residual == nil, .results where residual == nil:
+        case .rows where residual == nil && !sortsLocally, .results where residual == nil && !sortsLocally:
             let first = query.limit.map { Swift.min($0, context.pageSize) } ?? context.pageSize
             request.pagination = .init(limit: first, offset: offset)
             paginationPushed = true
@@ -275,6 +365,9 @@ public struct Compiler: Sendable {
 
     /// The single filter a resolved conjunct amounts to, when the API can express it.
     func pushable(_ predicate: LocalPredicate) -> JobFilter? {
+        // A computed column is worked out here, never by the API.
+        if case .filter(let filter) = predicate, filter.field.isComputed { return nil }
+        if case .not(.filter(let filter)) = predicate, filter.field.isComputed { return nil }
         switch predicate {
         case .filter(let filter): return filter
         case .not(.filter(let filter)):
@@ -317,6 +410,87 @@ public struct Compiler: Sendable {
         // Converted and checked once, here: the filter takes the operand as it is.
         let filter = JobFilter(checked: field, condition: condition, operand: operand)
         return negate ? .not(.filter(filter)) : .filter(filter)
+    }
+
+    /// Whether an aggregate applies to a field: sums, averages, percentiles and deviations need
+    /// numbers (durations too); min and max take times as well; count takes anything.
+    static func checkAggregate(_ aggregate: Aggregate, _ field: JobField?, at range: SourceRange) throws(Diagnostic) {
+        if let field {
+            let numeric = field.type.isNumeric || (field.type == .timestamp && (aggregate == .min || aggregate == .max))
+            guard numeric || aggregate == .count else {
+                throw Diagnostic("aggregate-type", "\(aggregate.rawValue)() needs a numeric field, but '\(field.path)' is \(field.type)", at: range)
+            }
+        } else if aggregate != .count {
+            throw Diagnostic("aggregate-field", "\(aggregate.rawValue)() needs a field", at: range)
+        }
+    }
+
+    /// `having`: each comparison is of an aggregate (written out, or by its alias) with a number,
+    /// a duration or a time. An aggregate not selected becomes a column.
+    func groupPredicate(_ predicate: Predicate, columns: inout [GroupPlan.Column], aliases: [String: (Aggregate, JobField?)]) throws(Diagnostic) -> GroupPredicate {
+        switch predicate {
+        case .and(let lhs, let rhs):
+            return .and(try groupPredicate(lhs, columns: &columns, aliases: aliases), try groupPredicate(rhs, columns: &columns, aliases: aliases))
+        case .or(let lhs, let rhs):
+            return .or(try groupPredicate(lhs, columns: &columns, aliases: aliases), try groupPredicate(rhs, columns: &columns, aliases: aliases))
+        case .not(let inner, _): return .not(try groupPredicate(inner, columns: &columns, aliases: aliases))
+        case .presence(let reference, _, _):
+            throw Diagnostic("having-presence", "'having' compares aggregates; test '\(reference.name)' in 'where'", at: reference.range)
+        case .comparison(let comparison):
+            let reference = comparison.field
+            let aggregate: Aggregate
+            let field: JobField?
+            if case .aggregate(let written, let argument)? = reference.computed {
+                aggregate = written
+                field = try argument.map { (argument) throws(Diagnostic) in try resolveField(argument) }
+                try Self.checkAggregate(aggregate, field, at: reference.range)
+            } else if let named = aliases[reference.name.lowercased()] {
+                (aggregate, field) = named
+            } else if reference.computed == nil, reference.name.lowercased() == "count", schema.field(named: "count") == nil {
+                (aggregate, field) = (.count, nil)
+            } else {
+                throw Diagnostic(
+                    "having-field", "'having' compares aggregates (count, p95(duration), an alias of one), not '\(reference.name)'",
+                    at: reference.range, help: "test fields of the jobs in 'where'")
+            }
+            guard [.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual].contains(comparison.op) else {
+                throw Diagnostic("having-operator", "'having' compares with ==, !=, <, <=, > or >=", at: comparison.operatorRange)
+            }
+            let column = GroupPlan.Column.aggregate(aggregate, field)
+            if !columns.contains(column) { columns.append(column) }
+            // A time (min or max of one) compares as seconds since 1970; anything else as a number.
+            let asTime = field?.type == .timestamp && aggregate != .count
+            let probe = JobField(computed: reference.name, asTime ? .timestamp : .double, .alias(field ?? JobField("count", .double, "")))
+            let value: Double
+            switch try convert(comparison.value, to: asTime ? .timestamp : .double, field: probe) {
+            case .timestamp(let time): value = time.secondsSince1970
+            case .int(let number): value = Double(number)
+            case .double(let number): value = number
+            default: throw Diagnostic("having-value", "expected a number, a duration or a time", at: comparison.value.range)
+            }
+            return .compare(column: columns.firstIndex(of: column)!, comparison.op, value)
+        }
+    }
+
+    /// Grouped by one time bin: the buckets to show, bounded by what `where` says of the time.
+    static func fill(keys: [JobField], pushed: [JobFilter]) -> BinFill? {
+        guard keys.count == 1 else { return nil }
+        var key = keys[0]
+        while case .alias(let base) = key.derivation { key = base }
+        guard case .bin(let time, let step) = key.derivation else { return nil }
+        var fill = BinFill(step: step)
+        for filter in pushed where filter.field == time {
+            guard case .timestamp(let bound) = filter.operand else { continue }
+            switch filter.condition {
+            case .gt, .gte: fill.from = max(fill.from ?? step.start(of: bound), step.start(of: bound))
+            case .lte: fill.to = min(fill.to ?? step.start(of: bound), step.start(of: bound))
+            case .lt:
+                let last = step.start(of: Timestamp(seconds: bound.nanos == 0 ? bound.seconds - 1 : bound.seconds))
+                fill.to = min(fill.to ?? last, last)
+            default: break
+            }
+        }
+        return fill
     }
 
     static func operatorHelp(for type: FieldType) -> String? {

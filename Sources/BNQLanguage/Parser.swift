@@ -229,7 +229,19 @@ public struct Parser {
         try parseAsOf(into: &query)
         if current.isKeyword("select") {
             _ = advance()
-            query.selection = try parseList { (parser) throws(Failure) in try parser.parseSelectItem() }
+            let items = try parseList { (parser) throws(Failure) in
+                let item = try parser.parseSelectItem()
+                // `… as NAME` (but `as of` is the clause).
+                guard parser.current.isKeyword("as"), !parser.tokens[Swift.min(parser.index + 1, parser.tokens.count - 1)].isKeyword("of") else {
+                    return (item, FieldReference?.none)
+                }
+                _ = parser.advance()
+                guard parser.current.kind == .identifier else { throw parser.error("expected-alias", "expected a name after 'as'") }
+                let name = parser.advance()
+                return (item, FieldReference(name: name.text, range: name.range))
+            }
+            query.selection = items.map(\.0)
+            query.aliases = items.map(\.1)
         }
         if current.isKeyword("where") {
             _ = advance()
@@ -238,7 +250,11 @@ public struct Parser {
         if current.isKeyword("group") {
             _ = advance()
             try expectKeyword("by", "expected 'by' after 'group'")
-            query.groupBy = try parseList { (parser) throws(Failure) in try parser.parseField("expected a field to group by") }
+            query.groupBy = try parseList { (parser) throws(Failure) in try parser.parseFieldExpression("expected a field to group by", aggregates: false) }
+        }
+        if current.isKeyword("having") {
+            _ = advance()
+            query.having = try parseOr()
         }
         if current.isKeyword("order") {
             _ = advance()
@@ -311,19 +327,93 @@ public struct Parser {
 
     mutating func parseSelectItem() throws(Failure) -> SelectItem {
         guard current.kind == .identifier || current.isSymbol("*") else { throw error("expected-field", "expected a field") }
-        let token = advance()
-        if token.isSymbol("*") { return .field(FieldReference(name: "*", range: token.range)) }
+        if current.isSymbol("*") {
+            let token = advance()
+            return .field(FieldReference(name: "*", range: token.range))
+        }
+        let token = current
         if let aggregate = Aggregate(rawValue: token.folded) {
-            if current.isSymbol("(") {
+            let next = tokens[Swift.min(index + 1, tokens.count - 1)]
+            if next.isSymbol("(") {
+                _ = advance()
                 _ = advance()
                 var field: FieldReference?
-                if current.isSymbol("*") { _ = advance() } else { field = try parseField("expected a field in \(aggregate.rawValue)(…)") }
+                if current.isSymbol("*") { _ = advance() } else { field = try parseFieldExpression("expected a field in \(aggregate.rawValue)(…)", aggregates: false) }
                 guard current.isSymbol(")") else { throw error("expected-paren", "expected ')'") }
                 let close = advance()
                 return .aggregate(aggregate, field, token.range.union(close.range))
             }
-            if aggregate == .count { return .aggregate(.count, nil, token.range) }
+            if aggregate == .count {
+                _ = advance()
+                return .aggregate(.count, nil, token.range)
+            }
         }
-        return .field(FieldReference(name: token.text, range: token.range))
+        return .field(try parseFieldExpression("expected a field", aggregates: false))
+    }
+
+    /// A field, or a column computed from fields: `endedAt - startedAt`, `now - createdAt`,
+    /// `bin(createdAt, 1d)`; with `aggregates`, also `count` and `p95(f)` (in `having`).
+    mutating func parseFieldExpression(_ message: String, aggregates: Bool) throws(Failure) -> FieldReference {
+        guard current.kind == .identifier else { throw error("expected-field", message) }
+        let token = advance()
+        if token.folded == "bin", current.isSymbol("(") {
+            _ = advance()
+            let time = try parseFieldExpression("expected a time field in bin(…)", aggregates: false)
+            guard current.isSymbol(",") else { throw error("expected-comma", "expected ',' and a width in bin(TIME, WIDTH)", help: "e.g. bin(createdAt, 1d); widths: s, m, h, d, w, mo") }
+            _ = advance()
+            let step = try parseBinStep()
+            guard current.isSymbol(")") else { throw error("expected-paren", "expected ')' to close bin(…)") }
+            let close = advance()
+            return FieldReference(name: "bin(\(time.name), \(step.text))", range: token.range.union(close.range), computed: .bin(time, step: step.step))
+        }
+        if aggregates, let aggregate = Aggregate(rawValue: token.folded) {
+            if current.isSymbol("(") {
+                _ = advance()
+                var field: FieldReference?
+                if current.isSymbol("*") { _ = advance() } else { field = try parseFieldExpression("expected a field in \(aggregate.rawValue)(…)", aggregates: false) }
+                guard current.isSymbol(")") else { throw error("expected-paren", "expected ')'") }
+                let close = advance()
+                let name = field.map { "\(aggregate.rawValue)(\($0.name))" } ?? aggregate.rawValue
+                return FieldReference(name: name, range: token.range.union(close.range), computed: .aggregate(aggregate, field))
+            }
+        }
+        // `A - B` of two times: the right side is a name, not a duration (`now - 7d` is a value).
+        let next = tokens[Swift.min(index + 1, tokens.count - 1)]
+        if current.isSymbol("-"), next.kind == .identifier {
+            _ = advance()
+            let right = advance()
+            func operand(_ token: Token) -> ComputedColumn.TimeOperand {
+                token.isKeyword("now") ? .now(token.range) : .field(FieldReference(name: token.text, range: token.range))
+            }
+            return FieldReference(
+                name: "\(token.isKeyword("now") ? "now" : token.text) - \(right.isKeyword("now") ? "now" : right.text)", range: token.range.union(right.range),
+                computed: .difference(operand(token), operand(right)))
+        }
+        return FieldReference(name: token.text, range: token.range)
+    }
+
+    /// A bin's width: a duration (`15m`, `1d`, `1w`) or months (`1mo`, which lexes as `1m` then `o`).
+    mutating func parseBinStep() throws(Failure) -> (step: BinStepSyntax, text: String) {
+        let token = current
+        guard token.kind == .duration || token.kind == .number else {
+            throw error("expected-width", "expected a width such as 1h, 1d, 1w or 1mo", help: "e.g. bin(createdAt, 1d)")
+        }
+        _ = advance()
+        if token.kind == .duration, token.text.lowercased().hasSuffix("m"), current.kind == .identifier, current.folded == "o",
+            current.range.start == token.range.end
+        {
+            let unit = advance()
+            let count = Double(token.text.dropLast()) ?? 0
+            guard count >= 1, count == count.rounded(), count <= 1200 else {
+                throw Failure(diagnostic: Diagnostic("bad-width", "a width in months is a whole number from 1 to 1200", at: token.range.union(unit.range)), atEnd: false)
+            }
+            return (BinStepSyntax(seconds: 0, months: Int64(count), range: token.range.union(unit.range)), "\(Int64(count))mo")
+        }
+        guard token.kind == .duration else {
+            throw Failure(diagnostic: Diagnostic("expected-width", "a width needs a unit", at: token.range, help: "e.g. \(token.text)h or \(token.text)d"), atEnd: false)
+        }
+        var step = BinStepSyntax(seconds: token.number, range: token.range)
+        if token.text.lowercased().hasSuffix("w"), let weeks = Int64(token.text.dropLast()) { step.weeks = weeks }
+        return (step, token.text)
     }
 }

@@ -71,8 +71,9 @@ extension Parser {
 
     mutating func parseComparison() throws(Failure) -> Predicate {
         guard current.kind == .identifier else { throw error("expected-field", "expected a field") }
-        let fieldToken = advance()
-        let field = FieldReference(name: fieldToken.text, range: fieldToken.range)
+        let fieldToken = current
+        // A field, a computed column, or (for `having`) an aggregate; the compiler says where each may go.
+        let field = try parseFieldExpression("expected a field", aggregates: true)
         if current.isKeyword("is") {
             // `is missing`, `is present`, `is null`, `is not null`.
             let start = advance().range
@@ -102,7 +103,7 @@ extension Parser {
                 throw error("expected-operator", "expected \(prefixes.joined(separator: " or ")) after 'not'")
             }
             let spellings = Comparison.Operator.allCases.map(\.rawValue).joined(separator: ", ")
-            throw error("expected-operator", "expected an operator (\(spellings)) after '\(fieldToken.text)'")
+            throw error("expected-operator", "expected an operator (\(spellings)) after '\(field.computed == nil ? fieldToken.text : field.name)'")
         }
         let value = op.takesList ? try parseValueList() : try parseValue()
         return .comparison(Comparison(field: field, op: op, operatorRange: operatorRange, value: value))

@@ -44,6 +44,10 @@ public struct DiffQuery: Sendable, Hashable {
 public struct JobsQuery: Sendable, Hashable {
     /// What to show; empty shows the default columns.
     public var selection: [SelectItem] = []
+    /// `… as NAME` of each select item (nil where none was given), in the order of `selection`.
+    public var aliases: [FieldReference?] = []
+    /// `having PRED`: which groups to show, tested on their aggregates and keys.
+    public var having: Predicate?
     public var predicate: Predicate?
     public var groupBy: [FieldReference] = []
     public var orderBy: [OrderItem] = []
@@ -61,9 +65,45 @@ public struct JobsQuery: Sendable, Hashable {
     public init(range: SourceRange) { self.range = range }
 }
 
-/// A field as written, with where it was written.
+/// A field as written, with where it was written: a field of the job, an alias, or a computed
+/// column (`endedAt - startedAt`, `now - createdAt`, `bin(createdAt, 1d)`).
 public struct FieldReference: Sendable, Hashable {
+    /// The field's name, or the computed column as it reads (`endedAt - startedAt`).
     public var name: String
+    public var range: SourceRange
+    /// How the column is computed; nil for a name.
+    public var computed: ComputedColumn?
+
+    public init(name: String, range: SourceRange, computed: ComputedColumn? = nil) {
+        self.name = name
+        self.range = range
+        self.computed = computed
+    }
+}
+
+/// A column worked out from the job, as written.
+public indirect enum ComputedColumn: Sendable, Hashable {
+    /// `A - B` of two times (a field, or `now`): a duration.
+    case difference(TimeOperand, TimeOperand)
+    /// `bin(TIME, STEP)`: the start of the time's bucket; STEP is a duration or `Nmo` (months).
+    case bin(FieldReference, step: BinStepSyntax)
+    /// `count`, `p95(f)`, … in `having` and `order by`: a group's aggregate.
+    case aggregate(Aggregate, FieldReference?)
+
+    /// A time in a difference.
+    public enum TimeOperand: Sendable, Hashable {
+        case field(FieldReference)
+        case now(SourceRange)
+    }
+}
+
+/// A bin's width as written: seconds (`1h`, `1d`, `1w`), or months (`1mo`).
+public struct BinStepSyntax: Sendable, Hashable {
+    /// The width in seconds (`1h`: 3600), when given as a duration.
+    public var seconds: Double
+    /// `Nw`: ISO weeks; `Nmo`: calendar months (0 when not).
+    public var weeks: Int64 = 0
+    public var months: Int64 = 0
     public var range: SourceRange
 }
 

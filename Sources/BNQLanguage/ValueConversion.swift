@@ -81,8 +81,8 @@ extension Compiler {
                     throw mismatch("'\(text)' is not a date or time", help: "write 2026-01-31 or 2026-01-31T12:00:00Z")
                 }
                 return .timestamp(timestamp)
-            case .double, .integer, .int64String:
-                if type != .double, let int = Int64(text) { return .int(int) }
+            case .double, .integer, .int64String, .seconds:
+                if type != .double, type != .seconds, let int = Int64(text) { return .int(int) }
                 guard let number = Double(text) else { throw mismatch("'\(text)' is a string", help: "write the number without quotes") }
                 return .double(number)
             case .bool: throw mismatch("'\(text)' is a string", help: "write true or false without quotes")
@@ -92,13 +92,13 @@ extension Compiler {
             switch type {
             // Whole numbers for integer fields go as Int64Value and compare exactly.
             case .integer, .int64String: return Int64(text).map(FilterOperand.int) ?? .double(number)
-            case .double: return .double(number)
+            case .double, .seconds: return .double(number)
             case .string: throw mismatch("\(text) is a number", help: "write '\(text)' in quotes to compare as text")
             default: throw mismatch("\(text) is a number")
             }
         case .duration(let seconds):
             switch type {
-            case .double, .integer, .int64String: return .double(seconds)
+            case .double, .integer, .int64String, .seconds: return .double(seconds)
             case .timestamp: throw mismatch("a duration is not a time", help: "write now - \(Self.durationText(seconds)) for a time in the past")
             default: throw mismatch("a duration was given")
             }

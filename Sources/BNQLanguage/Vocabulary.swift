@@ -13,7 +13,7 @@ public enum Vocabulary {
 
     /// The statements, in the order `.help` lists them.
     public static let statements: [StatementKeyword] = [
-        .init(word: "jobs", usage: "jobs [select …] [where …] [group by …] [order by …] [limit N] [offset N]"),
+        .init(word: "jobs", usage: "jobs [select …] [where …] [group by …] [having …] [order by …] [limit N] [offset N]"),
         .init(word: "count", usage: "count [jobs] [where …]"),
         .init(word: "job", usage: "job ID"),
         .init(word: "results", usage: "results ID   |   results where …"),
@@ -28,7 +28,7 @@ public enum Vocabulary {
 
     /// A clause of a query, in the order clauses must be written.
     public enum Clause: String, Sendable, CaseIterable {
-        case select, `where`, group, order, limit, offset, `as`
+        case select, `where`, group, having, order, limit, offset, `as`
 
         /// How it is written in full (`group by`).
         public var spelling: String {

@@ -38,7 +38,7 @@ public enum CellText {
         case .double, .integer, .int64String: return .int(0)
         case .string: return .string("")
         case .stringArray: return .array([])
-        case .timestamp, .map, .object, .any: return nil
+        case .timestamp, .map, .object, .any, .seconds: return nil
         }
     }
 
@@ -50,6 +50,9 @@ public enum CellText {
         case (.enumeration(let enumType), .int(let number)) where number >= 0 && number < enumType.values.count:
             // An enum sent by number reads as the name filters treat it as.
             return enumType.shortName(enumType.values[Int(number)])
+        case (.seconds, _):
+            guard let value = raw.numberValue else { return plain(raw) }
+            return duration(value)
         case (.integer, .int(let value)), (.int64String, .int(let value)): return String(value)
         case (.integer, .string(let text)), (.int64String, .string(let text)) where Int64(text) != nil:
             return text  // int64 sent as a string, exactly as sent
@@ -59,6 +62,20 @@ public enum CellText {
         case (.stringArray, .array(let items)): return items.map(plain).joined(separator: ", ")
         default: return plain(raw)
         }
+    }
+
+    /// Seconds as people read a duration: `1h 02m 03s`, `2d 00h 10m 00s`, `45s`, `0.25s`.
+    public static func duration(_ value: Double) -> String {
+        guard value.isFinite else { return number(value) }
+        let sign = value < 0 ? "-" : ""
+        let magnitude = abs(value)
+        guard magnitude >= 60 else { return sign + number(magnitude) + "s" }
+        let total = Int64(magnitude.rounded())
+        let (days, hours, minutes, seconds) = (total / 86_400, total / 3600 % 24, total / 60 % 60, total % 60)
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        if days > 0 { return sign + "\(days)d \(two(hours))h \(two(minutes))m \(two(seconds))s" }
+        if hours > 0 { return sign + "\(hours)h \(two(minutes))m \(two(seconds))s" }
+        return sign + "\(minutes)m \(two(seconds))s"
     }
 
     /// A number with at most three decimals, no trailing zeros.

@@ -54,7 +54,10 @@ struct GroupTable {
     }
 
     static func measure(_ job: JSONValue, _ field: JobField) -> Double? {
-        FieldValue.of(job, field).measure
+        let value = FieldValue.of(job, field).measure
+        // A duration that could not be worked out (a time missing) is left out, not counted as 0.
+        if field.type == .seconds, let value, value.isNaN { return nil }
+        return value
     }
 
     mutating func add(_ job: JSONValue) {
@@ -120,11 +123,35 @@ struct GroupTable {
         }
     }
 
+    /// The buckets at most filled in: a bin of 1s over years would be more rows than anyone reads.
+    static let maximumFilledBuckets = 100_000
+
+    /// The groups' keys in the order they came, with the empty buckets of a time bin added.
+    func keysWithEmptyBuckets() -> [[FieldValue]] {
+        guard let fill = plan.fill else { return order }
+        let times = order.compactMap { key -> Timestamp? in if case .timestamp(let time?) = key.first { return time } else { return nil } }
+        guard let first = fill.from ?? times.min(), let last = fill.to ?? times.max(), first <= last else { return order }
+        var keys = order
+        var seen = Set(order)
+        var bucket = fill.step.start(of: first)
+        var added = 0
+        while bucket <= last {
+            let key: [FieldValue] = [.timestamp(bucket)]
+            if seen.insert(key).inserted {
+                keys.append(key)
+                added += 1
+                if added > Self.maximumFilledBuckets { return order }
+            }
+            bucket = fill.step.next(after: bucket)
+        }
+        return keys
+    }
+
     func rows() -> [Row] {
         var rows: [(Row, [FieldValue])] = []
-        let groupKeys = order.isEmpty && plan.keys.isEmpty ? [[]] : order
+        let groupKeys = order.isEmpty && plan.keys.isEmpty ? [[]] : keysWithEmptyBuckets()
         for key in groupKeys {
-            let entry = groups[key] ?? ([], Accumulator.empty(columns: plan.columns.count))
+            let entry = groups[key] ?? (key.map(\.jsonValue), Accumulator.empty(columns: plan.columns.count))
             var values: [JSONValue] = []
             var cells: [String] = []
             var sortValues: [Double?] = []
@@ -155,13 +182,15 @@ struct GroupTable {
                         cells.append(Timestamp(secondsSince1970: result).shortDescription(in: zone))
                     } else if let result {
                         values.append(aggregate == .count ? .int(Int64(result)) : .double((result * 1000).rounded() / 1000))
-                        cells.append(CellText.number(result))
+                        // A duration's statistic reads as one (`1h 02m 03s`); json keeps the seconds.
+                        cells.append(field?.type == .seconds && aggregate != .count ? CellText.duration(result) : CellText.number(result))
                     } else {
                         values.append(.null)
                         cells.append(nullMarker)
                     }
                 }
             }
+            if let having = plan.having, !having.matches(sortValues) { continue }
             rows.append((Row(values: values, cells: cells, sortValues: sortValues), key))
         }
         let ordering = plan.ordering

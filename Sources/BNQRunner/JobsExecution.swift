@@ -43,6 +43,18 @@ struct JobsExecution {
     func forEachMatch(cap: Int64? = nil, _ body: (JSONValue) throws -> Void) async throws -> Int64? {
         let limit = [plan.limit, cap].compactMap { $0 }.min()
         if let limit, limit == 0 { return nil }
+        if plan.sortsLocally, let ordering = plan.ordering {
+            // Ordered by a computed column: every match is read, then sorted here.
+            var matches: [JSONValue] = []
+            try await forEachListed(startingAt: 0) { job in
+                if plan.residual?.matches(job) ?? true { matches.append(job) }
+                return true
+            }
+            let sorted = ordering.sorted(matches)
+            let wanted = sorted.dropFirst(Int(clamping: plan.offset)).prefix(limit.map { Int(clamping: $0) } ?? Int.max)
+            for job in wanted { try body(job) }
+            return nil
+        }
         if plan.paginationPushed, cap == nil, let limit, limit <= plan.request.pagination?.limit ?? 0 {
             for job in try await source.firstJobs(for: plan, offset: plan.offset, limit: limit) { try body(job) }
             return nil
@@ -182,7 +194,7 @@ struct JobsExecution {
         var rows = table.rows()
         rows = Array(rows.dropFirst(Int(clamping: plan.offset)))
         if let limit = plan.limit { rows = Array(rows.prefix(Int(clamping: limit))) }
-        let headers = groups.columns.map { $0.title(keys: groups.keys) }
+        let headers = groups.columns.indices.map(groups.header)
         let rightAligned = Set(groups.columns.indices.filter { if case .aggregate = groups.columns[$0] { return true } else { return false } })
         let writer = session.makeWriter(headers: headers, rightAligned: rightAligned)
         writer.begin()
@@ -191,7 +203,9 @@ struct JobsExecution {
             for (index, header) in headers.enumerated() { object[header] = row.values[index] }
             writer.row(cells: row.cells, json: .object(object))
         }
-        writer.finish(note: "\(rows.count) group\(rows.count == 1 ? "" : "s")")
+        let showsTimes = groups.keys.contains { $0.type == .timestamp }
+            || groups.columns.contains { if case .aggregate(.min, let field?) = $0 { return field.type == .timestamp } else if case .aggregate(.max, let field?) = $0 { return field.type == .timestamp } else { return false } }
+        writer.finish(note: "\(rows.count) group\(rows.count == 1 ? "" : "s")" + (showsTimes ? "; times in \(session.settings.timeZone.name)" : ""))
         return rows.count
     }
 }
