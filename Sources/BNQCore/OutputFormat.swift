@@ -13,13 +13,15 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     case csv
     /// A GitHub-flavoured Markdown table.
     case markdown
+    /// One horizontal bar per row for the last (numeric) column, labelled by the others.
+    case chart
 
     /// Whether rows are written as they arrive (memory does not grow with the number of rows).
     public var streams: Bool { self == .json || self == .ndjson || self == .csv }
 
     /// Whether the format is meant to be read by people: then every control character is shown
     /// escaped, wherever the output goes (a later `cat` or `less -R` would run it).
-    public var isHumanReadable: Bool { self == .table || self == .expanded || self == .markdown }
+    public var isHumanReadable: Bool { self == .table || self == .expanded || self == .markdown || self == .chart }
 
     /// One line for `.help formats`.
     public var summary: String {
@@ -30,6 +32,7 @@ public enum OutputFormat: String, Sendable, CaseIterable {
         case .ndjson: return "one JSON object per line (the API's own job objects)"
         case .csv: return "RFC 4180 CSV with a header line"
         case .markdown: return "a GitHub-flavoured Markdown table"
+        case .chart: return "a bar per row for the last column, labelled by the others"
         }
     }
 

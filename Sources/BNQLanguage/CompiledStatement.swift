@@ -61,6 +61,8 @@ public struct JobsPlan: Sendable {
         /// The result files of each matching job.
         case results
         case groups(GroupPlan)
+        /// Per bucket of a width: jobs started, ended, failed and running.
+        case timeline(TimelinePlan)
     }
 }
 
@@ -100,6 +102,14 @@ public struct GroupPlan: Sendable {
             }
         }
     }
+}
+
+/// `timeline … every WIDTH`: the buckets and where they start.
+public struct TimelinePlan: Sendable {
+    public var step: BinStep
+    /// The first bucket the `where` clause allows (a lower bound on createdAt or startedAt);
+    /// nil: the bucket of the earliest start.
+    public var from: Timestamp?
 }
 
 /// The buckets of a time bin to show, empty or not.

@@ -128,23 +128,23 @@ public struct Compiler: Sendable {
             guard time.type == .timestamp else {
                 throw Diagnostic("bin-type", "bin() needs a time, but '\(time.path)' is \(time.type)", at: timeReference.range, help: "e.g. bin(createdAt, 1d)")
             }
-            let step: BinStep
-            if syntax.months > 0 {
-                step = .months(syntax.months)
-            } else if syntax.weeks > 0 {
-                step = .weeks(syntax.weeks)
-            } else {
-                guard syntax.seconds >= 1, syntax.seconds == syntax.seconds.rounded(), syntax.seconds <= 366 * 86_400 else {
-                    throw Diagnostic("bad-width", "a bin is at least 1s wide, in whole seconds, and at most 366d", at: syntax.range)
-                }
-                step = .seconds(Int64(syntax.seconds))
-            }
+            let step = try Self.binStep(syntax)
             return JobField(computed: "bin(\(time.path), \(step))", .timestamp, .bin(time, step))
         case .aggregate:
             throw Diagnostic(
                 "aggregate-place", "'\(reference.name)' is an aggregate: it belongs in 'select', 'having' or 'order by' of grouped jobs",
                 at: reference.range, help: "e.g. jobs select templateId, count group by templateId having count > 10")
         }
+    }
+
+    /// A bin's width: whole seconds from 1s to 366d, ISO weeks (`1w`) or calendar months (`1mo`).
+    static func binStep(_ syntax: BinStepSyntax) throws(Diagnostic) -> BinStep {
+        if syntax.months > 0 { return .months(syntax.months) }
+        if syntax.weeks > 0 { return .weeks(syntax.weeks) }
+        guard syntax.seconds >= 1, syntax.seconds == syntax.seconds.rounded(), syntax.seconds <= 366 * 86_400 else {
+            throw Diagnostic("bad-width", "a width is at least 1s, in whole seconds, and at most 366d (or 1w, 1mo)", at: syntax.range)
+        }
+        return .seconds(Int64(syntax.seconds))
     }
 
     /// One side of a time difference: a time field, or `now` (fixed for the statement).
@@ -315,7 +315,16 @@ public struct Compiler: Sendable {
         }
 
         let output: JobsPlan.Output
-        if query.resultsOnly {
+        if let syntax = query.timelineStep {
+            let step = try Self.binStep(syntax)
+            var from: Timestamp?
+            for filter in pushed where ["createdAt", "startedAt"].contains(filter.field.path) {
+                if case .timestamp(let bound) = filter.operand, filter.condition == .gt || filter.condition == .gte {
+                    from = max(from ?? step.start(of: bound), step.start(of: bound))
+                }
+            }
+            output = .timeline(TimelinePlan(step: step, from: from))
+        } else if query.resultsOnly {
             output = .results
         } else if query.countOnly {
             output = .count

@@ -77,8 +77,13 @@ public enum Explanation {
         case .groups(let groups):
             paging = "every page of \(plan.request.pagination?.limit ?? 0), grouped locally"
             if !groups.keys.isEmpty { paging += " by " + groups.keys.map(\.path).joined(separator: ", ") }
+            if groups.having != nil { paging += ", then kept by 'having'" }
+            if let fill = groups.fill { paging += ", every \(fill.step) bucket shown" }
+        case .timeline(let timeline):
+            paging = "every page of \(plan.request.pagination?.limit ?? 0); per \(timeline.step) bucket: started, ended, failed, running (locally)"
         }
         lines.append("paging: " + paging)
+        if plan.sortsLocally, let ordering = plan.ordering { lines.append("then:   sorted locally by " + ordering.text) }
         if case .results = plan.output { lines.append("then:   \(APIRoute.results.method) \(basePath)\(APIRoute.results.template) for each matching job") }
         lines.append("now:    " + plan.now.rfc3339)
         return lines.joined(separator: "\n")

@@ -163,6 +163,28 @@ public struct Parser {
             _ = advance()
             return .history(try parseQuery(start: token.range))
         }
+        if token.isKeyword("timeline") {
+            // `timeline [where …] every WIDTH` (`every` may also come first).
+            _ = advance()
+            var query = JobsQuery(range: token.range)
+            func every(_ parser: inout Parser) throws(Failure) {
+                _ = parser.advance()
+                query.timelineStep = try parser.parseBinStep().step
+            }
+            if current.isKeyword("every") { try every(&self) }
+            if current.isKeyword("where") {
+                _ = advance()
+                query.predicate = try parseOr()
+            }
+            if query.timelineStep == nil {
+                guard current.isKeyword("every") else {
+                    throw error("expected-every", "expected 'every' and a width", help: "e.g. timeline where createdAt > now - 1d every 1h")
+                }
+                try every(&self)
+            }
+            query.range = query.range.union(tokens[max(0, index - 1)].range)
+            return .jobs(query)
+        }
         if token.isKeyword("syncs") {
             _ = advance()
             return .syncs(try parseQuery(start: token.range))

@@ -60,6 +60,8 @@ public struct JobsQuery: Sendable, Hashable {
     public var countOnly = false
     /// `results where …`: the result files of the matching jobs.
     public var resultsOnly = false
+    /// `timeline [where …] every WIDTH`: jobs started, ended, failed and running per bucket.
+    public var timelineStep: BinStepSyntax?
     public var range: SourceRange
 
     public init(range: SourceRange) { self.range = range }

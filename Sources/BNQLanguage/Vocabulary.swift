@@ -17,6 +17,7 @@ public enum Vocabulary {
         .init(word: "count", usage: "count [jobs] [where …]"),
         .init(word: "job", usage: "job ID"),
         .init(word: "results", usage: "results ID   |   results where …"),
+        .init(word: "timeline", usage: "timeline [where …] every WIDTH   (jobs started, ended, failed, running per bucket)"),
         .init(word: "explain", usage: "explain STATEMENT"),
         .init(word: "history", usage: "history [select …] [where …] [order by …] [limit N]"),
         .init(word: "syncs", usage: "syncs [select …] [where …] [order by …] [limit N]   (an archive's snapshots)"),

@@ -23,14 +23,19 @@ public final class RowWriter {
     let formulaGuard: Bool
     /// `-t` / `--no-header`: tables and csv without their header (and a table without its footer).
     let showsHeader: Bool
+    /// chart: bars of ASCII `#` rather than Unicode blocks (`TERM=dumb`, a locale not UTF-8).
+    let asciiCharts: Bool
     private var collected: [[String]] = []
+    /// chart: the value each row's bar stands for (its last column).
+    private var measures: [Double?] = []
     private var count = 0
     private var omitted = 0
 
     public init(
         format: OutputFormat, sink: OutputSink, headers: [String], rightAligned: Set<Int> = [], maximumRows: Int? = nil, autoExpand: Bool = false,
-        formulaGuard: Bool = false, showsHeader: Bool = true
+        formulaGuard: Bool = false, showsHeader: Bool = true, asciiCharts: Bool = false
     ) {
+        self.asciiCharts = asciiCharts
         self.showsHeader = showsHeader
         self.autoExpand = autoExpand
         self.formulaGuard = formulaGuard
@@ -67,12 +72,16 @@ public final class RowWriter {
             sink.line(JSONWriter.compact(json))
         case .csv:
             sink.line(cells.map { Self.csvField(formulaGuard ? Self.guardedFormula(safe($0)) : safe($0)) }.joined(separator: ","))
-        case .table, .expanded, .markdown:
+        case .table, .expanded, .markdown, .chart:
             if let maximumRows, collected.count >= maximumRows {
                 omitted += 1
                 return
             }
             collected.append(cells.map(safe))
+            if format == .chart {
+                let last = headers.last.flatMap { json.value(atPath: $0) ?? json[$0] }
+                measures.append(last?.numberValue ?? cells.last.flatMap { Double($0) })
+            }
         }
     }
 
@@ -100,6 +109,10 @@ public final class RowWriter {
             if let note, showsHeader { sink.line("(\(TerminalText.escape(note)))") }
         case .expanded:
             writeExpanded()
+        case .chart:
+            for line in ChartRenderer(headers: headers.map(safe), ascii: asciiCharts, width: sink.width ?? 80).render(collected, measures) { sink.line(line) }
+            if omitted > 0 { sink.line("… \(omitted) more row\(omitted == 1 ? "" : "s") (.maxrows to show more)") }
+            if let note, showsHeader { sink.line("(\(TerminalText.escape(note)))") }
         case .markdown:
             sink.line("| " + headers.map { Self.markdownCell(safe($0)) }.joined(separator: " | ") + " |")
             sink.line("|" + headers.indices.map { rightAligned.contains($0) ? " ---: |" : " --- |" }.joined())

@@ -26,6 +26,7 @@ struct JobsExecution {
         case .results: return try await results()
         case .rows: return try await rows()
         case .groups(let groups): return try await group(groups)
+        case .timeline(let timeline): return try await self.timeline(timeline)
         }
     }
 

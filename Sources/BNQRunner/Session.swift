@@ -124,7 +124,7 @@ public final class Session: @unchecked Sendable {
     /// nothing in json (one array per statement, one per line) and ndjson.
     func separate() {
         switch format {
-        case .table, .expanded, .markdown, .csv: output.line()
+        case .table, .expanded, .markdown, .csv, .chart: output.line()
         case .json, .ndjson: break
         }
     }
@@ -254,7 +254,17 @@ public final class Session: @unchecked Sendable {
         RowWriter(
             format: format ?? self.format, sink: output, headers: headers, rightAligned: rightAligned,
             maximumRows: settings.maximumRows, autoExpand: settings.expanded == .auto, formulaGuard: settings.csvFormulaGuard,
-            showsHeader: settings.showsHeader)
+            showsHeader: settings.showsHeader, asciiCharts: Self.asciiCharts)
+    }
+
+    /// Whether charts draw with `#`: `TERM=dumb`, or a locale that is not UTF-8 (from `LC_ALL`,
+    /// `LC_CTYPE` or `LANG`, the first set).
+    static var asciiCharts: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        if environment["TERM"] == "dumb" { return true }
+        let locale = [environment["LC_ALL"], environment["LC_CTYPE"], environment["LANG"]].compactMap { $0 }.first { !$0.isEmpty } ?? "C"
+        let lower = locale.lowercased()
+        return !(lower.contains("utf-8") || lower.contains("utf8"))
     }
 
     /// Keeps job ids for completion (the most recent 500).
