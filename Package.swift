@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "ByteNiteClientTests", dependencies: ["BNQTestSupport", "ByteNiteClient", "BNQService", "BNQCore", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "BNQServiceTests", dependencies: ["BNQTestSupport", "BNQService", "BNQCore"]),
         .testTarget(name: "BNQShellTests", dependencies: ["BNQTestSupport", "BNQShell", "BNQService", "BNQCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "BNQRunnerTests", dependencies: ["BNQTestSupport", "BNQRunner", "BNQRender", "BNQLanguage", "ByteNiteClient", "BNQService", "BNQArchive", "BNQCore"]),
+        .testTarget(name: "BNQRunnerTests", dependencies: ["BNQTestSupport", "BNQRunner", "BNQRender", "BNQLanguage", "ByteNiteClient", "BNQService", "BNQArchive", "BNQCore"], exclude: ["Golden"]),
         .testTarget(name: "BNQArchiveTests", dependencies: ["BNQTestSupport", "BNQArchive", "BNQService", "BNQCore", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,7 +1,7 @@
 /// The units of durations, in one place: the language's `90s`, `15m`, `2h`, `7d`, `1w`, `250ms`
 /// and `bnq serve`'s `--latency 300ms` read them the same way (any case).
 public enum DurationUnit {
-    /// Seconds per unit of a suffix (`ms`, `s`, `sec`, `m`, `min`, `h`, `d`, `w`); nil for anything else.
+    /// Seconds per unit of a suffix (`ms`, `s`, `sec`, `m`, `min`, `h`, `d`, `w`, `mo`); nil for anything else.
     public static func scale<Bytes: Collection<UInt8>>(_ unit: Bytes) -> Double? {
         var lower: UInt64 = 0
         guard unit.count <= 3 else { return nil }
@@ -13,6 +13,7 @@ public enum DurationUnit {
         case 0x64: return 86_400  // d
         case 0x77: return 604_800  // w
         case 0x6D73: return 0.001  // ms
+        case 0x6D6F: return 2_629_746  // mo: the average Gregorian month (30.436875 d); bin(t, 1mo) uses calendar months
         default: return nil
         }
     }

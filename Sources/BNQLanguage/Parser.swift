@@ -171,13 +171,13 @@ public struct Parser {
                 _ = parser.advance()
                 query.timelineStep = try parser.parseBinStep().step
             }
-            if current.isKeyword("every") { try every(&self) }
+            if current.isKeyword(Vocabulary.timelineStep) { try every(&self) }
             if current.isKeyword("where") {
                 _ = advance()
                 query.predicate = try parseOr()
             }
             if query.timelineStep == nil {
-                guard current.isKeyword("every") else {
+                guard current.isKeyword(Vocabulary.timelineStep) else {
                     throw error("expected-every", "expected 'every' and a width", help: "e.g. timeline where createdAt > now - 1d every 1h")
                 }
                 try every(&self)
@@ -378,7 +378,7 @@ public struct Parser {
     mutating func parseFieldExpression(_ message: String, aggregates: Bool) throws(Failure) -> FieldReference {
         guard current.kind == .identifier else { throw error("expected-field", message) }
         let token = advance()
-        if token.folded == "bin", current.isSymbol("(") {
+        if token.folded == Vocabulary.binFunction, current.isSymbol("(") {
             _ = advance()
             let time = try parseFieldExpression("expected a time field in bin(…)", aggregates: false)
             guard current.isSymbol(",") else { throw error("expected-comma", "expected ',' and a width in bin(TIME, WIDTH)", help: "e.g. bin(createdAt, 1d); widths: s, m, h, d, w, mo") }
@@ -414,22 +414,20 @@ public struct Parser {
         return FieldReference(name: token.text, range: token.range)
     }
 
-    /// A bin's width: a duration (`15m`, `1d`, `1w`) or months (`1mo`, which lexes as `1m` then `o`).
+    /// A bin's width: a duration (`15m`, `1d`), ISO weeks (`1w`) or calendar months (`1mo`).
     mutating func parseBinStep() throws(Failure) -> (step: BinStepSyntax, text: String) {
         let token = current
         guard token.kind == .duration || token.kind == .number else {
             throw error("expected-width", "expected a width such as 1h, 1d, 1w or 1mo", help: "e.g. bin(createdAt, 1d)")
         }
         _ = advance()
-        if token.kind == .duration, token.text.lowercased().hasSuffix("m"), current.kind == .identifier, current.folded == "o",
-            current.range.start == token.range.end
-        {
-            let unit = advance()
-            let count = Double(token.text.dropLast()) ?? 0
+        let lower = token.text.lowercased()
+        if token.kind == .duration, lower.hasSuffix("mo") {
+            let count = Double(lower.dropLast(2)) ?? 0
             guard count >= 1, count == count.rounded(), count <= 1200 else {
-                throw Failure(diagnostic: Diagnostic("bad-width", "a width in months is a whole number from 1 to 1200", at: token.range.union(unit.range)), atEnd: false)
+                throw Failure(diagnostic: Diagnostic("bad-width", "a width in months is a whole number from 1 to 1200", at: token.range), atEnd: false)
             }
-            return (BinStepSyntax(seconds: 0, months: Int64(count), range: token.range.union(unit.range)), "\(Int64(count))mo")
+            return (BinStepSyntax(seconds: 0, months: Int64(count), range: token.range), "\(Int64(count))mo")
         }
         guard token.kind == .duration else {
             throw Failure(diagnostic: Diagnostic("expected-width", "a width needs a unit", at: token.range, help: "e.g. \(token.text)h or \(token.text)d"), atEnd: false)

@@ -65,10 +65,17 @@ public enum Vocabulary {
 
     /// Words that stand for a value of their own.
     public static let timeWords = ["now", "today"]
+
+    /// `bin(TIME, WIDTH)`: a time's bucket.
+    public static let binFunction = "bin"
+    /// `timeline … every WIDTH`.
+    public static let timelineStep = "every"
+    /// `select EXPR as NAME`.
+    public static let aliasWord = "as"
     public static let booleanWords = ["true", "false"]
 
     /// Duration units, for `.help`.
-    public static let durationUnits = ["ms", "s", "m", "h", "d", "w"]
+    public static let durationUnits = ["ms", "s", "m", "h", "d", "w", "mo"]
 
     /// The output formats.
     public static let formats: [OutputFormat] = OutputFormat.allCases

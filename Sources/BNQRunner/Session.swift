@@ -254,13 +254,12 @@ public final class Session: @unchecked Sendable {
         RowWriter(
             format: format ?? self.format, sink: output, headers: headers, rightAligned: rightAligned,
             maximumRows: settings.maximumRows, autoExpand: settings.expanded == .auto, formulaGuard: settings.csvFormulaGuard,
-            showsHeader: settings.showsHeader, asciiCharts: Self.asciiCharts)
+            showsHeader: settings.showsHeader, asciiCharts: settings.asciiCharts)
     }
 
-    /// Whether charts draw with `#`: `TERM=dumb`, or a locale that is not UTF-8 (from `LC_ALL`,
-    /// `LC_CTYPE` or `LANG`, the first set).
-    static var asciiCharts: Bool {
-        let environment = ProcessInfo.processInfo.environment
+    /// Whether charts must draw with `#`: `TERM=dumb`, or a locale that is not UTF-8 (from
+    /// `LC_ALL`, `LC_CTYPE` or `LANG`, the first set).
+    public static func chartsNeedASCII(environment: [String: String]) -> Bool {
         if environment["TERM"] == "dumb" { return true }
         let locale = [environment["LC_ALL"], environment["LC_CTYPE"], environment["LANG"]].compactMap { $0 }.first { !$0.isEmpty } ?? "C"
         let lower = locale.lowercased()

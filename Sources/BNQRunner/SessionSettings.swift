@@ -26,6 +26,8 @@ public struct SessionSettings: Sendable {
     public var colour = false
     /// The zone times are shown and typed in (`time_zone` in the config, `.timezone`): UTC by default.
     public var timeZone: TimeZoneRule = .utc
+    /// The chart format draws with `#` instead of Unicode blocks (`TERM=dumb`, a non-UTF-8 locale).
+    public var asciiCharts = false
     /// `-t` / `--no-header`: tables and csv without their header.
     public var showsHeader = true
     /// `.nullvalue TEXT`: what a value with no default (an unset time) shows in a table.

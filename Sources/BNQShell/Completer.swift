@@ -22,7 +22,9 @@ public struct Completer: Sendable {
     /// What may follow a complete comparison: another one, or a later clause.
     static let connectives = ["and", "or"] + Vocabulary.Clause.allCases.filter { $0 != .select && $0 != .where }.map(\.spelling)
     /// What a select list may hold besides fields.
-    static let selectExtras = Vocabulary.aggregates.map { $0 == .count ? "count" : $0.rawValue + "(" } + ["*"]
+    static let selectExtras = Vocabulary.aggregates.map { $0 == .count ? "count" : $0.rawValue + "(" } + [Vocabulary.binFunction + "(", "*"]
+    /// What `having` compares: aggregates.
+    static let aggregateWords = Vocabulary.aggregates.map { $0 == .count ? "count" : $0.rawValue + "(" }
 
     /// The candidates for the word before the cursor, and how many bytes of it they replace.
     /// `context` is the text of earlier lines of the same statement.
@@ -65,13 +67,17 @@ public struct Completer: Sendable {
             switch lower {
             case "explain": return Self.statementKeywords.filter { $0 != "explain" }
             case "jobs", "history", "syncs": return Self.clauseKeywords
+            case "timeline" where tokens.count - statementStart == 1: return ["where", Vocabulary.timelineStep]
+            case "having": return Self.aggregateWords
+            case "every": return []
             case "diff" where tokens.count - statementStart == 1: return ["where", "between"]
             // `count` takes only a filter.
             case "count" where tokens.count - statementStart == 1: return ["where"]
             case "job", "results": return jobIDs.reversed() + (lower == "results" ? ["where"] : [])
             case "where", "and", "or", "not", "select": return fields + (lower == "select" ? Self.selectExtras : [])
             case "by":
-                return fields + (tokens.count >= 2 && tokens[tokens.count - 2].isKeyword("order") ? Self.selectExtras.filter { $0 != "*" } : [])
+                let ordering = tokens.count >= 2 && tokens[tokens.count - 2].isKeyword("order")
+                return fields + (ordering ? Self.selectExtras.filter { $0 != "*" } : [Vocabulary.binFunction + "("])
             case "asc", "desc": return [",", Vocabulary.Clause.limit.spelling, Vocabulary.Clause.offset.spelling]
             case "in", "any": return ["("]
             default: break

@@ -68,6 +68,7 @@ struct RunCommand: AsyncParsableCommand {
         settings.showsHeader = !noHeader
         settings.pageSize = connection.pageSize ?? user.pageSize ?? 500
         settings.timeZone = user.timeZone.flatMap(TimeZoneRule.named) ?? .utc
+        settings.asciiCharts = Session.chartsNeedASCII(environment: environment)
         settings.prefetch = connection.prefetch
         settings.pinnedNow = now.flatMap { Timestamp(rfc3339: $0) }
         for parameter in parameters {

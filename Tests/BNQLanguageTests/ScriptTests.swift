@@ -96,12 +96,13 @@ import Testing
             #expect(parsed.diagnostics.isEmpty, "\(op.rawValue)")
         }
         // Every clause, in order.
-        #expect(Parser.parse("jobs select name where name == 'a' group by name order by count desc limit 1 offset 1 as of 2").diagnostics.isEmpty)
+        #expect(Parser.parse("jobs select name where name == 'a' group by name having count > 1 order by count desc limit 1 offset 1 as of 2").diagnostics.isEmpty)
         #expect(Parser.parse("jobs as of '2026-11-01' where name == 'a'").diagnostics.isEmpty)
-        #expect(Vocabulary.clauseSpellings == ["select", "where", "group by", "order by", "limit", "offset", "as of"])
+        #expect(Vocabulary.clauseSpellings == ["select", "where", "group by", "having", "order by", "limit", "offset", "as of"])
         // Every statement keyword starts a statement in a script.
         for keyword in Vocabulary.statementKeywords where keyword != "explain" {
-            let script = Script("jobs\n\(keyword) \(keyword == "job" || keyword == "results" ? "abc" : "")\n")
+            let argument = keyword == "job" || keyword == "results" ? "abc" : keyword == "timeline" ? "every 1h" : ""
+            let script = Script("jobs\n\(keyword) \(argument)\n")
             #expect(script.units.count == 2, "\(keyword)")
         }
     }

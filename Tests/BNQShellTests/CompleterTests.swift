@@ -17,7 +17,8 @@ import Testing
             "", "jobs ", "jobs where ", "jobs where state ", "jobs where state == ", "jobs where state in (",
             "jobs select ", "jobs where name == 'a' ", "count ", "jobs order by ", "jobs where createdAt > ", "job ",
             "explain ", "jobs where config.isTestJob == ", "jobs order by createdAt ", "history where ", "jobs select sum(",
-            "jobs where stateTimestamps.", "jobs where numChunks ",
+            "jobs where stateTimestamps.", "jobs where numChunks ", "timeline ", "jobs select templateId, count group by templateId having ",
+            "jobs group by ", "jobs select p95(",
         ]
         for before in prefixes {
             let (replace, candidates) = completer.complete(before)
