@@ -36,6 +36,6 @@ public enum OutputFormat: String, Sendable, CaseIterable {
         }
     }
 
-    /// The names, for messages: `table, expanded, json, ndjson, csv, markdown`.
+    /// The names, for messages: `table, expanded, json, ndjson, csv, markdown, chart`.
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

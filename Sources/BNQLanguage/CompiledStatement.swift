@@ -98,7 +98,7 @@ public struct GroupPlan: Sendable {
         public func title(keys: [JobField]) -> String {
             switch self {
             case .key(let index): return keys[index].path
-            case .aggregate(let aggregate, let field): return field.map { "\(aggregate.rawValue)(\($0.path))" } ?? aggregate.rawValue
+            case .aggregate(let aggregate, let field): return field.map { aggregate.written($0.path) } ?? aggregate.rawValue
             }
         }
     }

@@ -424,6 +424,12 @@ public struct Compiler: Sendable {
     /// Whether an aggregate applies to a field: sums, averages, percentiles and deviations need
     /// numbers (durations too); min and max take times as well; count takes anything.
     static func checkAggregate(_ aggregate: Aggregate, _ field: JobField?, at range: SourceRange) throws(Diagnostic) {
+        if aggregate == .countDistinct {
+            guard let field, field.type.isScalar else {
+                throw Diagnostic("aggregate-type", "count(distinct …) needs a field of single values", at: range, help: "e.g. count(distinct templateId)")
+            }
+            return
+        }
         if let field {
             let numeric = field.type.isNumeric || (field.type == .timestamp && (aggregate == .min || aggregate == .max))
             guard numeric || aggregate == .count else {

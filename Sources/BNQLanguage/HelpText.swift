@@ -46,7 +46,7 @@ public enum HelpText {
             combined with \(Vocabulary.connectives.joined(separator: ", ")) and parentheses.
             Values: 'text' "text" 42 1.5 \(Vocabulary.booleanWords.joined(separator: " ")) COMPLETE 2026-01-31 2026-01-31T12:00:00Z \(Vocabulary.timeWords.joined(separator: " "))
                     now - 7d (durations: \(Vocabulary.durationUnits.map { "1" + $0 }.joined(separator: " "))) $parameter
-            Aggregates: \(aggregates), with group by; 'having' filters the groups (having count > 10).
+            Aggregates: \(aggregates) count(distinct f), with group by; 'having' filters the groups (having count > 10).
             Computed columns: endedAt - startedAt, now - createdAt (durations), bin(createdAt, 1d)
                     (widths s m h d, 1w: ISO weeks, 1mo: months); 'select EXPR as NAME' names a column
                     for where, group by, having and order by.

@@ -359,6 +359,7 @@ public struct Parser {
             if next.isSymbol("(") {
                 _ = advance()
                 _ = advance()
+                let aggregate = try distinctForm(of: aggregate)
                 var field: FieldReference?
                 if current.isSymbol("*") { _ = advance() } else { field = try parseFieldExpression("expected a field in \(aggregate.rawValue)(…)", aggregates: false) }
                 guard current.isSymbol(")") else { throw error("expected-paren", "expected ')'") }
@@ -371,6 +372,14 @@ public struct Parser {
             }
         }
         return .field(try parseFieldExpression("expected a field", aggregates: false))
+    }
+
+    /// `count(distinct f)`: after `count(`, the word `distinct` makes it a count of values.
+    mutating func distinctForm(of aggregate: Aggregate) throws(Failure) -> Aggregate {
+        guard current.isKeyword(Vocabulary.distinctWord) else { return aggregate }
+        guard aggregate == .count else { throw error("distinct-count", "'distinct' goes only in count(distinct …)") }
+        _ = advance()
+        return .countDistinct
     }
 
     /// A field, or a column computed from fields: `endedAt - startedAt`, `now - createdAt`,
@@ -391,11 +400,12 @@ public struct Parser {
         if aggregates, let aggregate = Aggregate(rawValue: token.folded) {
             if current.isSymbol("(") {
                 _ = advance()
+                let aggregate = try distinctForm(of: aggregate)
                 var field: FieldReference?
                 if current.isSymbol("*") { _ = advance() } else { field = try parseFieldExpression("expected a field in \(aggregate.rawValue)(…)", aggregates: false) }
                 guard current.isSymbol(")") else { throw error("expected-paren", "expected ')'") }
                 let close = advance()
-                let name = field.map { "\(aggregate.rawValue)(\($0.name))" } ?? aggregate.rawValue
+                let name = field.map { aggregate.written($0.name) } ?? aggregate.rawValue
                 return FieldReference(name: name, range: token.range.union(close.range), computed: .aggregate(aggregate, field))
             }
         }

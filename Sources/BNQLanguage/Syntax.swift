@@ -131,6 +131,13 @@ public enum Aggregate: String, Sendable, Hashable, CaseIterable {
     case median, p50, p90, p95, p99
     /// The sample standard deviation.
     case stddev
+    /// `count(distinct f)`: how many different values the jobs that have one hold.
+    case countDistinct = "count distinct"
+
+    /// How it is written with its argument: `p95(duration)`, `count(distinct templateId)`.
+    public func written(_ argument: String) -> String {
+        self == .countDistinct ? "count(distinct \(argument))" : "\(rawValue)(\(argument))"
+    }
 
     /// The fraction a percentile stands for (`p95`: 0.95); nil for the others.
     public var quantile: Double? {

@@ -61,7 +61,10 @@ public enum Vocabulary {
     public static let directions = ["asc", "desc"]
 
     /// The aggregate functions.
-    public static let aggregates: [Aggregate] = Aggregate.allCases
+    /// (`count(distinct f)` is written through `count`.)
+    public static let aggregates: [Aggregate] = Aggregate.allCases.filter { $0 != .countDistinct }
+    /// `count(distinct f)`.
+    public static let distinctWord = "distinct"
 
     /// Words that stand for a value of their own.
     public static let timeWords = ["now", "today"]

@@ -17,6 +17,8 @@ struct GroupTable {
         var squares: [Double]
         /// Every value, for percentiles (only the columns that need them).
         var values: [[Double]]
+        /// The different values, for `count(distinct f)` (only those columns).
+        var distinct: [Set<FieldValue>]
 
         /// Nothing counted yet, for `columns` columns.
         static func empty(columns: Int) -> Accumulator {
@@ -24,7 +26,7 @@ struct GroupTable {
                 sums: Array(repeating: 0, count: columns), counts: Array(repeating: 0, count: columns),
                 minimums: Array(repeating: nil, count: columns), maximums: Array(repeating: nil, count: columns),
                 means: Array(repeating: 0, count: columns), squares: Array(repeating: 0, count: columns),
-                values: Array(repeating: [], count: columns))
+                values: Array(repeating: [], count: columns), distinct: Array(repeating: [], count: columns))
         }
     }
 
@@ -61,7 +63,24 @@ struct GroupTable {
     }
 
     mutating func add(_ job: JSONValue) {
-        add(key: plan.keys.map { FieldValue.of(job, $0) }, measures: measured.map { field in field.flatMap { Self.measure(job, $0) } })
+        let key = plan.keys.map { FieldValue.of(job, $0) }
+        add(key: key, measures: measured.map { field in field.flatMap { Self.measure(job, $0) } })
+        guard !distinctColumns.isEmpty else { return }
+        var accumulator = groups[key]!.accumulator
+        for index in distinctColumns {
+            guard let field = measured[index] else { continue }
+            let value = FieldValue.of(job, field)
+            // Only values that are there: an unset time or a duration that could not be worked out is none.
+            if case .timestamp(nil) = value { continue }
+            if case .number(let number) = value, number.isNaN, field.type == .seconds { continue }
+            accumulator.distinct[index].insert(value)
+        }
+        groups[key]!.accumulator = accumulator
+    }
+
+    /// The columns that count distinct values; they need the jobs themselves, not numbers.
+    var distinctColumns: [Int] {
+        plan.columns.indices.filter { if case .aggregate(.countDistinct, _) = plan.columns[$0] { return true } else { return false } }
     }
 
     /// Adds one job by its key and the values its aggregates measure (nil: none).
@@ -167,6 +186,7 @@ struct GroupTable {
                     var result: Double?
                     switch aggregate {
                     case .count: result = Double(field == nil ? accumulator.count : accumulator.counts[index])
+                    case .countDistinct: result = Double(accumulator.distinct[index].count)
                     case .sum: result = accumulator.sums[index]
                     case .avg: result = accumulator.counts[index] > 0 ? accumulator.sums[index] / Double(accumulator.counts[index]) : nil
                     case .min: result = accumulator.minimums[index]
@@ -181,9 +201,9 @@ struct GroupTable {
                         values.append(.string(text))
                         cells.append(Timestamp(secondsSince1970: result).shortDescription(in: zone))
                     } else if let result {
-                        values.append(aggregate == .count ? .int(Int64(result)) : .double((result * 1000).rounded() / 1000))
+                        values.append(aggregate == .count || aggregate == .countDistinct ? .int(Int64(result)) : .double((result * 1000).rounded() / 1000))
                         // A duration's statistic reads as one (`1h 02m 03s`); json keeps the seconds.
-                        cells.append(field?.type == .seconds && aggregate != .count ? CellText.duration(result) : CellText.number(result))
+                        cells.append(field?.type == .seconds && aggregate != .count && aggregate != .countDistinct ? CellText.duration(result) : CellText.number(result))
                     } else {
                         values.append(.null)
                         cells.append(nullMarker)

@@ -11,7 +11,7 @@ struct BNQ: AsyncParsableCommand {
             bnq [FILE.bnq] [options]        runs a script, or opens the shell on a terminal
               -c STATEMENT                  run this statement and exit (repeatable)
               -f FILE, -                    run the statements in FILE (- : standard input)
-              --format FORMAT               table, expanded, json, ndjson, csv or markdown
+              --format FORMAT               table, expanded, json, ndjson, csv, markdown, chart
               --csv, --json, --ndjson       short for --format csv / json / ndjson
               -t, --no-header               tables and csv without their header line
               --check FILE…                 check scripts offline (FILE:LINE:COL errors)

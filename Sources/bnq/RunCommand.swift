@@ -27,7 +27,7 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "A .bnq script to run (with --check: the scripts to check).") var scripts: [String] = []
     @Flag(help: "Parse and type-check the scripts without the network; report every error as FILE:LINE:COL.") var check = false
     @Option(help: "When a statement of a script fails: stop (default) or continue.") var onError: SessionSettings.OnError = .stop
-    @Option(help: "Output format: table, expanded, json, ndjson, csv or markdown.") var format: String?
+    @Option(help: "Output format: table, expanded, json, ndjson, csv, markdown or chart.") var format: String?
     @Flag(name: .customLong("csv"), help: "Output csv (short for --format csv).") var csvFormat = false
     @Flag(name: .customLong("json"), help: "Output json (short for --format json).") var jsonFormat = false
     @Flag(name: .customLong("ndjson"), help: "Output ndjson (short for --format ndjson).") var ndjsonFormat = false

@@ -229,7 +229,7 @@ import Testing
         let times = ["createdAt", "startedAt", "endedAt"]
         let widths = ["1h", "6h", "1d", "1w", "1mo"]
         let durations = ["endedAt - startedAt", "startedAt - submittedAt", "now - createdAt", "duration"]
-        let aggregates = ["count", "sum", "avg", "min", "max", "median", "p90", "stddev"]
+        let aggregates = ["count", "sum", "avg", "min", "max", "median", "p90", "stddev", "distinct"]
         let nowDate = Date(timeIntervalSince1970: Self.now.secondsSince1970)
         func measure(_ job: JSONValue, _ duration: String) -> Double? {
             switch duration {
@@ -250,6 +250,7 @@ import Testing
             case "max": return values.max()
             case "median": return Self.percentile(values, 0.5)
             case "p90": return Self.percentile(values, 0.9)
+            case "distinct": return Double(Set(values).count)
             default:
                 guard values.count > 1 else { return nil }
                 let mean = values.reduce(0, +) / Double(values.count)
@@ -257,14 +258,15 @@ import Testing
             }
         }
         try await withService(jobs: jobs) { _, client in
-            for _ in 0..<60 {
+            for _ in 0..<80 {
                 let time = times[Int(random.next() % 3)]
                 let width = widths[Int(random.next() % 5)]
                 let duration = durations[Int(random.next() % 4)]
-                let function = aggregates[Int(random.next() % 8)]
+                let function = aggregates[Int(random.next() % 9)]
                 let minimum = Int(random.next() % 4) - 1
                 let state = ["COMPLETE", "FAILED", "NEW"][Int(random.next() % 3)]
-                let statement = "jobs select bin(\(time), \(width)) as b, count as n, \(function)(\(duration)) as v where state == \(state) group by b having count > \(minimum)"
+                let call = function == "distinct" ? "count(distinct \(duration))" : "\(function)(\(duration))"
+                let statement = "jobs select bin(\(time), \(width)) as b, count as n, \(call) as v where state == \(state) group by b having count > \(minimum)"
                 let result = try await LanguageAgainstServiceTests.run(statement, client: client)
                 #expect(result.status == 0, "\(statement): \(result.messages)")
                 // Independently: the groups, the buckets between the first and last filled in.

@@ -35,7 +35,7 @@ import Testing
     @Test func unusableSettingsAreErrorsWithTheirLine() throws {
         let configuration = try Self.load("format = yaml\npage_size = lots\n[profile broken\nnonsense\n")
         #expect(configuration.errors.count == 4)
-        #expect(configuration.errors[0].hasSuffix("config:1: unknown format 'yaml'; use one of table, expanded, json, ndjson, csv, markdown"))
+        #expect(configuration.errors[0].hasSuffix("config:1: unknown format 'yaml'; use one of table, expanded, json, ndjson, csv, markdown, chart"))
         #expect(configuration.errors[1].contains("config:2: page_size must be a whole number from 1 to 1000"))
         #expect(configuration.errors[2].contains("config:3: a section is written [profile NAME]"))
         #expect(configuration.errors[3].contains("config:4: expected 'name = value'"))
