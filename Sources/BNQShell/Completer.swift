@@ -70,6 +70,7 @@ public struct Completer: Sendable {
             case "timeline" where tokens.count - statementStart == 1: return ["where", Vocabulary.timelineStep]
             case "having": return Self.aggregateWords
             case "every": return []
+            case "distinct": return schema.fields.filter { $0.type.isScalar }.map(\.path)
             case "diff" where tokens.count - statementStart == 1: return ["where", "between"]
             // `count` takes only a filter.
             case "count" where tokens.count - statementStart == 1: return ["where"]
@@ -105,7 +106,7 @@ public struct Completer: Sendable {
                 // inside a select or order list: fields.
                 if let field = Self.listField(tokens) { return Self.values(for: field) }
                 if last.text == "(", tokens.count >= 2, let aggregate = Aggregate(rawValue: tokens[tokens.count - 2].folded) {
-                    return schema.fields.filter { field in
+                    return (aggregate == .count ? [Vocabulary.distinctWord] : []) + schema.fields.filter { field in
                         aggregate == .count || field.type.isNumeric || (field.type == .timestamp && (aggregate == .min || aggregate == .max))
                     }.map(\.path)
                 }

@@ -37,8 +37,22 @@ import FoundationNetworking
     static func statements(_ count: Int, seed: UInt64) -> [String] {
         var generator = DifferentialTests.Generator(random: SeededRandom(seed: seed))
         return (0..<count).map { index in
-            switch index % 5 {
+            switch index % 6 {
             case 0: return "count where " + generator.predicate(depth: 3)
+            case 5:
+                // Computed columns: bins, time differences, names, having, ordering by a difference.
+                let time = generator.pick(["createdAt", "startedAt", "endedAt"])
+                let width = generator.pick(["6h", "1d", "1w", "1mo"])
+                let difference = generator.pick(["endedAt - startedAt", "startedAt - submittedAt", "now - createdAt"])
+                let statistic = generator.pick(["p95", "avg", "max", "median", "stddev"])
+                switch generator.pick([0, 1, 2]) {
+                case 0:
+                    return "jobs select bin(\(time), \(width)) as b, count, \(statistic)(\(difference)) as v, count(distinct templateId) where \(generator.predicate(depth: 2)) group by b having count > 1"
+                case 1:
+                    return "jobs select id, \(difference) as d where d > \(generator.pick(["1m", "10m", "1h"])) and \(generator.predicate(depth: 2)) order by d desc, id limit 25"
+                default:
+                    return "timeline where \(generator.predicate(depth: 2)) every \(generator.pick(["1d", "1w"]))"
+                }
             case 1:
                 let key = generator.pick(["state", "templateId", "priority", "config.isTestJob"])
                 let statistics = generator.pick(["sum(duration), avg(paymentAmount)", "p95(duration), median(numChunks)", "stddev(paymentAmount), p99(duration)"])
