@@ -9,6 +9,8 @@ public indirect enum Derivation: Sendable, Hashable {
     case bin(JobField, BinStep)
     /// `expression as name`: the same value under another name.
     case alias(JobField)
+    /// The field `percentile(f, Q)` measures, with its Q as a fraction (0.975): the field's value.
+    case ranked(JobField, quantile: Double)
 
     /// A time in a difference: a field of the job, or an instant (`now`).
     public enum TimeTerm: Sendable, Hashable {
@@ -34,7 +36,7 @@ public indirect enum Derivation: Sendable, Hashable {
         case .bin(let field, let step):
             guard case .timestamp(let time?) = FieldValue.of(job, field) else { return nil }
             return .string(step.start(of: time).rfc3339)
-        case .alias(let field):
+        case .alias(let field), .ranked(let field, _):
             return job.value(of: field)
         }
     }
@@ -45,7 +47,7 @@ public indirect enum Derivation: Sendable, Hashable {
         case .difference(let a, let b):
             return [a, b].compactMap { if case .field(let field) = $0 { return field } else { return nil } }
         case .bin(let field, _): return [field]
-        case .alias(let field): return field.derivation?.sources ?? [field]
+        case .alias(let field), .ranked(let field, _): return field.derivation?.sources ?? [field]
         }
     }
 }

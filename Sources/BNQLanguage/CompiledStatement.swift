@@ -80,6 +80,8 @@ public struct GroupPlan: Sendable {
     /// Grouped by one time bin alone: the buckets between the first and last (or the bounds the
     /// `where` clause sets on the binned time) are all shown, empty ones with count 0.
     public var fill: BinFill?
+    /// The buckets of each `sparkline(bin(…))` column (by column index), bounded like `fill`.
+    public var series: [Int: BinFill] = [:]
 
     public init(keys: [JobField], columns: [Column], ordering: [(column: Int, descending: Bool)]) {
         self.keys = keys

@@ -130,6 +130,9 @@ public struct Compiler: Sendable {
             }
             let step = try Self.binStep(syntax)
             return JobField(computed: "bin(\(time.path), \(step))", .timestamp, .bin(time, step))
+        case .ranked(let measured, let percent):
+            let field = try resolveField(measured)
+            return JobField(computed: "\(field.path), \(CellTextlessNumber.text(percent))", field.type, .ranked(field, quantile: percent / 100))
         case .aggregate:
             throw Diagnostic(
                 "aggregate-place", "'\(reference.name)' is an aggregate: it belongs in 'select', 'having' or 'order by' of grouped jobs",
@@ -335,6 +338,9 @@ public struct Compiler: Sendable {
             }
             for (index, column) in groups.columns.enumerated() { if let name = aggregateNames[column] { groups.names[index] = name } }
             groups.fill = Self.fill(keys: groupKeys, pushed: pushed)
+            for (index, column) in groups.columns.enumerated() {
+                if case .aggregate(.sparkline, let field?) = column, let series = Self.fill(keys: [field], pushed: pushed) { groups.series[index] = series }
+            }
             output = .groups(groups)
         } else {
             output = .rows
@@ -424,6 +430,14 @@ public struct Compiler: Sendable {
     /// Whether an aggregate applies to a field: sums, averages, percentiles and deviations need
     /// numbers (durations too); min and max take times as well; count takes anything.
     static func checkAggregate(_ aggregate: Aggregate, _ field: JobField?, at range: SourceRange) throws(Diagnostic) {
+        if aggregate == .sparkline {
+            var binned = field
+            while case .alias(let base)? = binned?.derivation { binned = base }
+            guard case .bin? = binned?.derivation else {
+                throw Diagnostic("sparkline-bin", "sparkline() draws counts per bucket of a bin", at: range, help: "e.g. sparkline(bin(createdAt, 1d))")
+            }
+            return
+        }
         if aggregate == .countDistinct {
             guard let field, field.type.isScalar else {
                 throw Diagnostic("aggregate-type", "count(distinct …) needs a field of single values", at: range, help: "e.g. count(distinct templateId)")
@@ -485,6 +499,11 @@ public struct Compiler: Sendable {
             }
             return .compare(column: columns.firstIndex(of: column)!, comparison.op, value)
         }
+    }
+
+    /// The number as written, without a needless fraction: `97.5`, `90`.
+    enum CellTextlessNumber {
+        static func text(_ value: Double) -> String { value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value) }
     }
 
     /// Grouped by one time bin: the buckets to show, bounded by what `where` says of the time.

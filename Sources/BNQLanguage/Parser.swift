@@ -362,6 +362,7 @@ public struct Parser {
                 let aggregate = try distinctForm(of: aggregate)
                 var field: FieldReference?
                 if current.isSymbol("*") { _ = advance() } else { field = try parseFieldExpression("expected a field in \(aggregate.rawValue)(…)", aggregates: false) }
+                if aggregate == .percentile, let measured = field { field = try parsePercent(of: measured) }
                 guard current.isSymbol(")") else { throw error("expected-paren", "expected ')'") }
                 let close = advance()
                 return .aggregate(aggregate, field, token.range.union(close.range))
@@ -372,6 +373,18 @@ public struct Parser {
             }
         }
         return .field(try parseFieldExpression("expected a field", aggregates: false))
+    }
+
+    /// `percentile(f, Q)`: after the field, `, Q` with Q strictly between 0 and 100.
+    mutating func parsePercent(of field: FieldReference) throws(Failure) -> FieldReference {
+        guard current.isSymbol(",") else { throw error("expected-comma", "expected ', Q' in percentile(FIELD, Q)", help: "e.g. percentile(duration, 97.5)") }
+        _ = advance()
+        let token = current
+        guard token.kind == .number, token.number > 0, token.number < 100 else {
+            throw error("expected-percent", "expected a percentage between 0 and 100", help: "e.g. percentile(duration, 97.5)")
+        }
+        _ = advance()
+        return FieldReference(name: "\(field.name), \(token.text)", range: field.range.union(token.range), computed: .ranked(field, percent: token.number))
     }
 
     /// `count(distinct f)`: after `count(`, the word `distinct` makes it a count of values.
@@ -403,6 +416,7 @@ public struct Parser {
                 let aggregate = try distinctForm(of: aggregate)
                 var field: FieldReference?
                 if current.isSymbol("*") { _ = advance() } else { field = try parseFieldExpression("expected a field in \(aggregate.rawValue)(…)", aggregates: false) }
+                if aggregate == .percentile, let measured = field { field = try parsePercent(of: measured) }
                 guard current.isSymbol(")") else { throw error("expected-paren", "expected ')'") }
                 let close = advance()
                 let name = field.map { aggregate.written($0.name) } ?? aggregate.rawValue

@@ -91,6 +91,8 @@ public indirect enum ComputedColumn: Sendable, Hashable {
     case bin(FieldReference, step: BinStepSyntax)
     /// `count`, `p95(f)`, … in `having` and `order by`: a group's aggregate.
     case aggregate(Aggregate, FieldReference?)
+    /// The argument of `percentile(f, Q)`: the field, and Q (0–100).
+    case ranked(FieldReference, percent: Double)
 
     /// A time in a difference.
     public enum TimeOperand: Sendable, Hashable {
@@ -129,8 +131,12 @@ public enum Aggregate: String, Sendable, Hashable, CaseIterable {
     /// Percentiles: exact, interpolated linearly between the closest ranks (PostgreSQL's
     /// `percentile_cont`), over the jobs where the field is present.
     case median, p50, p90, p95, p99
+    /// `percentile(f, Q)`: any percentile, Q in (0, 100), exact as the others.
+    case percentile
     /// The sample standard deviation.
     case stddev
+    /// `sparkline(bin(t, WIDTH))`: the count per bucket, drawn in a cell (`▁▃▅█`).
+    case sparkline
     /// `count(distinct f)`: how many different values the jobs that have one hold.
     case countDistinct = "count distinct"
 
@@ -151,7 +157,7 @@ public enum Aggregate: String, Sendable, Hashable, CaseIterable {
     }
 
     /// Whether it needs every value kept (memory grows with the values of each group).
-    public var keepsValues: Bool { quantile != nil }
+    public var keepsValues: Bool { quantile != nil || self == .percentile }
 }
 
 /// One key of `order by`.

@@ -83,8 +83,8 @@ public final class ArchiveJobSource: JobSource {
     /// from the needed columns only, in the listing's order). False when the plan has a residual
     /// or SQL cannot answer its filters alone: then the runner groups job by job.
     func group(_ plan: JobsPlan, into table: inout GroupTable) throws -> Bool {
-        // Distinct counts need each job's value, not a number: the runner groups job by job.
-        guard plan.residual == nil, table.distinctColumns.isEmpty else { return false }
+        // Distinct counts and sparklines need each job's value, not a number: the runner groups job by job.
+        guard plan.residual == nil, table.jobColumns.isEmpty else { return false }
         let query = try query(plan, offset: 0, limit: nil)
         let indexes = table.measured.indices.filter { table.measured[$0] != nil }
         let fields = indexes.map { table.measured[$0]! }

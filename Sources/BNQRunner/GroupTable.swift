@@ -19,6 +19,8 @@ struct GroupTable {
         var values: [[Double]]
         /// The different values, for `count(distinct f)` (only those columns).
         var distinct: [Set<FieldValue>]
+        /// Jobs per bucket start (seconds), for `sparkline(bin(…))` (only those columns).
+        var series: [[Int64: Int64]]
 
         /// Nothing counted yet, for `columns` columns.
         static func empty(columns: Int) -> Accumulator {
@@ -26,7 +28,8 @@ struct GroupTable {
                 sums: Array(repeating: 0, count: columns), counts: Array(repeating: 0, count: columns),
                 minimums: Array(repeating: nil, count: columns), maximums: Array(repeating: nil, count: columns),
                 means: Array(repeating: 0, count: columns), squares: Array(repeating: 0, count: columns),
-                values: Array(repeating: [], count: columns), distinct: Array(repeating: [], count: columns))
+                values: Array(repeating: [], count: columns), distinct: Array(repeating: [], count: columns),
+                series: Array(repeating: [:], count: columns))
         }
     }
 
@@ -36,8 +39,32 @@ struct GroupTable {
         var sortValues: [Double?]
     }
 
-    private var groups: [[FieldValue]: (key: [JSONValue], accumulator: Accumulator)] = [:]
+    /// One group: its key as shown, and what has been counted.
+    struct Entry {
+        var key: [JSONValue]
+        var accumulator: Accumulator
+    }
+
+    /// Where each group's entry is in `entries`. Entries are changed in place, through the
+    /// array: a copy of an accumulator would copy the values it keeps at every job (quadratic).
+    private var slots: [[FieldValue]: Int] = [:]
+    private var entries: [Entry] = []
+    /// The groups' keys, in the order they came.
     private var order: [[FieldValue]] = []
+
+    /// The group of `key`, by position in `entries`; started when new.
+    private mutating func slot(_ key: [FieldValue]) -> Int {
+        if let slot = slots[key] { return slot }
+        // A key shows in its canonical form, a missing one as its protobuf default (NEW, false,
+        // 0), as filters read it.
+        entries.append(Entry(key: key.map(\.jsonValue), accumulator: Accumulator.empty(columns: plan.columns.count)))
+        slots[key] = entries.count - 1
+        order.append(key)
+        return entries.count - 1
+    }
+
+    /// The entry of `key`, if the group exists.
+    private func entry(_ key: [FieldValue]) -> Entry? { slots[key].map { entries[$0] } }
     let measured: [JobField?]
     /// The columns whose values are kept (percentiles).
     let keepsValues: [Bool]
@@ -64,32 +91,74 @@ struct GroupTable {
 
     mutating func add(_ job: JSONValue) {
         let key = plan.keys.map { FieldValue.of(job, $0) }
-        add(key: key, measures: measured.map { field in field.flatMap { Self.measure(job, $0) } })
-        guard !distinctColumns.isEmpty else { return }
-        var accumulator = groups[key]!.accumulator
+        let slot = add(key: key, measures: measured.map { field in field.flatMap { Self.measure(job, $0) } })
+        guard !jobColumns.isEmpty else { return }
+        for index in sparklineColumns {
+            guard let field = measured[index], case .timestamp(let bucket?) = FieldValue.of(job, field) else { continue }
+            entries[slot].accumulator.series[index][bucket.seconds, default: 0] += 1
+        }
         for index in distinctColumns {
             guard let field = measured[index] else { continue }
             let value = FieldValue.of(job, field)
             // Only values that are there: an unset time or a duration that could not be worked out is none.
             if case .timestamp(nil) = value { continue }
             if case .number(let number) = value, number.isNaN, field.type == .seconds { continue }
-            accumulator.distinct[index].insert(value)
+            entries[slot].accumulator.distinct[index].insert(value)
         }
-        groups[key]!.accumulator = accumulator
     }
 
-    /// The columns that count distinct values; they need the jobs themselves, not numbers.
-    var distinctColumns: [Int] {
-        plan.columns.indices.filter { if case .aggregate(.countDistinct, _) = plan.columns[$0] { return true } else { return false } }
+    /// The columns that count distinct values.
+    var distinctColumns: [Int] { columns(of: .countDistinct) }
+    /// The columns that draw sparklines.
+    var sparklineColumns: [Int] { columns(of: .sparkline) }
+    /// The columns that need the jobs themselves, not numbers (an archive cannot group them in SQL).
+    var jobColumns: [Int] { distinctColumns + sparklineColumns }
+
+    func columns(of aggregate: Aggregate) -> [Int] {
+        plan.columns.indices.filter { if case .aggregate(aggregate, _) = plan.columns[$0] { return true } else { return false } }
     }
 
-    /// Adds one job by its key and the values its aggregates measure (nil: none).
-    mutating func add(key: [FieldValue], measures: [Double?]) {
-        // A key shows in its canonical form, a missing one as its protobuf default (NEW, false,
-        // 0), as filters read it.
-        if groups[key] == nil { start(key) }
-        groups[key]!.accumulator.count += 1
-        var accumulator = groups[key]!.accumulator
+    /// The sparkline levels, lowest first (a bucket without jobs is the lowest).
+    static let levels = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+    /// At most this many buckets in one sparkline (the newest).
+    static let maximumSparkline = 1000
+
+    /// The buckets of a sparkline column: the `where` bounds, else the first and last of any group.
+    func sparklineBuckets(_ index: Int) -> [Int64] {
+        guard case .aggregate(_, let field?) = plan.columns[index], let fill = plan.series[index] else { return [] }
+        _ = field
+        let starts = entries.flatMap { $0.accumulator.series[index].keys }
+        guard let low = fill.from?.seconds ?? starts.min(), let high = fill.to?.seconds ?? starts.max(), low <= high else { return [] }
+        var buckets: [Int64] = []
+        var bucket = fill.step.start(of: Timestamp(seconds: low))
+        while bucket.seconds <= high {
+            buckets.append(bucket.seconds)
+            if buckets.count > Self.maximumSparkline { buckets.removeFirst() }
+            bucket = fill.step.next(after: bucket)
+        }
+        return buckets
+    }
+
+    /// Counts drawn as a sparkline: each bucket's height in eighths of the largest.
+    static func sparkline(_ counts: [Int64]) -> String {
+        let largest = counts.max() ?? 0
+        guard largest > 0 else { return String(repeating: levels[0], count: counts.count) }
+        return counts.map { count in
+            count == 0 ? levels[0] : levels[1 + Int((Double(count) / Double(largest) * Double(levels.count - 2)).rounded())]
+        }.joined()
+    }
+
+    /// Adds one job by its key and the values its aggregates measure (nil: none); returns the
+    /// group's slot.
+    @discardableResult
+    mutating func add(key: [FieldValue], measures: [Double?]) -> Int {
+        let slot = slot(key)
+        Self.accumulate(measures, into: &entries[slot].accumulator, keepingValues: keepsValues)
+        return slot
+    }
+
+    static func accumulate(_ measures: [Double?], into accumulator: inout Accumulator, keepingValues keepsValues: [Bool]) {
+        accumulator.count += 1
         for (index, value) in measures.enumerated() {
             guard let value else { continue }
             accumulator.sums[index] += value
@@ -101,7 +170,6 @@ struct GroupTable {
             accumulator.squares[index] += delta * (value - accumulator.means[index])
             if keepsValues[index] { accumulator.values[index].append(value) }
         }
-        groups[key]!.accumulator = accumulator
     }
 
     /// The `quantile` of `values` (0…1), interpolated linearly between the closest ranks.
@@ -118,20 +186,13 @@ struct GroupTable {
     /// Adds a group counted elsewhere (SQL): its size, and per measured column how many values,
     /// the least and the greatest. Only for plans without sums or averages.
     mutating func add(aggregated key: [FieldValue], count: Int64, counts: [Int64], minimums: [Double?], maximums: [Double?]) {
-        if groups[key] == nil { start(key) }
-        var accumulator = groups[key]!.accumulator
-        accumulator.count += count
+        let slot = slot(key)
+        entries[slot].accumulator.count += count
         for index in counts.indices {
-            accumulator.counts[index] += counts[index]
-            if let value = minimums[index] { accumulator.minimums[index] = min(accumulator.minimums[index] ?? value, value) }
-            if let value = maximums[index] { accumulator.maximums[index] = max(accumulator.maximums[index] ?? value, value) }
+            entries[slot].accumulator.counts[index] += counts[index]
+            if let value = minimums[index] { entries[slot].accumulator.minimums[index] = min(entries[slot].accumulator.minimums[index] ?? value, value) }
+            if let value = maximums[index] { entries[slot].accumulator.maximums[index] = max(entries[slot].accumulator.maximums[index] ?? value, value) }
         }
-        groups[key]!.accumulator = accumulator
-    }
-
-    private mutating func start(_ key: [FieldValue]) {
-        groups[key] = (key.map(\.jsonValue), Accumulator.empty(columns: plan.columns.count))
-        order.append(key)
     }
 
     /// Whether SQL's count, min and max give every column (no sum, average, percentile or deviation).
@@ -168,9 +229,10 @@ struct GroupTable {
 
     func rows() -> [Row] {
         var rows: [(Row, [FieldValue])] = []
+        let sparklines = Dictionary(uniqueKeysWithValues: sparklineColumns.map { ($0, sparklineBuckets($0)) })
         let groupKeys = order.isEmpty && plan.keys.isEmpty ? [[]] : keysWithEmptyBuckets()
         for key in groupKeys {
-            let entry = groups[key] ?? (key.map(\.jsonValue), Accumulator.empty(columns: plan.columns.count))
+            let entry = entry(key) ?? Entry(key: key.map(\.jsonValue), accumulator: Accumulator.empty(columns: plan.columns.count))
             var values: [JSONValue] = []
             var cells: [String] = []
             var sortValues: [Double?] = []
@@ -180,6 +242,11 @@ struct GroupTable {
                     let value = keyIndex < entry.key.count ? entry.key[keyIndex] : .null
                     values.append(value)
                     cells.append(value == .null ? nullMarker : CellText.text(value, type: plan.keys[keyIndex].type, zone: zone))
+                    sortValues.append(nil)
+                case .aggregate(.sparkline, _):
+                    let counts = (sparklines[index] ?? []).map { entry.accumulator.series[index][$0] ?? 0 }
+                    values.append(.array(counts.map { .int($0) }))
+                    cells.append(Self.sparkline(counts))
                     sortValues.append(nil)
                 case .aggregate(let aggregate, let field):
                     let accumulator = entry.accumulator
@@ -192,6 +259,10 @@ struct GroupTable {
                     case .min: result = accumulator.minimums[index]
                     case .max: result = accumulator.maximums[index]
                     case .median, .p50, .p90, .p95, .p99: result = Self.percentile(accumulator.values[index], aggregate.quantile ?? 0.5)
+                    case .percentile:
+                        guard case .ranked(_, let quantile)? = field?.derivation else { break }
+                        result = Self.percentile(accumulator.values[index], quantile)
+                    case .sparkline: break
                     case .stddev:
                         result = accumulator.counts[index] > 1 ? (accumulator.squares[index] / Double(accumulator.counts[index] - 1)).squareRoot() : nil
                     }

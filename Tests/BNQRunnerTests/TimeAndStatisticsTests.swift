@@ -229,7 +229,7 @@ import Testing
         let times = ["createdAt", "startedAt", "endedAt"]
         let widths = ["1h", "6h", "1d", "1w", "1mo"]
         let durations = ["endedAt - startedAt", "startedAt - submittedAt", "now - createdAt", "duration"]
-        let aggregates = ["count", "sum", "avg", "min", "max", "median", "p90", "stddev", "distinct"]
+        let aggregates = ["count", "sum", "avg", "min", "max", "median", "p90", "stddev", "distinct", "percentile"]
         let nowDate = Date(timeIntervalSince1970: Self.now.secondsSince1970)
         func measure(_ job: JSONValue, _ duration: String) -> Double? {
             switch duration {
@@ -241,6 +241,7 @@ import Testing
                 return a.timeIntervalSince(b)
             }
         }
+        var percent = 50.0
         func aggregate(_ name: String, _ values: [Double]) -> Double? {
             switch name {
             case "count": return Double(values.count)
@@ -251,6 +252,7 @@ import Testing
             case "median": return Self.percentile(values, 0.5)
             case "p90": return Self.percentile(values, 0.9)
             case "distinct": return Double(Set(values).count)
+            case "percentile": return Self.percentile(values, percent / 100)
             default:
                 guard values.count > 1 else { return nil }
                 let mean = values.reduce(0, +) / Double(values.count)
@@ -262,10 +264,12 @@ import Testing
                 let time = times[Int(random.next() % 3)]
                 let width = widths[Int(random.next() % 5)]
                 let duration = durations[Int(random.next() % 4)]
-                let function = aggregates[Int(random.next() % 9)]
+                let function = aggregates[Int(random.next() % 10)]
+                percent = [12.5, 33.0, 97.5, 99.9][Int(random.next() % 4)]
                 let minimum = Int(random.next() % 4) - 1
                 let state = ["COMPLETE", "FAILED", "NEW"][Int(random.next() % 3)]
-                let call = function == "distinct" ? "count(distinct \(duration))" : "\(function)(\(duration))"
+                let call = function == "distinct" ? "count(distinct \(duration))"
+                    : function == "percentile" ? "percentile(\(duration), \(percent))" : "\(function)(\(duration))"
                 let statement = "jobs select bin(\(time), \(width)) as b, count as n, \(call) as v where state == \(state) group by b having count > \(minimum)"
                 let result = try await LanguageAgainstServiceTests.run(statement, client: client)
                 #expect(result.status == 0, "\(statement): \(result.messages)")
@@ -295,6 +299,36 @@ import Testing
                     #expect(agrees, "\(statement) \(group.key): \(String(describing: got)) vs \(String(describing: want))")
                 }
             }
+        }
+    }
+
+    @Test func sparklinesCountEachBucketOverTheSameDays() async throws {
+        let since = try #require(ISO8601DateFormatter().date(from: "2026-11-01T00:00:00Z"))
+        let recent = TestData.jobs.filter { (Self.date($0, "createdAt") ?? .distantPast) >= since }
+        let days = recent.compactMap { Self.date($0, "createdAt") }.map { Self.bucket($0, "1d") }
+        var axis: [Date] = []
+        var day = since
+        while day <= days.max()! {
+            axis.append(day)
+            day = Self.next(day, "1d")
+        }
+        try await withService { _, client in
+            let result = try await LanguageAgainstServiceTests.run(
+                "jobs select templateId, sparkline(bin(createdAt, 1d)) as daily where createdAt >= 2026-11-01 group by templateId", client: client)
+            #expect(result.status == 0, "\(result.messages)")
+            let rows = Self.rows(result.output)
+            #expect(rows.count == Set(recent.map { $0["templateId"]?.stringValue ?? "" }).count)
+            for row in rows {
+                let template = row["templateId"]?.stringValue ?? ""
+                let mine = recent.filter { $0["templateId"]?.stringValue == template }.compactMap { Self.date($0, "createdAt") }
+                let expected = axis.map { start in mine.filter { Self.bucket($0, "1d") == start }.count }
+                #expect(row["daily"]?.arrayValue?.map { Int($0.numberValue ?? -1) } == expected, "\(template)")
+            }
+            // In a table: one character a day, the busiest day a full block.
+            let table = try await LanguageAgainstServiceTests.run(
+                "jobs select templateId, sparkline(bin(createdAt, 1d)) as daily where createdAt >= 2026-11-01 group by templateId", client: client, format: .table)
+            let line = try #require(table.output.split(separator: "\n").first { $0.contains("█") })
+            #expect(line.split(separator: "|")[1].trimmingCharacters(in: .whitespaces).count == axis.count)
         }
     }
 
