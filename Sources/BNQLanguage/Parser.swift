@@ -354,8 +354,8 @@ public struct Parser {
             return .field(FieldReference(name: "*", range: token.range))
         }
         let token = current
-        if let aggregate = Aggregate(rawValue: token.folded) {
-            let next = tokens[Swift.min(index + 1, tokens.count - 1)]
+        let next = tokens[Swift.min(index + 1, tokens.count - 1)]
+        if next.isSymbol("(") || token.isKeyword("count"), let aggregate = Aggregate(rawValue: token.folded) {
             if next.isSymbol("(") {
                 _ = advance()
                 _ = advance()
@@ -410,8 +410,9 @@ public struct Parser {
             let close = advance()
             return FieldReference(name: "bin(\(time.name), \(step.text))", range: token.range.union(close.range), computed: .bin(time, step: step.step))
         }
-        if aggregates, let aggregate = Aggregate(rawValue: token.folded) {
-            if current.isSymbol("(") {
+        // (An aggregate is always followed by its parenthesis here: the cheap test first.)
+        if aggregates, current.isSymbol("("), let aggregate = Aggregate(rawValue: token.folded) {
+            do {
                 _ = advance()
                 let aggregate = try distinctForm(of: aggregate)
                 var field: FieldReference?
