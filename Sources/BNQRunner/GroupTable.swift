@@ -128,7 +128,14 @@ struct GroupTable {
         guard case .aggregate(_, let field?) = plan.columns[index], let fill = plan.series[index] else { return [] }
         _ = field
         let starts = entries.flatMap { $0.accumulator.series[index].keys }
-        guard let low = fill.from?.seconds ?? starts.min(), let high = fill.to?.seconds ?? starts.max(), low <= high else { return [] }
+        guard var low = fill.from?.seconds ?? starts.min(), let high = fill.to?.seconds ?? starts.max(), low <= high else { return [] }
+        // Fixed widths skip straight to the newest buckets that fit.
+        let maximum = Int64(Self.maximumSparkline)
+        switch fill.step {
+        case .seconds(let width) where (high - low) / width >= maximum: low = high - (maximum - 1) * width
+        case .weeks(let count) where (high - low) / (604_800 * count) >= maximum: low = high - (maximum - 1) * 604_800 * count
+        default: break
+        }
         var buckets: [Int64] = []
         var bucket = fill.step.start(of: Timestamp(seconds: low))
         while bucket.seconds <= high {
