@@ -132,7 +132,7 @@ public struct Compiler: Sendable {
             return JobField(computed: "bin(\(time.path), \(step))", .timestamp, .bin(time, step))
         case .ranked(let measured, let percent):
             let field = try resolveField(measured)
-            return JobField(computed: "\(field.path), \(CellTextlessNumber.text(percent))", field.type, .ranked(field, quantile: percent / 100))
+            return JobField(computed: "\(field.path), \(Self.percentText(percent))", field.type, .ranked(field, quantile: percent / 100))
         case .aggregate:
             throw Diagnostic(
                 "aggregate-place", "'\(reference.name)' is an aggregate: it belongs in 'select', 'having' or 'order by' of grouped jobs",
@@ -145,7 +145,7 @@ public struct Compiler: Sendable {
         if syntax.months > 0 { return .months(syntax.months) }
         if syntax.weeks > 0 { return .weeks(syntax.weeks) }
         guard syntax.seconds >= 1, syntax.seconds == syntax.seconds.rounded(), syntax.seconds <= 366 * 86_400 else {
-            throw Diagnostic("bad-width", "a width is at least 1s, in whole seconds, and at most 366d (or 1w, 1mo)", at: syntax.range)
+            throw Diagnostic("bad-width", "a width is at least 1s, in whole seconds, and at most 366d (or 1w, 1mo)", at: syntax.range, help: "e.g. bin(createdAt, 1h)")
         }
         return .seconds(Int64(syntax.seconds))
     }
@@ -184,7 +184,7 @@ public struct Compiler: Sendable {
         for (index, item) in query.selection.enumerated() {
             let alias = index < query.aliases.count ? query.aliases[index] : nil
             if let alias, aliases[alias.name.lowercased()] != nil || aggregateAliases[alias.name.lowercased()] != nil {
-                throw Diagnostic("duplicate-alias", "'\(alias.name)' names two columns", at: alias.range)
+                throw Diagnostic("duplicate-alias", "'\(alias.name)' names two columns", at: alias.range, help: "give each column its own name")
             }
             switch item {
             case .field(let reference):
@@ -483,7 +483,7 @@ public struct Compiler: Sendable {
                     at: reference.range, help: "test fields of the jobs in 'where'")
             }
             guard [.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual].contains(comparison.op) else {
-                throw Diagnostic("having-operator", "'having' compares with ==, !=, <, <=, > or >=", at: comparison.operatorRange)
+                throw Diagnostic("having-operator", "'having' compares with ==, !=, <, <=, > or >=", at: comparison.operatorRange, help: "e.g. having count > 10 and count < 100")
             }
             let column = GroupPlan.Column.aggregate(aggregate, field)
             if !columns.contains(column) { columns.append(column) }
@@ -501,10 +501,8 @@ public struct Compiler: Sendable {
         }
     }
 
-    /// The number as written, without a needless fraction: `97.5`, `90`.
-    enum CellTextlessNumber {
-        static func text(_ value: Double) -> String { value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value) }
-    }
+    /// A percentage as people write it, without a needless fraction: `97.5`, `90`.
+    static func percentText(_ value: Double) -> String { value == value.rounded() ? String(Int64(value)) : String(value) }
 
     /// Grouped by one time bin: the buckets to show, bounded by what `where` says of the time.
     static func fill(keys: [JobField], pushed: [JobFilter]) -> BinFill? {

@@ -390,7 +390,7 @@ public struct Parser {
     /// `count(distinct f)`: after `count(`, the word `distinct` makes it a count of values.
     mutating func distinctForm(of aggregate: Aggregate) throws(Failure) -> Aggregate {
         guard current.isKeyword(Vocabulary.distinctWord) else { return aggregate }
-        guard aggregate == .count else { throw error("distinct-count", "'distinct' goes only in count(distinct …)") }
+        guard aggregate == .count else { throw error("distinct-count", "'distinct' goes only in count(distinct …)", help: "to count the different values, write count(distinct FIELD)") }
         _ = advance()
         return .countDistinct
     }

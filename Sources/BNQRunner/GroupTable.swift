@@ -125,8 +125,7 @@ struct GroupTable {
 
     /// The buckets of a sparkline column: the `where` bounds, else the first and last of any group.
     func sparklineBuckets(_ index: Int) -> [Int64] {
-        guard case .aggregate(_, let field?) = plan.columns[index], let fill = plan.series[index] else { return [] }
-        _ = field
+        guard let fill = plan.series[index] else { return [] }
         let starts = entries.flatMap { $0.accumulator.series[index].keys }
         guard var low = fill.from?.seconds ?? starts.min(), let high = fill.to?.seconds ?? starts.max(), low <= high else { return [] }
         // Fixed widths skip straight to the newest buckets that fit.
