@@ -9,6 +9,7 @@ struct BenchCompilerCommand: ParsableCommand {
         commandName: "bench-compiler", abstract: "Measure how many statements per second bnq parses and compiles.", shouldDisplay: false)
 
     @Option(help: "How long to run, in seconds.") var seconds: Double = 3
+    @Option(help: "What to measure: all (parse and compile), lex or parse.") var stage: String = "all"
 
     static let statements = [
         "jobs where state == COMPLETE order by createdAt limit 10",
@@ -30,7 +31,11 @@ struct BenchCompilerCommand: ParsableCommand {
         let budget = Duration.milliseconds(Int64(seconds * 1000))
         while ContinuousClock.now - start < budget {
             for statement in Self.statements {
-                if case .success = compiler.compile(source: statement) { checksum &+= 1 }
+                switch stage {
+                case "lex": checksum &+= Lexer.tokenize(statement).count
+                case "parse": checksum &+= Parser.parse(statement).statements.count
+                default: if case .success = compiler.compile(source: statement) { checksum &+= 1 }
+                }
                 count += 1
             }
         }
