@@ -60,6 +60,34 @@ extension Archive {
     }
 }
 
+extension Archive {
+    /// Reads only the columns of `fields` (fields of the job, not computed ones) for every job of
+    /// the query, handing each job as a small JSON object that holds just those fields, in their
+    /// canonical form: enough to work out computed columns (`endedAt - startedAt`, a bin, a
+    /// distinct count) without parsing whole documents. False when SQL cannot answer the query
+    /// alone or a field has no column.
+    public func partialJobs(_ query: ArchiveQuery, fields: [JobField], _ body: (JSONValue) throws -> Void) throws -> Bool {
+        guard query.isExact, !fields.isEmpty, fields.allSatisfy({ !$0.isComputed }) else { return false }
+        let columns = fields.map { ArchiveColumns.column(for: $0) }
+        guard columns.allSatisfy({ $0 != nil }) else { return false }
+        let statement = ArchiveSQL.select(query, what: columns.map { $0!.quotedIdentifier }.joined(separator: ", "))
+        try queue.read { db in
+            let rows = try Row.fetchCursor(db, sql: statement.sql, arguments: StatementArguments(statement.arguments))
+            while let row = try rows.next() {
+                var job = JSONValue.object(JSONObject())
+                for (index, field) in fields.enumerated() {
+                    let value = ArchiveColumn.fieldValue(row[index], type: field.type).jsonValue
+                    // What is not there stays out, as in the document (a NULL number is NaN there too).
+                    if value == .null { continue }
+                    job.setValue(value, at: field.components)
+                }
+                try body(job)
+            }
+        }
+        return true
+    }
+}
+
 extension ArchiveSQL {
     /// Whether SQL groups a key as bnq does: strings, enums, times and booleans (numbers may be
     /// NaN, which SQL groups together and bnq does not).
