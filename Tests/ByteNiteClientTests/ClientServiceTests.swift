@@ -137,12 +137,13 @@ import Testing
     @Test func authenticatesWithTheRawTokenAndRefreshesIt() async throws {
         let options = TestData.options {
             $0.apiKey = "secret-key"
-            // Long enough that a token is not already stale when a loaded machine gets to use it.
-            $0.tokenLifetime = .seconds(3)
+            // Long enough that a token is not already stale when a loaded machine gets to use it
+            // (3 s was not, once, on a machine running a build beside the tests).
+            $0.tokenLifetime = .seconds(8)
         }
         try await withService(options: options, apiKey: "secret-key") { _, client in
             _ = try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1)
-            try await Task.sleep(for: .milliseconds(3200))
+            try await Task.sleep(for: .milliseconds(8200))
             // The token has expired; the client fetches a new one before or after the 401.
             _ = try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1)
         }
