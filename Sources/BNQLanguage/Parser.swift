@@ -358,13 +358,7 @@ public struct Parser {
         if next.isSymbol("(") || token.isKeyword("count"), let aggregate = Aggregate(rawValue: token.folded) {
             if next.isSymbol("(") {
                 _ = advance()
-                _ = advance()
-                let aggregate = try distinctForm(of: aggregate)
-                var field: FieldReference?
-                if current.isSymbol("*") { _ = advance() } else { field = try parseFieldExpression("expected a field in \(aggregate.rawValue)(…)", aggregates: false) }
-                if aggregate == .percentile, let measured = field { field = try parsePercent(of: measured) }
-                guard current.isSymbol(")") else { throw error("expected-paren", "expected ')'") }
-                let close = advance()
+                let (aggregate, field, close) = try parseAggregateCall(aggregate)
                 return .aggregate(aggregate, field, token.range.union(close.range))
             }
             if aggregate == .count {
@@ -373,6 +367,19 @@ public struct Parser {
             }
         }
         return .field(try parseFieldExpression("expected a field", aggregates: false))
+    }
+
+    /// An aggregate's parenthesis, at `(`: `(*)`, `(f)`, `(distinct f)` after count, `(f, Q)`
+    /// after percentile. Returns the aggregate as it reads (count may become count distinct), its
+    /// field, and the closing parenthesis.
+    mutating func parseAggregateCall(_ written: Aggregate) throws(Failure) -> (Aggregate, FieldReference?, close: Token) {
+        _ = advance()
+        let aggregate = try distinctForm(of: written)
+        var field: FieldReference?
+        if current.isSymbol("*") { _ = advance() } else { field = try parseFieldExpression("expected a field in \(aggregate.rawValue)(…)", aggregates: false) }
+        if aggregate == .percentile, let measured = field { field = try parsePercent(of: measured) }
+        guard current.isSymbol(")") else { throw error("expected-paren", "expected ')'") }
+        return (aggregate, field, advance())
     }
 
     /// `percentile(f, Q)`: after the field, `, Q` with Q strictly between 0 and 100.
@@ -412,17 +419,9 @@ public struct Parser {
         }
         // (An aggregate is always followed by its parenthesis here: the cheap test first.)
         if aggregates, current.isSymbol("("), let aggregate = Aggregate(rawValue: token.folded) {
-            do {
-                _ = advance()
-                let aggregate = try distinctForm(of: aggregate)
-                var field: FieldReference?
-                if current.isSymbol("*") { _ = advance() } else { field = try parseFieldExpression("expected a field in \(aggregate.rawValue)(…)", aggregates: false) }
-                if aggregate == .percentile, let measured = field { field = try parsePercent(of: measured) }
-                guard current.isSymbol(")") else { throw error("expected-paren", "expected ')'") }
-                let close = advance()
-                let name = field.map { aggregate.written($0.name) } ?? aggregate.rawValue
-                return FieldReference(name: name, range: token.range.union(close.range), computed: .aggregate(aggregate, field))
-            }
+            let (aggregate, field, close) = try parseAggregateCall(aggregate)
+            let name = field.map { aggregate.written($0.name) } ?? aggregate.rawValue
+            return FieldReference(name: name, range: token.range.union(close.range), computed: .aggregate(aggregate, field))
         }
         // `A - B` of two times: the right side is a name, not a duration (`now - 7d` is a value).
         let next = tokens[Swift.min(index + 1, tokens.count - 1)]
