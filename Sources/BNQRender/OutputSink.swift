@@ -61,19 +61,24 @@ public final class OutputSink: @unchecked Sendable {
             transcript.append(output: buffer)
             return
         }
-        let descriptor = handle.fileDescriptor
-        buffer.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
+        if let code = Self.writeAll(buffer, to: handle.fileDescriptor) { failure = OutputFailure(errno: code) }
+    }
+
+    /// Writes every byte to `descriptor`, again after an interrupted write; the errno of a write
+    /// that failed, or nil.
+    public static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Int32? {
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return nil }
             var offset = 0
             while offset < raw.count {
                 let written = systemWrite(descriptor, base + offset, raw.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    failure = OutputFailure(errno: errno)
-                    return
+                    return errno
                 }
                 offset += written
             }
+            return nil
         }
     }
 

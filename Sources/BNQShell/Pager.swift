@@ -51,18 +51,7 @@ struct Pager {
         }
         close(readEnd)
         // A pager quit early (`q` in less) closes the pipe: the rest is not needed (EPIPE, ignored).
-        bytes.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(writeEnd, base + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
+        _ = OutputSink.writeAll(bytes, to: writeEnd)
         close(writeEnd)
         // A pager that cannot run (`sh: 1: nosuch: not found`) ends with 126 or 127: nothing shown.
         let status = process.wait()
