@@ -154,10 +154,15 @@ extension Session {
             }
             let word = trimmed.prefix(while: { $0.isLetter }).lowercased()
             guard Vocabulary.statementKeywords.contains(word) else { return TerminalText.escape(line) }
-            return TerminalStyle.paint(line, spans: Highlighting.spans(in: line).map { span in
-                (span.range.start, span.range.end, span.kind == .keyword ? TerminalStyle.Style.keyword : .literal)
-            })
+            return Self.highlighted(line)
         }.joined(separator: "\n")
+    }
+
+    /// A statement escaped, with its keywords and literal values in colour (`.help`, `.history`).
+    public static func highlighted(_ statement: String) -> String {
+        TerminalStyle.paint(statement, spans: Highlighting.spans(in: statement).map { span in
+            (span.range.start, span.range.end, span.kind == .keyword ? TerminalStyle.Style.keyword : .literal)
+        })
     }
 
     func showSettings() {

@@ -248,9 +248,7 @@ public final class InteractiveShell {
                 session.output.line(TerminalText.escape(head + statement))
                 continue
             }
-            session.output.line(TerminalText.escape(head) + TerminalStyle.paint(statement, spans: Highlighting.spans(in: statement).map { span in
-                (span.range.start, span.range.end, span.kind == .keyword ? TerminalStyle.Style.keyword : .literal)
-            }))
+            session.output.line(TerminalText.escape(head) + Session.highlighted(statement))
         }
         session.output.flush()
     }
