@@ -71,11 +71,33 @@ public enum BinStep: Sendable, Hashable, CustomStringConvertible {
             let width = 7 * 86_400 * count
             return Timestamp(seconds: Timestamp.floorDiv(time.seconds - monday, width) * width + monday)
         case .months(let count):
-            let (year, month, _) = Timestamp.civil(fromDays: Timestamp.floorDiv(time.seconds, 86_400))
-            let index = year * 12 + (month - 1)
-            let bucket = Timestamp.floorDiv(index, count) * count
-            return Timestamp(seconds: Timestamp.days(fromCivil: Timestamp.floorDiv(bucket, 12), bucket - Timestamp.floorDiv(bucket, 12) * 12 + 1, 1) * 86_400)
+            return Self.monthStart(Timestamp.floorDiv(Self.monthIndex(time), count) * count)
         }
+    }
+
+    /// Months since year 0 (January of year 0 is 0) of the month `time` falls in (UTC).
+    static func monthIndex(_ time: Timestamp) -> Int64 {
+        let (year, month, _) = Timestamp.civil(fromDays: Timestamp.floorDiv(time.seconds, 86_400))
+        return year * 12 + (month - 1)
+    }
+
+    /// Midnight UTC on the first day of month `index` (as `monthIndex` counts).
+    static func monthStart(_ index: Int64) -> Timestamp {
+        let year = Timestamp.floorDiv(index, 12)
+        return Timestamp(seconds: Timestamp.days(fromCivil: year, index - year * 12 + 1, 1) * 86_400)
+    }
+
+    /// The starts of the buckets from the one holding `first` to the one holding `last`, in
+    /// order; nil when there are more than `limit`.
+    public func starts(from first: Timestamp, through last: Timestamp, limit: Int) -> [Timestamp]? {
+        var starts: [Timestamp] = []
+        var bucket = start(of: first)
+        while bucket <= last {
+            guard starts.count < limit else { return nil }
+            starts.append(bucket)
+            bucket = next(after: bucket)
+        }
+        return starts
     }
 
     /// The start of the bucket after the one starting at `start`.
@@ -83,10 +105,7 @@ public enum BinStep: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .seconds(let width): return Timestamp(seconds: start.seconds + width)
         case .weeks(let count): return Timestamp(seconds: start.seconds + 7 * 86_400 * count)
-        case .months(let count):
-            let (year, month, _) = Timestamp.civil(fromDays: Timestamp.floorDiv(start.seconds, 86_400))
-            let index = year * 12 + (month - 1) + count
-            return Timestamp(seconds: Timestamp.days(fromCivil: Timestamp.floorDiv(index, 12), index - Timestamp.floorDiv(index, 12) * 12 + 1, 1) * 86_400)
+        case .months(let count): return Self.monthStart(Self.monthIndex(start) + count)
         }
     }
 

@@ -19,8 +19,7 @@ struct ChartRenderer {
         // What the bars may take: the width less the labels, the value and the spaces between.
         let room = max(10, width - labelWidth - textWidth - 3)
         let largest = values.compactMap { $0 }.filter { $0.isFinite && $0 > 0 }.max() ?? 0
-        func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - TerminalText.width(text))) }
-        var lines = [pad(labelHeader, labelWidth) + " " + (headers.last ?? "")]
+        var lines = [TerminalText.padded(labelHeader, to: labelWidth) + " " + (headers.last ?? "")]
         for (index, label) in labels.enumerated() {
             var bar = ""
             if let value = values[index], value.isFinite, value > 0, largest > 0 {
@@ -29,7 +28,7 @@ struct ChartRenderer {
                 // Every positive value shows at least a sliver.
                 if bar.isEmpty { bar = ascii ? "#" : "▏" }
             }
-            lines.append(pad(label, labelWidth) + " " + bar + (bar.isEmpty ? "" : " ") + texts[index])
+            lines.append(TerminalText.padded(label, to: labelWidth) + " " + bar + (bar.isEmpty ? "" : " ") + texts[index])
         }
         return lines
     }

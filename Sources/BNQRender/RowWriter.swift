@@ -126,7 +126,7 @@ public final class RowWriter {
         for (index, row) in collected.enumerated() {
             sink.line("-[ RECORD \(index + 1) ]" + String(repeating: "-", count: max(0, labelWidth - 6)))
             for (column, label) in labels.enumerated() {
-                sink.line(label + String(repeating: " ", count: max(0, labelWidth - TerminalText.width(label))) + " | " + (column < row.count ? row[column] : ""))
+                sink.line(TerminalText.padded(label, to: labelWidth) + " | " + (column < row.count ? row[column] : ""))
             }
         }
         if omitted > 0 { sink.line("… \(omitted) more record\(omitted == 1 ? "" : "s")") }

@@ -78,6 +78,11 @@ public enum TerminalText {
     /// The width bnq's own table gives one scalar (what `width` uses without a UTF-8 locale).
     public static func tableWidth(_ scalar: Unicode.Scalar) -> Int { CharacterWidths.width(scalar.value) }
 
+    /// `text` with spaces after it up to `width` columns (as the terminal counts them).
+    public static func padded(_ text: String, to width: Int) -> String {
+        text + String(repeating: " ", count: max(0, width - self.width(text)))
+    }
+
     /// `text` cut to at most `limit` columns, ending in `…` when cut.
     public static func truncate(_ text: String, to limit: Int) -> String {
         guard width(text) > limit else { return text }

@@ -126,8 +126,8 @@ struct GroupTable {
     /// The buckets of a sparkline column: the `where` bounds, else the first and last of any group.
     func sparklineBuckets(_ index: Int) -> [Int64] {
         guard let fill = plan.series[index] else { return [] }
-        let starts = entries.flatMap { $0.accumulator.series[index].keys }
-        guard var low = fill.from?.seconds ?? starts.min(), let high = fill.to?.seconds ?? starts.max(), low <= high else { return [] }
+        let held = entries.flatMap { $0.accumulator.series[index].keys }
+        guard var low = fill.from?.seconds ?? held.min(), let high = fill.to?.seconds ?? held.max(), low <= high else { return [] }
         // Fixed widths skip straight to the newest buckets that fit.
         let maximum = Int64(Self.maximumSparkline)
         switch fill.step {
@@ -135,14 +135,8 @@ struct GroupTable {
         case .weeks(let count) where (high - low) / (604_800 * count) >= maximum: low = high - (maximum - 1) * 604_800 * count
         default: break
         }
-        var buckets: [Int64] = []
-        var bucket = fill.step.start(of: Timestamp(seconds: low))
-        while bucket.seconds <= high {
-            buckets.append(bucket.seconds)
-            if buckets.count > Self.maximumSparkline { buckets.removeFirst() }
-            bucket = fill.step.next(after: bucket)
-        }
-        return buckets
+        let starts = fill.step.starts(from: Timestamp(seconds: low), through: Timestamp(seconds: high), limit: .max) ?? []
+        return starts.suffix(Self.maximumSparkline).map(\.seconds)
     }
 
     /// Counts drawn as a sparkline: each bucket's height in eighths of the largest.
@@ -216,19 +210,18 @@ struct GroupTable {
     func keysWithEmptyBuckets() -> [[FieldValue]] {
         guard let fill = plan.fill else { return order }
         let times = order.compactMap { key -> Timestamp? in if case .timestamp(let time?) = key.first { return time } else { return nil } }
-        guard let first = fill.from ?? times.min(), let last = fill.to ?? times.max(), first <= last else { return order }
+        guard let first = fill.from ?? times.min(), let last = fill.to ?? times.max(), first <= last,
+            let starts = fill.step.starts(from: first, through: last, limit: Self.maximumFilledBuckets + order.count)
+        else { return order }
         var keys = order
         var seen = Set(order)
-        var bucket = fill.step.start(of: first)
         var added = 0
-        while bucket <= last {
+        for bucket in starts {
             let key: [FieldValue] = [.timestamp(bucket)]
-            if seen.insert(key).inserted {
-                keys.append(key)
-                added += 1
-                if added > Self.maximumFilledBuckets { return order }
-            }
-            bucket = fill.step.next(after: bucket)
+            guard seen.insert(key).inserted else { continue }
+            keys.append(key)
+            added += 1
+            if added > Self.maximumFilledBuckets { return order }
         }
         return keys
     }

@@ -60,6 +60,13 @@ final class ProgressLine: @unchecked Sendable {
         }
     }
 
+    /// A progress line for the session's current statement, when one suits its output; nil otherwise.
+    static func start(for session: Session) -> ProgressLine? {
+        guard suits(output: session.output) else { return nil }
+        let connection = session.connection
+        return ProgressLine(activity: { connection.activity })
+    }
+
     /// Whether progress may be drawn: the output and standard error are terminals, not `TERM=dumb`.
     static func suits(output: OutputSink) -> Bool {
         output.isTerminal && isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"

@@ -151,8 +151,7 @@ public final class Session: @unchecked Sendable {
                 onceOutput = nil
             }
         }
-        let connection = connection
-        let progress = ProgressLine.suits(output: output) ? ProgressLine(activity: { connection.activity }) : nil
+        let progress = ProgressLine.start(for: self)
         do {
             let rows = try await execute(compiled)
             progress?.stop()

@@ -68,16 +68,14 @@ struct TimelineTable {
     /// event; nil when there would be more than `maximumBuckets`.
     func rows() -> [(at: Timestamp, started: Int64, ended: Int64, failed: Int64, running: Int64)]? {
         guard let earliest = plan.from ?? earliest.map(plan.step.start(of:)), let latest else { return [] }
-        var bucket = plan.step.start(of: earliest)
+        guard let starts = plan.step.starts(from: earliest, through: latest, limit: Self.maximumBuckets) else { return nil }
         // Jobs that began running before the first bucket still run in it.
-        var current = running.filter { $0.key < bucket.seconds }.reduce(0) { $0 + $1.value }
+        var current = running.filter { $0.key < (starts.first?.seconds ?? 0) }.reduce(0) { $0 + $1.value }
         var rows: [(Timestamp, Int64, Int64, Int64, Int64)] = []
-        while bucket <= latest {
-            guard rows.count < Self.maximumBuckets else { return nil }
+        for bucket in starts {
             let key = bucket.seconds
             current += running[key] ?? 0
             rows.append((bucket, started[key] ?? 0, ended[key] ?? 0, failed[key] ?? 0, current))
-            bucket = plan.step.next(after: bucket)
         }
         return rows
     }

@@ -25,8 +25,7 @@ struct Watch {
         while true {
             let jobs: [JSONValue]
             // A slow poll shows its progress on the terminal, as a slow statement does.
-            let connection = session.connection
-            let progress = ProgressLine.suits(output: session.output) ? ProgressLine(activity: { connection.activity }) : nil
+            let progress = ProgressLine.start(for: session)
             do {
                 defer { progress?.stop() }
                 jobs = try await fetch(compiled)
