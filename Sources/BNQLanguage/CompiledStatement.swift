@@ -96,6 +96,12 @@ public struct GroupPlan: Sendable {
         case key(Int)
         case aggregate(Aggregate, JobField?)
 
+        /// Whether the column's values are times: the min or max of a time (keys say by their field).
+        public var holdsTimes: Bool {
+            if case .aggregate(let aggregate, let field?) = self { return field.type == .timestamp && (aggregate == .min || aggregate == .max) }
+            return false
+        }
+
         /// The column's header.
         public func title(keys: [JobField]) -> String {
             switch self {

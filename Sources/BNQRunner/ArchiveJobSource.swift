@@ -84,19 +84,15 @@ public final class ArchiveJobSource: JobSource {
     /// or SQL cannot answer its filters alone: then the runner groups job by job.
     func group(_ plan: JobsPlan, into table: inout GroupTable) throws -> Bool {
         guard plan.residual == nil else { return false }
-        // Computed columns, distinct counts and sparklines need values of the job, not one number
-        // a column: the fields they read, from their columns only, as small objects.
-        let computed = table.plan.keys.contains(where: \.isComputed) || table.measured.contains { $0?.isComputed ?? false }
-        if computed || !table.jobColumns.isEmpty {
-            let sources = (table.plan.keys + table.measured.compactMap { $0 }).flatMap { $0.derivation?.sources ?? [$0] }
-            var unique: [JobField] = []
-            for field in sources where !unique.contains(field) { unique.append(field) }
+        let query = try query(plan, offset: 0, limit: nil)
+        // Computed columns, distinct counts and sparklines: the fields they read, from their
+        // columns only, as small objects.
+        if table.readsJobValues {
             var grouped = table
-            let handled = try archive.partialJobs(try query(plan, offset: 0, limit: nil), fields: unique) { grouped.add($0) }
+            let handled = try archive.partialJobs(query, fields: table.sourceFields) { grouped.add($0) }
             if handled { table = grouped }
             return handled
         }
-        let query = try query(plan, offset: 0, limit: nil)
         let indexes = table.measured.indices.filter { table.measured[$0] != nil }
         let fields = indexes.map { table.measured[$0]! }
         let columns = table.plan.columns.count

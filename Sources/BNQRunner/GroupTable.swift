@@ -114,6 +114,22 @@ struct GroupTable {
     /// The columns that need the jobs themselves, not numbers (an archive cannot group them in SQL).
     var jobColumns: [Int] { distinctColumns + sparklineColumns }
 
+    /// Whether grouping needs values of the job rather than one number a column: computed keys
+    /// or measures, distinct counts, sparklines.
+    var readsJobValues: Bool {
+        plan.keys.contains(where: \.isComputed) || measured.contains { $0?.isComputed ?? false } || !jobColumns.isEmpty
+    }
+
+    /// The fields of the job the groups read — a computed column by the fields it is worked out
+    /// from — each once.
+    var sourceFields: [JobField] {
+        var fields: [JobField] = []
+        for field in (plan.keys + measured.compactMap { $0 }).flatMap({ $0.derivation?.sources ?? [$0] }) where !fields.contains(field) {
+            fields.append(field)
+        }
+        return fields
+    }
+
     func columns(of aggregate: Aggregate) -> [Int] {
         plan.columns.indices.filter { if case .aggregate(aggregate, _) = plan.columns[$0] { return true } else { return false } }
     }
@@ -266,7 +282,7 @@ struct GroupTable {
                         result = accumulator.counts[index] > 1 ? (accumulator.squares[index] / Double(accumulator.counts[index] - 1)).squareRoot() : nil
                     }
                     sortValues.append(result)
-                    if let result, let field, field.type == .timestamp, aggregate == .min || aggregate == .max {
+                    if let result, column.holdsTimes {
                         let text = Timestamp(secondsSince1970: result).rfc3339
                         values.append(.string(text))
                         cells.append(Timestamp(secondsSince1970: result).shortDescription(in: zone))

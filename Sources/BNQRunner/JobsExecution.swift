@@ -47,10 +47,7 @@ struct JobsExecution {
         if plan.sortsLocally, let ordering = plan.ordering {
             // Ordered by a computed column: every match is read, then sorted here.
             var matches: [JSONValue] = []
-            try await forEachListed(startingAt: 0) { job in
-                if plan.residual?.matches(job) ?? true { matches.append(job) }
-                return true
-            }
+            try await forEveryMatch { matches.append($0) }
             let sorted = ordering.sorted(matches)
             let wanted = sorted.dropFirst(Int(clamping: plan.offset)).prefix(limit.map { Int(clamping: $0) } ?? Int.max)
             for job in wanted { try body(job) }
@@ -75,6 +72,20 @@ struct JobsExecution {
             return true
         }
         return plan.paginationPushed ? total.map { Swift.max(0, $0 - plan.offset) } : nil
+    }
+
+    /// A table's footer (`3 rows`), naming the zone its times show in when it shows any.
+    func footer(_ counted: String, showsTimes: Bool) -> String {
+        counted + (showsTimes ? "; times in \(session.settings.timeZone.name)" : "")
+    }
+
+    /// Every job of the listing the residual admits, in listing order, from the first: what
+    /// counting, grouping, a timeline and a local sort read (limit and offset apply after).
+    func forEveryMatch(_ body: (JSONValue) throws -> Void) async throws {
+        try await forEachListed(startingAt: 0) { job in
+            if plan.residual?.matches(job) ?? true { try body(job) }
+            return true
+        }
     }
 
     /// Reads the listing from `start` (at most `limit` jobs), calling `body` for each job until it
@@ -130,7 +141,7 @@ struct JobsExecution {
                 count = Int(clamping: wanted)
             }
         }
-        writer.finish(note: "\(count) row\(count == 1 ? "" : "s")" + (fields.contains { $0.type == .timestamp } ? "; times in \(session.settings.timeZone.name)" : ""))
+        writer.finish(note: footer(Session.counted(count, "row"), showsTimes: fields.contains { $0.type == .timestamp }))
         session.remember(recent)
         return count
     }
@@ -170,10 +181,7 @@ struct JobsExecution {
         if plan.paginationPushed, let counted = try await source.count(for: plan) {
             total = counted
         } else {
-            try await forEachListed(startingAt: 0) { job in
-                if plan.residual?.matches(job) ?? true { total += 1 }
-                return true
-            }
+            try await forEveryMatch { _ in total += 1 }
         }
         let writer = session.makeWriter(headers: ["count"], rightAligned: [0])
         writer.begin()
@@ -187,10 +195,7 @@ struct JobsExecution {
         // Grouping reads every match (an archive groups in SQL); limit and offset apply to the groups.
         let groupedBySource = try (source as? ArchiveJobSource)?.group(plan, into: &table) ?? false
         if !groupedBySource {
-            try await forEachListed(startingAt: 0) { job in
-                if plan.residual?.matches(job) ?? true { table.add(job) }
-                return true
-            }
+            try await forEveryMatch { table.add($0) }
         }
         var rows = table.rows()
         rows = Array(rows.dropFirst(Int(clamping: plan.offset)))
@@ -204,9 +209,8 @@ struct JobsExecution {
             for (index, header) in headers.enumerated() { object[header] = row.values[index] }
             writer.row(cells: row.cells, json: .object(object))
         }
-        let showsTimes = groups.keys.contains { $0.type == .timestamp }
-            || groups.columns.contains { if case .aggregate(.min, let field?) = $0 { return field.type == .timestamp } else if case .aggregate(.max, let field?) = $0 { return field.type == .timestamp } else { return false } }
-        writer.finish(note: "\(rows.count) group\(rows.count == 1 ? "" : "s")" + (showsTimes ? "; times in \(session.settings.timeZone.name)" : ""))
+        let showsTimes = groups.keys.contains { $0.type == .timestamp } || groups.columns.contains(where: \.holdsTimes)
+        writer.finish(note: footer(Session.counted(rows.count, "group"), showsTimes: showsTimes))
         return rows.count
     }
 }

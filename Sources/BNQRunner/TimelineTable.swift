@@ -84,10 +84,7 @@ struct TimelineTable {
 extension JobsExecution {
     func timeline(_ timeline: TimelinePlan) async throws -> Int {
         var table = TimelineTable(plan: timeline, now: plan.now)
-        try await forEachListed(startingAt: 0) { job in
-            if plan.residual?.matches(job) ?? true { table.add(job) }
-            return true
-        }
+        try await forEveryMatch { table.add($0) }
         guard let rows = table.rows() else {
             throw RunError("more than \(TimelineTable.maximumBuckets) buckets of \(timeline.step): use a wider one, or bound the time in 'where'")
         }
@@ -102,7 +99,7 @@ extension JobsExecution {
             for (index, count) in counts.enumerated() { object[headers[index + 1]] = .int(count) }
             writer.row(cells: [row.at.shortDescription(in: zone)] + counts.map(String.init), json: .object(object))
         }
-        writer.finish(note: "\(rows.count) bucket\(rows.count == 1 ? "" : "s") of \(timeline.step); times in \(zone.name)")
+        writer.finish(note: footer(Session.counted(rows.count, "bucket") + " of \(timeline.step)", showsTimes: true))
         return rows.count
     }
 }
