@@ -245,6 +245,8 @@ public struct Compiler: Sendable {
         var orderingKeys: [JobOrdering.Key] = []
         var groupOrdering: [(Int, Bool)] = []
         var columns: [GroupPlan.Column] = []
+        // Grouped by one time bin alone: its buckets, empty ones too.
+        let fill = Self.fill(keys: groupKeys, pushed: pushed)
         if grouped {
             for index in groupKeys.indices { columns.append(.key(index)) }
             if aggregates.isEmpty { aggregates = [(.count, nil)] }
@@ -287,7 +289,7 @@ public struct Compiler: Sendable {
             }
             if groupOrdering.isEmpty {
                 // A time bin reads in time order; other groups largest first when counting, else by key.
-                if Self.fill(keys: groupKeys, pushed: pushed) != nil, let keyColumn = columns.firstIndex(of: .key(0)) {
+                if fill != nil, let keyColumn = columns.firstIndex(of: .key(0)) {
                     groupOrdering = [(keyColumn, false)]
                 } else if let countColumn = columns.firstIndex(of: .aggregate(.count, nil)), !groupKeys.isEmpty {
                     groupOrdering = [(countColumn, true)]
@@ -320,12 +322,8 @@ public struct Compiler: Sendable {
         let output: JobsPlan.Output
         if let syntax = query.timelineStep {
             let step = try Self.binStep(syntax)
-            var from: Timestamp?
-            for filter in pushed where ["createdAt", "startedAt"].contains(filter.field.path) {
-                if case .timestamp(let bound) = filter.operand, filter.condition == .gt || filter.condition == .gte {
-                    from = max(from ?? step.start(of: bound), step.start(of: bound))
-                }
-            }
+            // The first bucket: a lower bound on when jobs were created or started.
+            let from = Self.bounds(step, pushed: pushed) { ["createdAt", "startedAt"].contains($0.path) }.from
             output = .timeline(TimelinePlan(step: step, from: from))
         } else if query.resultsOnly {
             output = .results
@@ -337,7 +335,7 @@ public struct Compiler: Sendable {
                 groups.having = try groupPredicate(having, columns: &groups.columns, aliases: aggregateAliases)
             }
             for (index, column) in groups.columns.enumerated() { if let name = aggregateNames[column] { groups.names[index] = name } }
-            groups.fill = Self.fill(keys: groupKeys, pushed: pushed)
+            groups.fill = fill
             for (index, column) in groups.columns.enumerated() {
                 if case .aggregate(.sparkline, let field?) = column, let series = Self.fill(keys: [field], pushed: pushed) { groups.series[index] = series }
             }
@@ -510,8 +508,14 @@ public struct Compiler: Sendable {
         var key = keys[0]
         while case .alias(let base) = key.derivation { key = base }
         guard case .bin(let time, let step) = key.derivation else { return nil }
+        return bounds(step, pushed: pushed) { $0 == time }
+    }
+
+    /// The first and last buckets of `step` that the pushed filters on the fields `bounded`
+    /// accepts allow (lower bounds from `>`/`>=`, upper from `<`/`<=`).
+    static func bounds(_ step: BinStep, pushed: [JobFilter], on bounded: (JobField) -> Bool) -> BinFill {
         var fill = BinFill(step: step)
-        for filter in pushed where filter.field == time {
+        for filter in pushed where bounded(filter.field) {
             guard case .timestamp(let bound) = filter.operand else { continue }
             switch filter.condition {
             case .gt, .gte: fill.from = max(fill.from ?? step.start(of: bound), step.start(of: bound))
