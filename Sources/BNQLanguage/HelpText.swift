@@ -39,14 +39,14 @@ public enum HelpText {
 
     static var language: String {
         let operators = Comparison.Operator.allCases.map { $0.takesList ? "\($0.rawValue) (…)" : $0.rawValue }.joined(separator: "  ")
-        let aggregates = Vocabulary.aggregates.map { $0 == .count ? "count" : "\($0.rawValue)(f)" }.joined(separator: " ")
+        let aggregates = Vocabulary.aggregates.map(\.usage).joined(separator: " ")
         return """
             Clauses, in order: \(Vocabulary.clauseSpellings.joined(separator: ", "))
             Predicates: \(operators)  \(Vocabulary.rangeForm) A and B  \(Vocabulary.presenceForms.joined(separator: "  "))
             combined with \(Vocabulary.connectives.joined(separator: ", ")) and parentheses.
             Values: 'text' "text" 42 1.5 \(Vocabulary.booleanWords.joined(separator: " ")) COMPLETE 2026-01-31 2026-01-31T12:00:00Z \(Vocabulary.timeWords.joined(separator: " "))
                     now - 7d (durations: \(Vocabulary.durationUnits.map { "1" + $0 }.joined(separator: " "))) $parameter
-            Aggregates: \(aggregates) count(distinct f), with group by; 'having' filters the groups (having count > 10).
+            Aggregates: \(aggregates) \(Aggregate.countDistinct.usage), with group by; 'having' filters the groups (having count > 10).
             Computed columns: endedAt - startedAt, now - createdAt (durations), bin(createdAt, 1d)
                     (widths s m h d, 1w: ISO weeks, 1mo: months); 'select EXPR as NAME' names a column
                     for where, group by, having and order by.

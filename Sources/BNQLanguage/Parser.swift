@@ -182,6 +182,9 @@ public struct Parser {
                 }
                 try every(&self)
             }
+            guard current.kind == .end || current.isSymbol(";") else {
+                throw error("unexpected-token", "expected the end of the statement", help: "timeline [where …] every WIDTH")
+            }
             query.range = query.range.union(tokens[max(0, index - 1)].range)
             return .jobs(query)
         }

@@ -140,6 +140,16 @@ public enum Aggregate: String, Sendable, Hashable, CaseIterable {
     /// `count(distinct f)`: how many different values the jobs that have one hold.
     case countDistinct = "count distinct"
 
+    /// How it is written, for help: `count`, `p95(f)`, `percentile(f, Q)`, `sparkline(bin(t, 1d))`.
+    public var usage: String {
+        switch self {
+        case .count: return "count"
+        case .percentile: return "percentile(f, Q)"
+        case .sparkline: return "sparkline(bin(t, 1d))"
+        default: return written("f")
+        }
+    }
+
     /// How it is written with its argument: `p95(duration)`, `count(distinct templateId)`.
     public func written(_ argument: String) -> String {
         self == .countDistinct ? "count(distinct \(argument))" : "\(rawValue)(\(argument))"
