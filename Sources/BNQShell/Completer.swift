@@ -105,17 +105,33 @@ public struct Completer: Sendable {
                 // Inside `in (…)`: the field's values; inside an aggregate: the fields it takes;
                 // inside a select or order list: fields.
                 if let field = Self.listField(tokens) { return Self.values(for: field) }
-                if last.text == "(", tokens.count >= 2, let aggregate = Aggregate(rawValue: tokens[tokens.count - 2].folded) {
-                    return (aggregate == .count ? [Vocabulary.distinctWord] : []) + schema.fields.filter { field in
-                        aggregate == .count || field.type.isNumeric || (field.type == .timestamp && (aggregate == .min || aggregate == .max))
-                    }.map(\.path)
+                if last.text == "(", tokens.count >= 2 {
+                    let function = tokens[tokens.count - 2].folded
+                    // bin( takes a time; sparkline( takes a bin.
+                    if function == Vocabulary.binFunction { return schema.fields.filter { $0.type == .timestamp }.map(\.path) }
+                    if let aggregate = Aggregate(rawValue: function) {
+                        if aggregate == .sparkline { return [Vocabulary.binFunction + "("] }
+                        return (aggregate == .count ? [Vocabulary.distinctWord] : []) + schema.fields.filter { field in
+                            aggregate == .count || field.type.isNumeric || (field.type == .timestamp && (aggregate == .min || aggregate == .max))
+                        }.map(\.path)
+                    }
+                }
+                // The next item of a list: a select list and an order list also take aggregates
+                // (and a select list `*`), a group list a bin.
+                if last.text == "," {
+                    switch Self.precedingKeyword(tokens) {
+                    case "select": return fields + Self.selectExtras
+                    case "by" where Self.inOrderBy(tokens): return fields + Self.selectExtras.filter { $0 != "*" }
+                    case "by": return fields + [Vocabulary.binFunction + "("]
+                    default: break
+                    }
                 }
                 return fields
             default: return []
             }
         }
-        // After a value: what can follow a comparison.
-        return Self.connectives
+        // After a value: what can follow a comparison (a timeline's predicate ends with `every`).
+        return statement == "timeline" ? ["and", "or", Vocabulary.timelineStep] : Self.connectives
     }
 
     /// The fields of a schema as they can be written, `stateTimestamps.STATE` keys included.

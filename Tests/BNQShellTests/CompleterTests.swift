@@ -17,7 +17,7 @@ import Testing
             "", "jobs ", "jobs where ", "jobs where state ", "jobs where state == ", "jobs where state in (",
             "jobs select ", "jobs where name == 'a' ", "count ", "jobs order by ", "jobs where createdAt > ", "job ",
             "explain ", "jobs where config.isTestJob == ", "jobs order by createdAt ", "history where ", "jobs select sum(",
-            "jobs where stateTimestamps.", "jobs where numChunks ", "timeline ", "jobs select templateId, count group by templateId having ",
+            "jobs where stateTimestamps.", "jobs where numChunks ", "timeline ", "timeline where state == FAILED ", "jobs select templateId, ", "jobs select sparkline(", "jobs select count, bin(", "jobs select templateId, count group by templateId having ",
             "jobs group by ", "jobs select p95(",
         ]
         for before in prefixes {
@@ -32,6 +32,21 @@ import Testing
                 #expect(acceptable, "'\(text)': \(parsed.diagnostics.map(\.message))")
             }
         }
+    }
+
+    @Test func listsAndFunctionsOfferWhatTheyTake() {
+        let completer = Completer()
+        #expect(completer.complete("jobs select templateId, perc").candidates == ["percentile("])
+        #expect(completer.complete("jobs select templateId, spark").candidates == ["sparkline("])
+        #expect(completer.complete("jobs select sparkline(").candidates == ["bin("])
+        #expect(completer.complete("jobs select bin(").candidates.allSatisfy { JobSchema.field(named: $0)?.type == .timestamp })
+        #expect(completer.complete("jobs group by templateId, bi").candidates == ["bin("])
+        #expect(completer.complete("jobs select templateId, count group by templateId order by templateId, p9").candidates == ["p90(", "p95(", "p99("])
+    }
+
+    @Test func aTimelinePredicateEndsWithEvery() {
+        #expect(Completer().complete("timeline where state == FAILED e").candidates == ["every"])
+        #expect(!Completer().complete("timeline where state == FAILED ").candidates.contains("order by"))
     }
 
     @Test func dotCommandArgumentsComeFromTheCatalogue() {
