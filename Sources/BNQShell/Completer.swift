@@ -119,10 +119,10 @@ public struct Completer: Sendable {
                 // The next item of a list: a select list and an order list also take aggregates
                 // (and a select list `*`), a group list a bin.
                 if last.text == "," {
-                    switch Self.precedingKeyword(tokens) {
+                    switch Self.listClause(tokens) {
                     case "select": return fields + Self.selectExtras
-                    case "by" where Self.inOrderBy(tokens): return fields + Self.selectExtras.filter { $0 != "*" }
-                    case "by": return fields + [Vocabulary.binFunction + "("]
+                    case "order": return fields + Self.selectExtras.filter { $0 != "*" }
+                    case "group": return fields + [Vocabulary.binFunction + "("]
                     default: break
                     }
                 }
@@ -141,6 +141,18 @@ public struct Completer: Sendable {
             names += EnumType.jobState.values.map { "stateTimestamps." + EnumType.jobState.shortName($0) }
         }
         return names
+    }
+
+    /// The clause (`select`, `group`, `order`) whose list the cursor is in: the last clause word
+    /// outside parentheses (so `count(distinct f),` inside a select list is not taken for `count`).
+    static func listClause(_ tokens: [Token]) -> String? {
+        var depth = 0
+        for token in tokens.reversed() {
+            if token.isSymbol(")") { depth += 1 }
+            if token.isSymbol("(") { depth -= 1 }
+            if depth == 0, token.kind == .identifier, ["select", "where", "group", "having", "order"].contains(token.folded) { return token.folded }
+        }
+        return nil
     }
 
     /// Whether the cursor is in an `order by` list (not `group by`).

@@ -261,9 +261,9 @@ static unsigned char bnq_complete(EditLine *el, int ch) {
     if (n == 1) {
         el_deletestr(el, replace_characters);
         el_insertstr(el, items[0]);
-        /* A folder is completed further, not ended. */
+        /* A folder is completed further, and a function's argument follows its parenthesis: no space. */
         size_t length = strlen(items[0]);
-        if (length == 0 || items[0][length - 1] != '/') el_insertstr(el, " ");
+        if (length == 0 || (items[0][length - 1] != '/' && items[0][length - 1] != '(')) el_insertstr(el, " ");
     } else if (prefix > (size_t)replace) {
         char *insert = strndup(items[0], prefix);
         el_deletestr(el, replace_characters);

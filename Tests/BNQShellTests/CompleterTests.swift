@@ -41,6 +41,7 @@ import Testing
         #expect(completer.complete("jobs select sparkline(").candidates == ["bin("])
         #expect(completer.complete("jobs select bin(").candidates.allSatisfy { JobSchema.field(named: $0)?.type == .timestamp })
         #expect(completer.complete("jobs group by templateId, bi").candidates == ["bin("])
+        #expect(completer.complete("jobs select count(distinct state), spark").candidates == ["sparkline("])
         #expect(completer.complete("jobs select templateId, count group by templateId order by templateId, p9").candidates == ["p90(", "p95(", "p99("])
     }
 

@@ -240,6 +240,15 @@ import Testing
         #expect(await terminal.waitFor(".read \(home.path)/日本語.bnq", after: mark), "\(terminal.screen.dropFirst(mark))")
         terminal.type("\r")
         #expect(await terminal.waitFor("    61", after: mark), "\(terminal.screen.dropFirst(mark))")
+        // A function completes to its parenthesis with no space, ready for its argument.
+        try await Task.sleep(for: .milliseconds(300))
+        mark = terminal.screen.count
+        terminal.type("jobs select count, spark\t")
+        #expect(await terminal.waitFor("jobs select count, sparkline(", after: mark))
+        terminal.type("\t")
+        #expect(await terminal.waitFor("jobs select count, sparkline(bin(", after: mark), "\(terminal.screen.dropFirst(mark))")
+        terminal.type("createdAt, 1w))\r")
+        #expect(await terminal.waitFor("(1 group)", after: mark), "\(terminal.screen.dropFirst(mark))")
         try await Task.sleep(for: .milliseconds(300))
         terminal.type("\u{04}")
         #expect(await terminal.waitForExit() == 0)
