@@ -2,57 +2,119 @@ import BNQCore
 
 /// Splits a statement into tokens. It never throws: a bad character becomes an `.invalid` token
 /// and an unclosed string an `.unterminatedString`, and the parser reports them where it meets them.
+///
+/// The lexer makes `Lexeme`s: kinds and byte ranges, with the keyword an identifier spells found
+/// through a small hash table, and no text. Nothing is allocated but the array of lexemes.
 public struct Lexer {
-    /// All tokens of `source`, ending with `.end`. `--` comments are skipped.
+    /// All tokens of `source` with their text, ending with `.end`. `--` comments are skipped.
     public static func tokenize(_ source: String) -> [Token] {
         let bytes = Array(source.utf8)
-        return tokenize(bytes: bytes, in: SourceRange(0, bytes.count))
+        return tokens(bytes: bytes, in: SourceRange(0, bytes.count))
     }
 
     /// The tokens of the part `range` of `source`, their ranges counted from the start of `source`.
     public static func tokenize(_ source: String, in range: SourceRange) -> [Token] {
-        tokenize(bytes: Array(source.utf8), in: range)
+        tokens(bytes: Array(source.utf8), in: range)
     }
 
-    /// The tokens of `bytes[range]`, their ranges counted from the start of `bytes`.
-    static func tokenize(bytes: [UInt8], in range: SourceRange) -> [Token] {
-        var lexer = Lexer(bytes: bytes, end: min(range.end, bytes.count))
-        lexer.position = min(range.start, lexer.end)
-        var tokens: [Token] = []
-        tokens.reserveCapacity((lexer.end - lexer.position) / 4 + 2)
-        while true {
-            let token = lexer.next()
-            tokens.append(token)
-            if token.kind == .end { return tokens }
+    /// The lexemes of `source`, ending with `.end` (what the parser reads).
+    public static func lexemes(_ source: String) -> [Lexeme] {
+        let bytes = Array(source.utf8)
+        return lexemes(bytes: bytes, in: SourceRange(0, bytes.count))
+    }
+
+    static func tokens(bytes: [UInt8], in range: SourceRange) -> [Token] {
+        lexemes(bytes: bytes, in: range).map { token(for: $0, in: bytes) }
+    }
+
+    /// The token, with its text, of a lexeme of `bytes`.
+    static func token(for lexeme: Lexeme, in bytes: [UInt8]) -> Token {
+        let text: String
+        switch lexeme.kind {
+        case .string, .unterminatedString: text = stringValue(bytes, lexeme.range, closed: lexeme.kind == .string)
+        case .parameter: text = String(decoding: bytes[(lexeme.range.start + 1)..<lexeme.range.end], as: UTF8.self)
+        case .symbol: text = lexeme.keyword?.rawValue ?? String(decoding: bytes[lexeme.range.start..<lexeme.range.end], as: UTF8.self)
+        default: text = String(decoding: bytes[lexeme.range.start..<lexeme.range.end], as: UTF8.self)
+        }
+        return Token(kind: lexeme.kind, text: text, range: lexeme.range, number: lexeme.number, keyword: lexeme.keyword)
+    }
+
+    /// The lexemes of `bytes[range]`, their ranges counted from the start of `bytes`.
+    static func lexemes(bytes: [UInt8], in range: SourceRange) -> [Lexeme] {
+        bytes.withUnsafeBufferPointer { buffer in
+            var lexer = Lexer(bytes: buffer, end: min(range.end, buffer.count))
+            lexer.position = min(range.start, lexer.end)
+            var lexemes: [Lexeme] = []
+            lexemes.reserveCapacity((lexer.end - lexer.position) / 4 + 2)
+            while true {
+                let lexeme = lexer.next()
+                lexemes.append(lexeme)
+                if lexeme.kind == .end { return lexemes }
+            }
         }
     }
 
-    let bytes: [UInt8]
+    /// The value of the string `range` covers (from its opening quote to its closing one, or to
+    /// the end for an unterminated string): escapes resolved, a doubled quote read as one.
+    static func stringValue(_ bytes: [UInt8], _ range: SourceRange, closed: Bool) -> String {
+        guard range.end > range.start else { return "" }
+        let quote = bytes[range.start]
+        let end = closed ? range.end - 1 : range.end
+        var position = range.start + 1
+        guard position < end else { return "" }
+        // Text with no escape is decoded in one piece.
+        if !bytes[position..<end].contains(where: { $0 == quote || $0 == UInt8(ascii: "\\") }) {
+            return String(decoding: bytes[position..<end], as: UTF8.self)
+        }
+        var value: [UInt8] = []
+        value.reserveCapacity(end - position)
+        while position < end {
+            let byte = bytes[position]
+            if byte == quote, position + 1 < end, bytes[position + 1] == quote {
+                value.append(quote)
+                position += 2
+            } else if byte == UInt8(ascii: "\\"), position + 1 < end {
+                switch bytes[position + 1] {
+                case UInt8(ascii: "n"): value.append(0x0A)
+                case UInt8(ascii: "t"): value.append(0x09)
+                default: value.append(bytes[position + 1])
+                }
+                position += 2
+            } else {
+                value.append(byte)
+                position += 1
+            }
+        }
+        return String(decoding: value, as: UTF8.self)
+    }
+
+    let bytes: UnsafeBufferPointer<UInt8>
     /// Where the text to read ends (bytes beyond belong to other statements).
     let end: Int
     var position = 0
 
-    init(bytes: [UInt8], end: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, end: Int) {
         self.bytes = bytes
         self.end = end
     }
 
-    func peek(_ offset: Int = 0) -> UInt8? {
-        position + offset < end ? bytes[position + offset] : nil
+    /// The byte `offset` ahead, or 0 past the end (0 is never a byte the lexer looks for).
+    @inline(__always) func peek(_ offset: Int = 0) -> UInt8 {
+        position + offset < end ? bytes[position + offset] : 0
     }
 
-    static func isDigit(_ byte: UInt8?) -> Bool { byte.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
-    static func isLetter(_ byte: UInt8?) -> Bool {
-        guard let byte else { return false }
-        return (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F || byte >= 0x80
+    @inline(__always) static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
+    @inline(__always) public static func isLetter(_ byte: UInt8) -> Bool {
+        (byte | 0x20) &- 0x61 < 26 || byte == 0x5F || byte >= 0x80
     }
+    static func isDigit(_ byte: UInt8?) -> Bool { byte.map { isDigit($0) } ?? false }
+    public static func isLetter(_ byte: UInt8?) -> Bool { byte.map { isLetter($0) } ?? false }
 
-    func text(_ start: Int, _ end: Int) -> String { String(decoding: bytes[start..<end], as: UTF8.self) }
-
-    mutating func next() -> Token {
+    mutating func next() -> Lexeme {
         skipTrivia()
         let start = position
-        guard let byte = peek() else { return Token(kind: .end, text: "", range: SourceRange(start, start)) }
+        guard position < end else { return Lexeme(kind: .end, range: SourceRange(start, start)) }
+        let byte = bytes[position]
         if Self.isLetter(byte) { return identifier(start) }
         if Self.isDigit(byte) { return numeric(start) }
         switch byte {
@@ -60,128 +122,200 @@ public struct Lexer {
         case UInt8(ascii: "$"):
             position += 1
             while Self.isLetter(peek()) || Self.isDigit(peek()) { position += 1 }
-            return Token(kind: .parameter, text: text(start + 1, position), range: SourceRange(start, position))
+            return Lexeme(kind: .parameter, range: SourceRange(start, position))
         default: return symbol(start)
         }
     }
 
     mutating func skipTrivia() {
-        while let byte = peek() {
+        while position < end {
+            let byte = bytes[position]
             if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
                 position += 1
             } else if byte == UInt8(ascii: "-"), peek(1) == UInt8(ascii: "-") {
-                while let next = peek(), next != 0x0A { position += 1 }
+                while position < end, bytes[position] != 0x0A { position += 1 }
             } else {
                 return
             }
         }
     }
 
-    mutating func identifier(_ start: Int) -> Token {
+    mutating func identifier(_ start: Int) -> Lexeme {
         while true {
-            while Self.isLetter(peek()) || Self.isDigit(peek()) { position += 1 }
+            while position < end, Self.isLetter(bytes[position]) || Self.isDigit(bytes[position]) { position += 1 }
             // A dotted path continues only with a letter after the dot.
             if peek() == UInt8(ascii: "."), Self.isLetter(peek(1)) { position += 1 } else { break }
         }
-        return Token(kind: .identifier, text: text(start, position), range: SourceRange(start, position))
+        let keyword = KeywordTable.shared.keyword(bytes, start, position)
+        return Lexeme(kind: .identifier, keyword: keyword, range: SourceRange(start, position))
     }
 
-    mutating func numeric(_ start: Int) -> Token {
+    mutating func numeric(_ start: Int) -> Lexeme {
         // A date: 4 digits, '-', 2 digits, '-', 2 digits, then an optional time.
-        if position + 10 <= end, (0..<4).allSatisfy({ Self.isDigit(bytes[position + $0]) }),
-            bytes[position + 4] == UInt8(ascii: "-"), Self.isDigit(bytes[position + 5]), Self.isDigit(bytes[position + 6]),
+        if position + 10 <= end, Self.isDigit(bytes[position]), Self.isDigit(bytes[position + 1]), Self.isDigit(bytes[position + 2]),
+            Self.isDigit(bytes[position + 3]), bytes[position + 4] == UInt8(ascii: "-"), Self.isDigit(bytes[position + 5]), Self.isDigit(bytes[position + 6]),
             bytes[position + 7] == UInt8(ascii: "-"), Self.isDigit(bytes[position + 8]), Self.isDigit(bytes[position + 9])
         {
             position += 10
             if peek() == UInt8(ascii: "T") || peek() == UInt8(ascii: "t"), Self.isDigit(peek(1)) {
                 position += 1
-                while let byte = peek(), Self.isDigit(byte) || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ".") { position += 1 }
+                while Self.isDigit(peek()) || peek() == UInt8(ascii: ":") || peek() == UInt8(ascii: ".") { position += 1 }
                 if peek() == UInt8(ascii: "Z") || peek() == UInt8(ascii: "z") {
                     position += 1
                 } else if peek() == UInt8(ascii: "+") || (peek() == UInt8(ascii: "-") && Self.isDigit(peek(1))) {
                     position += 1
-                    while let byte = peek(), Self.isDigit(byte) || byte == UInt8(ascii: ":") { position += 1 }
+                    while Self.isDigit(peek()) || peek() == UInt8(ascii: ":") { position += 1 }
                 }
             }
-            return Token(kind: .timestamp, text: text(start, position), range: SourceRange(start, position))
+            return Lexeme(kind: .timestamp, range: SourceRange(start, position))
         }
-        while Self.isDigit(peek()) { position += 1 }
+        // Whole numbers of up to 15 digits are exact in a Double: added up here, not parsed.
+        var whole: Int64 = 0
+        while position < end, Self.isDigit(bytes[position]) {
+            if position - start < 15 { whole = whole * 10 + Int64(bytes[position] &- 0x30) }
+            position += 1
+        }
+        var exact = position - start <= 15
         if peek() == UInt8(ascii: "."), Self.isDigit(peek(1)) {
+            exact = false
             position += 1
             while Self.isDigit(peek()) { position += 1 }
         }
         if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E"),
             Self.isDigit(peek(1)) || ((peek(1) == UInt8(ascii: "-") || peek(1) == UInt8(ascii: "+")) && Self.isDigit(peek(2)))
         {
+            exact = false
             position += 2
             while Self.isDigit(peek()) { position += 1 }
         }
-        let numberText = text(start, position)
-        let value = Double(numberText) ?? 0
+        let value = exact ? Double(whole) : (Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)) ?? 0)
+        let numberEnd = position
         // A duration: a number with a unit right after it.
         if Self.isLetter(peek()) {
             let unitStart = position
             while Self.isLetter(peek()) { position += 1 }
-            guard let scale = DurationUnit.scale(bytes[unitStart..<position]), !Self.isDigit(peek()) else {
+            guard let scale = DurationUnit.scale(UnsafeBufferPointer(rebasing: bytes[unitStart..<position])), !Self.isDigit(peek()) else {
                 while Self.isLetter(peek()) || Self.isDigit(peek()) { position += 1 }
-                return Token(kind: .invalid, text: text(start, position), range: SourceRange(start, position))
+                return Lexeme(kind: .invalid, range: SourceRange(start, position))
             }
-            return Token(kind: .duration, text: text(start, position), range: SourceRange(start, position), number: value * scale)
+            return Lexeme(kind: .duration, range: SourceRange(start, position), number: value * scale)
         }
-        return Token(kind: .number, text: numberText, range: SourceRange(start, position), number: value)
+        return Lexeme(kind: .number, range: SourceRange(start, numberEnd), number: value)
     }
 
-    mutating func string(_ start: Int, quote: UInt8) -> Token {
+    mutating func string(_ start: Int, quote: UInt8) -> Lexeme {
         position += 1
-        var value: [UInt8] = []
-        while let byte = peek() {
+        while position < end {
+            let byte = bytes[position]
             if byte == quote {
                 // A doubled quote stands for one quote, as in SQL.
                 if peek(1) == quote {
-                    value.append(quote)
                     position += 2
                     continue
                 }
                 position += 1
-                return Token(kind: .string, text: String(decoding: value, as: UTF8.self), range: SourceRange(start, position))
+                return Lexeme(kind: .string, range: SourceRange(start, position))
             }
-            if byte == UInt8(ascii: "\\"), let escaped = peek(1) {
-                switch escaped {
-                case UInt8(ascii: "n"): value.append(0x0A)
-                case UInt8(ascii: "t"): value.append(0x09)
-                default: value.append(escaped)
-                }
+            if byte == UInt8(ascii: "\\"), position + 1 < end {
                 position += 2
                 continue
             }
-            value.append(byte)
             position += 1
         }
-        return Token(kind: .unterminatedString, text: String(decoding: value, as: UTF8.self), range: SourceRange(start, position))
+        return Lexeme(kind: .unterminatedString, range: SourceRange(start, position))
     }
 
-    mutating func symbol(_ start: Int) -> Token {
+    mutating func symbol(_ start: Int) -> Lexeme {
         let one = bytes[position]
-        if let second = peek(1) {
-            let two: String? =
-                switch (one, second) {
-                case (UInt8(ascii: "="), UInt8(ascii: "=")): "=="
-                case (UInt8(ascii: "!"), UInt8(ascii: "=")), (UInt8(ascii: "<"), UInt8(ascii: ">")): "!="
-                case (UInt8(ascii: "<"), UInt8(ascii: "=")): "<="
-                case (UInt8(ascii: ">"), UInt8(ascii: "=")): ">="
-                default: nil
-                }
-            if let two {
-                position += 2
-                return Token(kind: .symbol, text: two, range: SourceRange(start, position))
+        let second = peek(1)
+        let two: Keyword? =
+            switch (one, second) {
+            case (UInt8(ascii: "="), UInt8(ascii: "=")): .equal
+            case (UInt8(ascii: "!"), UInt8(ascii: "=")), (UInt8(ascii: "<"), UInt8(ascii: ">")): .notEqual
+            case (UInt8(ascii: "<"), UInt8(ascii: "=")): .lessOrEqual
+            case (UInt8(ascii: ">"), UInt8(ascii: "=")): .greaterOrEqual
+            default: nil
             }
+        if let two {
+            position += 2
+            return Lexeme(kind: .symbol, keyword: two, range: SourceRange(start, position))
         }
         position += 1
-        if "=<>(),;+-*".utf8.contains(one) {
-            return Token(kind: .symbol, text: one == UInt8(ascii: "=") ? "==" : text(start, position), range: SourceRange(start, position))
-        }
+        let single: Keyword? =
+            switch one {
+            case UInt8(ascii: "="): .equal
+            case UInt8(ascii: "<"): .less
+            case UInt8(ascii: ">"): .greater
+            case UInt8(ascii: "("): .open
+            case UInt8(ascii: ")"): .close
+            case UInt8(ascii: ","): .comma
+            case UInt8(ascii: ";"): .semicolon
+            case UInt8(ascii: "+"): .plus
+            case UInt8(ascii: "-"): .minus
+            case UInt8(ascii: "*"): .star
+            default: nil
+            }
+        if let single { return Lexeme(kind: .symbol, keyword: single, range: SourceRange(start, position)) }
         // Take a whole UTF-8 character for the message.
-        while let next = peek(), next & 0xC0 == 0x80 { position += 1 }
-        return Token(kind: .invalid, text: text(start, position), range: SourceRange(start, position))
+        while position < end, bytes[position] & 0xC0 == 0x80 { position += 1 }
+        return Lexeme(kind: .invalid, range: SourceRange(start, position))
+    }
+}
+
+/// The keywords by their spelling, in an open-addressed table keyed by the word's first 16
+/// bytes folded to lower case: one multiplication and a probe or two per identifier.
+struct KeywordTable: Sendable {
+    static let shared = KeywordTable()
+
+    /// 256 slots: (first 8 bytes, next 8 bytes, keyword index + 1; 0 for an empty slot).
+    private var low = [UInt64](repeating: 0, count: 256)
+    private var high = [UInt64](repeating: 0, count: 256)
+    private var keywords = [UInt8](repeating: 0, count: 256)
+    private static let all = Keyword.allCases
+
+    init() {
+        for (index, keyword) in Self.all.enumerated() where !keyword.isSymbol {
+            let bytes = Array(keyword.rawValue.utf8)
+            let (lo, hi) = bytes.withUnsafeBufferPointer { Self.key($0, 0, $0.count)! }
+            var slot = Self.slot(lo, hi)
+            while keywords[slot] != 0 { slot = (slot + 1) & 255 }
+            low[slot] = lo
+            high[slot] = hi
+            keywords[slot] = UInt8(index + 1)
+        }
+    }
+
+    /// The bytes `start..<end`, folded to lower case and packed; nil when longer than 16 bytes
+    /// or not ASCII (no keyword is).
+    @inline(__always) static func key(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (UInt64, UInt64)? {
+        guard end - start <= 16 else { return nil }
+        var lo: UInt64 = 0
+        var hi: UInt64 = 0
+        var index = start
+        while index < end {
+            let byte = bytes[index]
+            guard byte < 0x80 else { return nil }
+            let folded = UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+            let offset = index - start
+            if offset < 8 { lo |= folded << (8 * offset) } else { hi |= folded << (8 * (offset - 8)) }
+            index += 1
+        }
+        return (lo, hi)
+    }
+
+    @inline(__always) static func slot(_ lo: UInt64, _ hi: UInt64) -> Int {
+        Int(truncatingIfNeeded: ((lo ^ (hi &* 0x100000001B3)) &* 0x9E37_79B9_7F4A_7C15) >> 56)
+    }
+
+    /// The keyword `bytes[start..<end]` spells, in any case.
+    func keyword(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Keyword? {
+        guard let (lo, hi) = Self.key(bytes, start, end) else { return nil }
+        var slot = Self.slot(lo, hi)
+        while true {
+            let entry = keywords[slot]
+            if entry == 0 { return nil }
+            if low[slot] == lo, high[slot] == hi { return Self.all[Int(entry) - 1] }
+            slot = (slot + 1) & 255
+        }
     }
 }

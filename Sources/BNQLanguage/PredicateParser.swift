@@ -5,7 +5,7 @@ import BNQCore
 extension Parser {
     mutating func parseOr() throws(Failure) -> Predicate {
         var lhs = try parseAnd()
-        while current.isKeyword("or") {
+        while current.isKeyword(.or) {
             _ = advance()
             lhs = .or(lhs, try parseAnd())
         }
@@ -14,7 +14,7 @@ extension Parser {
 
     mutating func parseAnd() throws(Failure) -> Predicate {
         var lhs = try parseUnary()
-        while current.isKeyword("and") {
+        while current.isKeyword(.and) {
             _ = advance()
             lhs = .and(lhs, try parseUnary())
         }
@@ -32,37 +32,35 @@ extension Parser {
         if depth > Self.maximumDepth {
             throw Failure(diagnostic: Diagnostic("too-deep", "the predicate nests more than \(Self.maximumDepth) levels deep", at: current.range, help: "simplify it"), atEnd: false)
         }
-        if current.isKeyword("not") {
+        if current.isKeyword(.not) {
             let token = advance()
             return .not(try parseUnary(), token.range)
         }
-        if current.isSymbol("(") {
+        if current.isSymbol(.open) {
             _ = advance()
             let inner = try parseOr()
-            guard current.isSymbol(")") else { throw error("expected-paren", "expected ')' to close '('") }
+            guard current.isSymbol(.close) else { throw error("expected-paren", "expected ')' to close '('") }
             _ = advance()
             return inner
         }
         return try parseComparison()
     }
 
-    /// The operators' spellings, split once: (operator, its tokens, whether they are a symbol).
-    static let operatorSpellings: [(op: Comparison.Operator, words: [String], isSymbol: Bool)] =
-        Vocabulary.operators.map { ($0, $0.words, $0.isSymbol) }
+    /// The operators' spellings, split once into the keywords and symbols they are written with.
+    static let operatorSpellings: [(op: Comparison.Operator, words: [Keyword])] =
+        Vocabulary.operators.map { op in (op, op.words.map { Keyword.named($0)! }) }
 
     /// The operator at the current token, longest match first (`not in` before `in`), from the vocabulary.
     mutating func parseOperator() -> (Comparison.Operator, SourceRange)? {
-        let first = current
-        guard first.kind == .symbol || first.kind == .identifier else { return nil }
-        for (op, words, isSymbol) in Self.operatorSpellings {
-            guard isSymbol == (first.kind == .symbol), first.folded == words[0], index + words.count < tokens.count else { continue }
+        guard let first = current.keyword else { return nil }
+        for (op, words) in Self.operatorSpellings where words[0] == first && index + words.count < tokens.count {
             var matches = true
             for offset in 1..<max(1, words.count) where !tokens[index + offset].isKeyword(words[offset]) {
                 matches = false
                 break
             }
             guard matches else { continue }
-            let range = first.range.union(tokens[index + words.count - 1].range)
+            let range = current.range.union(tokens[index + words.count - 1].range)
             for _ in words { _ = advance() }
             return (op, range)
         }
@@ -74,36 +72,36 @@ extension Parser {
         let fieldToken = current
         // A field, a computed column, or (for `having`) an aggregate; the compiler says where each may go.
         let field = try parseFieldExpression("expected a field", aggregates: true)
-        if current.isKeyword("is") {
+        if current.isKeyword(.is) {
             // `is missing`, `is present`, `is null`, `is not null`.
             let start = advance().range
-            let negated = current.isKeyword("not")
+            let negated = current.isKeyword(.not)
             if negated { _ = advance() }
-            guard ["missing", "present", "null"].contains(where: current.isKeyword), !(negated && !current.isKeyword("null")) else {
+            guard [Keyword.missing, .present, .null].contains(where: current.isKeyword), !(negated && !current.isKeyword(.null)) else {
                 throw error("expected-presence", "expected 'missing', 'present', 'null' or 'not null' after 'is'")
             }
             let word = advance()
-            let present = word.isKeyword("present") || (word.isKeyword("null") && negated)
+            let present = word.isKeyword(.present) || (word.isKeyword(.null) && negated)
             return .presence(field, present: present, start.union(word.range))
         }
-        if current.isKeyword("between") {
+        if current.isKeyword(.between) {
             // `f between A and B`: both ends included, as `f >= A and f <= B`.
             let word = advance()
             let low = try parseValue()
-            try expectKeyword("and", "expected 'and' between the two ends of 'between'")
+            try expectKeyword(.and, "expected 'and' between the two ends of 'between'")
             let high = try parseValue()
             return .and(
                 .comparison(Comparison(field: field, op: .greaterOrEqual, operatorRange: word.range, value: low)),
                 .comparison(Comparison(field: field, op: .lessOrEqual, operatorRange: word.range, value: high)))
         }
         guard let (op, operatorRange) = parseOperator() else {
-            if current.isKeyword("not") {
+            if current.isKeyword(.not) {
                 let prefixes = Vocabulary.operators.filter { $0.words.first == "not" && $0.words.count > 1 }.map { "'\($0.words[1])'" }
                 _ = advance()
                 throw error("expected-operator", "expected \(prefixes.joined(separator: " or ")) after 'not'")
             }
             let spellings = Comparison.Operator.allCases.map(\.rawValue).joined(separator: ", ")
-            throw error("expected-operator", "expected an operator (\(spellings)) after '\(field.computed == nil ? fieldToken.text : field.name)'")
+            throw error("expected-operator", "expected an operator (\(spellings)) after '\(field.computed == nil ? text(fieldToken) : field.name)'")
         }
         let value = op.takesList ? try parseValueList() : try parseValue()
         return .comparison(Comparison(field: field, op: op, operatorRange: operatorRange, value: value))
@@ -112,13 +110,13 @@ extension Parser {
     mutating func parseValueList() throws(Failure) -> ValueExpression {
         if current.kind == .parameter {
             let token = advance()
-            return ValueExpression(kind: .parameter(token.text), range: token.range)
+            return ValueExpression(kind: .parameter(text(token)), range: token.range)
         }
-        guard current.isSymbol("(") else { throw error("expected-list", "expected '(' to start a list of values") }
+        guard current.isSymbol(.open) else { throw error("expected-list", "expected '(' to start a list of values") }
         let open = advance()
         var values: [ValueExpression] = []
-        if !current.isSymbol(")") { values = try parseList { (parser) throws(Failure) in try parser.parseValue() } }
-        guard current.isSymbol(")") else { throw error("expected-paren", "expected ',' or ')' in the list") }
+        if !current.isSymbol(.close) { values = try parseList { (parser) throws(Failure) in try parser.parseValue() } }
+        guard current.isSymbol(.close) else { throw error("expected-paren", "expected ',' or ')' in the list") }
         let close = advance()
         return ValueExpression(kind: .list(values), range: open.range.union(close.range))
     }
@@ -126,15 +124,15 @@ extension Parser {
     mutating func parseValue() throws(Failure) -> ValueExpression {
         var value = try parsePrimaryValue()
         var terms = 1
-        while current.isSymbol("+") || current.isSymbol("-") {
+        while current.isSymbol(.plus) || current.isSymbol(.minus) {
             terms += 1
             if terms > Self.maximumTerms {
                 throw Failure(diagnostic: Diagnostic("too-many-terms", "a value may add at most \(Self.maximumTerms) terms", at: current.range), atEnd: false)
             }
-            let sign: Double = advance().text == "+" ? 1 : -1
+            let sign: Double = advance().isSymbol(.plus) ? 1 : -1
             let amount = try parsePrimaryValue()
             // `now - 1 day`: a number and a unit written apart.
-            if case .number(_, let text) = amount.kind, current.kind == .identifier, let unit = Self.unitWord(current.folded) {
+            if case .number(_, let text) = amount.kind, current.kind == .identifier, let unit = Self.unitWord(folded(current)) {
                 throw error(
                     "duration-unit", "expected a duration such as \(text)\(unit)", at: current,
                     help: "write the unit right after the number: \(text)\(unit)")
@@ -147,22 +145,22 @@ extension Parser {
     mutating func parsePrimaryValue() throws(Failure) -> ValueExpression {
         let token = current
         switch token.kind {
-        case .string: _ = advance(); return ValueExpression(kind: .string(token.text), range: token.range)
-        case .number: _ = advance(); return ValueExpression(kind: .number(token.number, text: token.text), range: token.range)
+        case .string: _ = advance(); return ValueExpression(kind: .string(text(token)), range: token.range)
+        case .number: _ = advance(); return ValueExpression(kind: .number(token.number, text: text(token)), range: token.range)
         case .duration: _ = advance(); return ValueExpression(kind: .duration(token.number), range: token.range)
-        case .timestamp: _ = advance(); return ValueExpression(kind: .timestamp(token.text), range: token.range)
-        case .parameter: _ = advance(); return ValueExpression(kind: .parameter(token.text), range: token.range)
+        case .timestamp: _ = advance(); return ValueExpression(kind: .timestamp(text(token)), range: token.range)
+        case .parameter: _ = advance(); return ValueExpression(kind: .parameter(text(token)), range: token.range)
         case .identifier:
             _ = advance()
-            if token.isKeyword("now") { return ValueExpression(kind: .now, range: token.range) }
-            if token.isKeyword("today") { return ValueExpression(kind: .today, range: token.range) }
-            return ValueExpression(kind: .word(token.text), range: token.range)
-        case .symbol where token.text == "-":
+            if token.isKeyword(.now) { return ValueExpression(kind: .now, range: token.range) }
+            if token.isKeyword(.today) { return ValueExpression(kind: .today, range: token.range) }
+            return ValueExpression(kind: .word(text(token)), range: token.range)
+        case .symbol where token.isSymbol(.minus):
             _ = advance()
             guard current.kind == .number else { throw error("expected-value", "expected a number after '-'") }
             let number = advance()
-            return ValueExpression(kind: .number(-number.number, text: "-" + number.text), range: token.range.union(number.range))
-        case .invalid where token.text.first?.isNumber ?? false:
+            return ValueExpression(kind: .number(-number.number, text: "-" + text(number)), range: token.range.union(number.range))
+        case .invalid where Lexer.isDigit(bytes[token.range.start]):
             // `3739cd3c-…`: an id or other text written without quotes.
             throw error("expected-value", "expected a value", help: "write ids and other text in quotes: '\(rawWord(at: token))'")
         default:
@@ -184,7 +182,7 @@ extension Parser {
     }
 
     /// The text from `token` up to white space, a comma or a parenthesis: what a person meant as one word.
-    func rawWord(at token: Token) -> String {
+    func rawWord(at token: Lexeme) -> String {
         var end = token.range.start
         while end < limit, ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ","), UInt8(ascii: ")"), UInt8(ascii: ";")].contains(bytes[end]) { end += 1 }
         return String(decoding: bytes[token.range.start..<end], as: UTF8.self)

@@ -101,7 +101,7 @@ public struct Script: Sendable {
 
     /// Only white space and comments.
     static func isBlank(_ bytes: [UInt8], _ range: SourceRange) -> Bool {
-        Lexer.tokenize(bytes: bytes, in: range).first?.kind == .end
+        Lexer.lexemes(bytes: bytes, in: range).first?.kind == .end
     }
 
     /// Every error a run would meet before it sends anything: syntax, names, types, and

@@ -140,6 +140,26 @@ public enum Aggregate: String, Sendable, Hashable, CaseIterable {
     /// `count(distinct f)`: how many different values the jobs that have one hold.
     case countDistinct = "count distinct"
 
+    /// The aggregate a keyword names (`p95`, `count`); nil for any other keyword.
+    public init?(keyword: Keyword) {
+        switch keyword {
+        case .count: self = .count
+        case .sum: self = .sum
+        case .avg: self = .avg
+        case .min: self = .min
+        case .max: self = .max
+        case .median: self = .median
+        case .p50: self = .p50
+        case .p90: self = .p90
+        case .p95: self = .p95
+        case .p99: self = .p99
+        case .percentile: self = .percentile
+        case .stddev: self = .stddev
+        case .sparkline: self = .sparkline
+        default: return nil
+        }
+    }
+
     /// How it is written, for help: `count`, `p95(f)`, `percentile(f, Q)`, `sparkline(bin(t, 1d))`.
     public var usage: String {
         switch self {

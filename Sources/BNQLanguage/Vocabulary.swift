@@ -64,17 +64,17 @@ public enum Vocabulary {
     /// (`count(distinct f)` is written through `count`.)
     public static let aggregates: [Aggregate] = Aggregate.allCases.filter { $0 != .countDistinct }
     /// `count(distinct f)`.
-    public static let distinctWord = "distinct"
+    public static let distinctWord = Keyword.distinct.rawValue
 
     /// Words that stand for a value of their own.
     public static let timeWords = ["now", "today"]
 
     /// `bin(TIME, WIDTH)`: a time's bucket.
-    public static let binFunction = "bin"
+    public static let binFunction = Keyword.bin.rawValue
     /// `timeline … every WIDTH`.
-    public static let timelineStep = "every"
+    public static let timelineStep = Keyword.every.rawValue
     /// `select EXPR as NAME`.
-    public static let aliasWord = "as"
+    public static let aliasWord = Keyword.as.rawValue
     public static let booleanWords = ["true", "false"]
 
     /// Duration units, for `.help`.
