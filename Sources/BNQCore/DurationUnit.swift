@@ -2,7 +2,7 @@
 /// and `bnq serve`'s `--latency 300ms` read them the same way (any case).
 public enum DurationUnit {
     /// Seconds per unit of a suffix (`ms`, `s`, `sec`, `m`, `min`, `h`, `d`, `w`, `mo`); nil for anything else.
-    public static func scale<Bytes: Collection<UInt8>>(_ unit: Bytes) -> Double? {
+    @inlinable public static func scale<Bytes: Collection<UInt8>>(_ unit: Bytes) -> Double? {
         var lower: UInt64 = 0
         guard unit.count <= 3 else { return nil }
         for byte in unit { lower = lower << 8 | UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }

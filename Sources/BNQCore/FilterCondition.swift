@@ -69,7 +69,7 @@ public enum FilterCondition: String, CaseIterable, Sendable, Hashable {
 }
 
 /// A filter's value once decoded: what a `commonFilter.value` (a protobuf `Any`) carries.
-public indirect enum FilterOperand: Sendable, Hashable, CustomStringConvertible {
+public enum FilterOperand: Sendable, Hashable, CustomStringConvertible {
     case string(String)
     case int(Int64)
     case double(Double)

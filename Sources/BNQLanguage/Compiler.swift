@@ -93,7 +93,7 @@ public struct Compiler: Sendable {
 
     func resolveField(_ reference: FieldReference) throws(Diagnostic) -> JobField {
         if let computed = reference.computed { return try resolveComputed(reference, computed) }
-        if let alias = aliases[reference.name.lowercased()] { return alias }
+        if !aliases.isEmpty, let alias = aliases[reference.name.lowercased()] { return alias }
         if let field = schema.field(named: reference.name) {
             // A key of stateTimestamps is a state: checked like `state == …` is.
             if field.path.hasPrefix("stateTimestamps."), schema.field(named: "stateTimestamps") != nil,
@@ -233,7 +233,7 @@ public struct Compiler: Sendable {
         var pushed: [JobFilter] = []
         var residualParts: [LocalPredicate] = []
         if let predicate = query.predicate {
-            for conjunct in Self.conjuncts(predicate) {
+            try forEachConjunct(of: predicate) { (conjunct) throws(Diagnostic) in
                 let local = try resolvePredicate(conjunct)
                 if let filter = pushable(local) { pushed.append(filter) } else { residualParts.append(local) }
             }
@@ -371,9 +371,14 @@ public struct Compiler: Sendable {
             asOf: try query.asOf.map { (value) throws(Diagnostic) in try syncReference(value) })
     }
 
-    static func conjuncts(_ predicate: Predicate) -> [Predicate] {
-        if case .and(let lhs, let rhs) = predicate { return conjuncts(lhs) + conjuncts(rhs) }
-        return [predicate]
+    /// Calls `body` with each top-level `and` conjunct of `predicate`, left to right.
+    func forEachConjunct(of predicate: Predicate, _ body: (Predicate) throws(Diagnostic) -> Void) throws(Diagnostic) {
+        if case .and(let lhs, let rhs) = predicate {
+            try forEachConjunct(of: lhs, body)
+            try forEachConjunct(of: rhs, body)
+        } else {
+            try body(predicate)
+        }
     }
 
     /// The single filter a resolved conjunct amounts to, when the API can express it.

@@ -148,11 +148,12 @@ struct DotCommandParser {
         let statementEnd = until?.range.start ?? end
         let parsed = Parser.parse(source, in: SourceRange(statementStart, statementEnd))
         if let first = parsed.diagnostics.first { return .failure(first) }
-        guard parsed.statements.count == 1, let (statement, statementRange) = parsed.statements.first else {
+        guard parsed.statements.count == 1, let first = parsed.statements.first else {
             return .failure(Diagnostic(
                 "watch-statement", parsed.statements.isEmpty ? "expected a statement to watch" : "'.watch' takes one statement",
                 at: SourceRange(statementStart, max(statementStart + 1, statementEnd)), help: "e.g. .watch 10s jobs where state == RUNNING"))
         }
+        let (statement, statementRange) = (first.statement, first.range)
         switch statement {
         case .job: break
         case .jobs(let query) where !query.countOnly && !query.resultsOnly && query.groupBy.isEmpty

@@ -41,17 +41,17 @@ public struct Lexer {
 
     /// The lexemes of `bytes[range]`, their ranges counted from the start of `bytes`.
     static func lexemes(bytes: [UInt8], in range: SourceRange) -> [Lexeme] {
-        bytes.withUnsafeBufferPointer { buffer in
-            var lexer = Lexer(bytes: buffer, end: min(range.end, buffer.count))
+        KeywordTable.entries.withUnsafeBufferPointer { table in bytes.withUnsafeBufferPointer { buffer in
+            var lexer = Lexer(bytes: buffer, end: min(range.end, buffer.count), keywords: table)
             lexer.position = min(range.start, lexer.end)
             var lexemes: [Lexeme] = []
-            lexemes.reserveCapacity((lexer.end - lexer.position) / 4 + 2)
+            lexemes.reserveCapacity((lexer.end - lexer.position) / 3 + 4)
             while true {
                 let lexeme = lexer.next()
                 lexemes.append(lexeme)
                 if lexeme.kind == .end { return lexemes }
             }
-        }
+        } }
     }
 
     /// The value of the string `range` covers (from its opening quote to its closing one, or to
@@ -92,10 +92,12 @@ public struct Lexer {
     /// Where the text to read ends (bytes beyond belong to other statements).
     let end: Int
     var position = 0
+    let keywords: UnsafeBufferPointer<KeywordTable.Entry>
 
-    init(bytes: UnsafeBufferPointer<UInt8>, end: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, end: Int, keywords: UnsafeBufferPointer<KeywordTable.Entry>) {
         self.bytes = bytes
         self.end = end
+        self.keywords = keywords
     }
 
     /// The byte `offset` ahead, or 0 past the end (0 is never a byte the lexer looks for).
@@ -146,7 +148,7 @@ public struct Lexer {
             // A dotted path continues only with a letter after the dot.
             if peek() == UInt8(ascii: "."), Self.isLetter(peek(1)) { position += 1 } else { break }
         }
-        let keyword = KeywordTable.shared.keyword(bytes, start, position)
+        let keyword = KeywordTable.keyword(bytes, start, position, in: keywords)
         return Lexeme(kind: .identifier, keyword: keyword, range: SourceRange(start, position))
     }
 
@@ -264,57 +266,57 @@ public struct Lexer {
 
 /// The keywords by their spelling, in an open-addressed table keyed by the word's first 16
 /// bytes folded to lower case: one multiplication and a probe or two per identifier.
-struct KeywordTable: Sendable {
-    static let shared = KeywordTable()
-
-    /// 256 slots: (first 8 bytes, next 8 bytes, keyword index + 1; 0 for an empty slot).
-    private var low = [UInt64](repeating: 0, count: 256)
-    private var high = [UInt64](repeating: 0, count: 256)
-    private var keywords = [UInt8](repeating: 0, count: 256)
-    private static let all = Keyword.allCases
-
-    init() {
-        for (index, keyword) in Self.all.enumerated() where !keyword.isSymbol {
-            let bytes = Array(keyword.rawValue.utf8)
-            let (lo, hi) = bytes.withUnsafeBufferPointer { Self.key($0, 0, $0.count)! }
-            var slot = Self.slot(lo, hi)
-            while keywords[slot] != 0 { slot = (slot + 1) & 255 }
-            low[slot] = lo
-            high[slot] = hi
-            keywords[slot] = UInt8(index + 1)
-        }
+enum KeywordTable {
+    struct Entry {
+        /// The spelling's first 8 bytes and next 8 (0 for an empty slot: no spelling packs to 0).
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        var keyword: Keyword?
     }
+
+    /// 256 slots, a power of two well above twice the number of words.
+    static let entries: ContiguousArray<Entry> = {
+        var entries = ContiguousArray(repeating: Entry(), count: 256)
+        for keyword in Keyword.allCases where !keyword.isSymbol {
+            let (low, high) = Array(keyword.rawValue.utf8).withUnsafeBufferPointer { key($0, 0, $0.count)! }
+            var slot = KeywordTable.slot(low, high)
+            while entries[slot].keyword != nil { slot = (slot + 1) & 255 }
+            entries[slot] = Entry(low: low, high: high, keyword: keyword)
+        }
+        return entries
+    }()
 
     /// The bytes `start..<end`, folded to lower case and packed; nil when longer than 16 bytes
     /// or not ASCII (no keyword is).
     @inline(__always) static func key(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (UInt64, UInt64)? {
         guard end - start <= 16 else { return nil }
-        var lo: UInt64 = 0
-        var hi: UInt64 = 0
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        var shift: UInt64 = 0
         var index = start
         while index < end {
             let byte = bytes[index]
             guard byte < 0x80 else { return nil }
-            let folded = UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
-            let offset = index - start
-            if offset < 8 { lo |= folded << (8 * offset) } else { hi |= folded << (8 * (offset - 8)) }
+            let folded = UInt64(byte &- 0x41 < 26 ? byte | 0x20 : byte)
+            if shift < 64 { low |= folded << shift } else { high |= folded << (shift - 64) }
+            shift += 8
             index += 1
         }
-        return (lo, hi)
+        return (low, high)
     }
 
-    @inline(__always) static func slot(_ lo: UInt64, _ hi: UInt64) -> Int {
-        Int(truncatingIfNeeded: ((lo ^ (hi &* 0x100000001B3)) &* 0x9E37_79B9_7F4A_7C15) >> 56)
+    @inline(__always) static func slot(_ low: UInt64, _ high: UInt64) -> Int {
+        Int(truncatingIfNeeded: ((low ^ (high &* 0x100000001B3)) &* 0x9E37_79B9_7F4A_7C15) >> 56)
     }
 
-    /// The keyword `bytes[start..<end]` spells, in any case.
-    func keyword(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Keyword? {
-        guard let (lo, hi) = Self.key(bytes, start, end) else { return nil }
-        var slot = Self.slot(lo, hi)
+    /// The keyword `bytes[start..<end]` spells, in any case, looked up in `table` (the entries).
+    @inline(__always) static func keyword(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, in table: UnsafeBufferPointer<Entry>) -> Keyword? {
+        guard let (low, high) = key(bytes, start, end) else { return nil }
+        var slot = self.slot(low, high)
         while true {
-            let entry = keywords[slot]
-            if entry == 0 { return nil }
-            if low[slot] == lo, high[slot] == hi { return Self.all[Int(entry) - 1] }
+            let entry = table[slot]
+            guard let keyword = entry.keyword else { return nil }
+            if entry.low == low, entry.high == high { return keyword }
             slot = (slot + 1) & 255
         }
     }

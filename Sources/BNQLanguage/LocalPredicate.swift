@@ -2,11 +2,11 @@ import BNQCore
 
 /// A predicate resolved against the job schema, evaluated on each job: what the filter API cannot
 /// express (`or`, `not`, `not like`) runs here, with the very `JobFilter` semantics the service uses.
-public indirect enum LocalPredicate: Sendable, Hashable, CustomStringConvertible {
+public enum LocalPredicate: Sendable, Hashable, CustomStringConvertible {
     case filter(JobFilter)
-    case and(LocalPredicate, LocalPredicate)
-    case or(LocalPredicate, LocalPredicate)
-    case not(LocalPredicate)
+    indirect case and(LocalPredicate, LocalPredicate)
+    indirect case or(LocalPredicate, LocalPredicate)
+    indirect case not(LocalPredicate)
     /// `f is present` (true) or `f is missing` (false): whether the job has the field at all (not
     /// absent, not null; a time must be a time).
     case presence(JobField, present: Bool)

@@ -13,12 +13,18 @@ public struct Parser {
     /// What parsing a text gives.
     public struct Result: Sendable {
         /// The statements parsed without error, with their source ranges.
-        public var statements: [(statement: Statement, range: SourceRange)]
+        public var statements: [Parsed]
         /// One diagnostic per statement that failed.
         public var diagnostics: [Diagnostic]
         /// False when the text ends inside a statement (an unclosed string or parenthesis,
         /// a trailing `and`, `order by` without a field): more lines are needed.
         public var isComplete: Bool
+    }
+
+    /// A statement and the part of the source it was written in.
+    public struct Parsed: Sendable {
+        public var statement: Statement
+        public var range: SourceRange
     }
 
     /// Parses every `;`-separated statement of `source`.
@@ -123,7 +129,7 @@ public struct Parser {
     }
 
     mutating func parseAll() -> Result {
-        var statements: [(Statement, SourceRange)] = []
+        var statements: [Parsed] = []
         var diagnostics: [Diagnostic] = []
         var complete = true
         var progress = LoopProgress()
@@ -135,7 +141,7 @@ public struct Parser {
                 guard current.kind == .end || current.isSymbol(.semicolon) else {
                     throw error("unexpected-token", "expected the end of the statement", help: Self.clauseHelp)
                 }
-                statements.append((statement, SourceRange(start, tokens[max(0, index - 1)].range.end)))
+                statements.append(Parsed(statement: statement, range: SourceRange(start, tokens[max(0, index - 1)].range.end)))
             } catch {
                 diagnostics.append(error.diagnostic)
                 if error.atEnd { complete = false }

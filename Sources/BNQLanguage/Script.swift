@@ -95,7 +95,7 @@ public struct Script: Sendable {
             let parsed = Parser.parse(source, bytes: bytes, in: range)
             diagnostics += parsed.diagnostics
             if !parsed.isComplete { isComplete = false }
-            for (statement, statementRange) in parsed.statements { units.append(.statement(statement, statementRange)) }
+            for parsedStatement in parsed.statements { units.append(.statement(parsedStatement.statement, parsedStatement.range)) }
         }
     }
 

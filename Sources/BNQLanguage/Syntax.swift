@@ -1,7 +1,7 @@
 import BNQCore
 
 /// A statement as written: the parser's output, before names and types are checked.
-public indirect enum Statement: Sendable, Hashable {
+public enum Statement: Sendable, Hashable {
     /// `jobs [select …] [where …] [group by …] [order by …] [limit N] [offset N]`, or `count [jobs] [where …]`.
     case jobs(JobsQuery)
     /// `job ID`: one job (GET /jobs/{jobId}).
@@ -9,7 +9,7 @@ public indirect enum Statement: Sendable, Hashable {
     /// `results ID`: a job's result files (GET /jobs/{jobId}/results).
     case results(id: String, range: SourceRange)
     /// `explain STATEMENT`: the requests a statement would send, without sending them.
-    case explain(Statement)
+    indirect case explain(Statement)
     /// `history [select …] [where …] [order by …] [limit N]`: the shell's kept statements.
     case history(JobsQuery)
     /// `syncs [select …] [where …] [order by …] [limit N]`: the archive's snapshots.
@@ -197,11 +197,11 @@ public struct OrderItem: Sendable, Hashable {
 }
 
 /// A predicate as written.
-public indirect enum Predicate: Sendable, Hashable {
+public enum Predicate: Sendable, Hashable {
     case comparison(Comparison)
-    case and(Predicate, Predicate)
-    case or(Predicate, Predicate)
-    case not(Predicate, SourceRange)
+    indirect case and(Predicate, Predicate)
+    indirect case or(Predicate, Predicate)
+    indirect case not(Predicate, SourceRange)
     /// `f is missing` / `f is present` (also `is null` / `is not null`).
     case presence(FieldReference, present: Bool, SourceRange)
 
@@ -262,7 +262,7 @@ public struct Comparison: Sendable, Hashable {
 
 /// A value as written.
 public struct ValueExpression: Sendable, Hashable {
-    public indirect enum Kind: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
         case string(String)
         case number(Double, text: String)
         /// A bare word: `true`, `false`, an enum value such as `COMPLETE`.
@@ -274,7 +274,7 @@ public struct ValueExpression: Sendable, Hashable {
         case duration(Double)
         case parameter(String)
         /// `BASE + DURATION` or `BASE - DURATION`.
-        case shifted(ValueExpression, sign: Double, ValueExpression)
+        indirect case shifted(ValueExpression, sign: Double, ValueExpression)
         case list([ValueExpression])
     }
 

@@ -25,6 +25,7 @@ struct BenchCompilerCommand: ParsableCommand {
     func run() throws {
         let context = CompileContext(now: Timestamp(rfc3339: "2026-11-28T00:00:00Z")!)
         let compiler = Compiler(context: context)
+        let stage = self.stage
         var count = 0
         var checksum = 0
         let start = ContinuousClock.now
@@ -32,7 +33,7 @@ struct BenchCompilerCommand: ParsableCommand {
         while ContinuousClock.now - start < budget {
             for statement in Self.statements {
                 switch stage {
-                case "lex": checksum &+= Lexer.tokenize(statement).count
+                case "lex": checksum &+= Lexer.lexemes(statement).count
                 case "parse": checksum &+= Parser.parse(statement).statements.count
                 default: if case .success = compiler.compile(source: statement) { checksum &+= 1 }
                 }
