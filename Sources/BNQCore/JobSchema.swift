@@ -219,18 +219,16 @@ public enum JobSchema {
         JobField("templateInfo.assembler", .string, "how data is assembled"),
     ]
 
-    private static let byPath: [String: JobField] = Dictionary(uniqueKeysWithValues: fields.map { ($0.path, $0) })
-    private static let byLowercasedPath: [String: JobField] = Dictionary(
-        uniqueKeysWithValues: fields.map { ($0.path.lowercased(), $0) })
+    private static let byName = FieldNameTable(fields)
 
     /// The field a path names, case-insensitively. A key under a map field
     /// (`stateTimestamps.JOB_STATE_FAILED`, or `stateTimestamps.FAILED`) is a field of the map's value type.
     public static func field(named path: String) -> JobField? {
-        if let field = byPath[path] ?? byLowercasedPath[path.lowercased()] { return field }
+        if let field = byName.field(named: path) { return field }
         guard let dot = path.firstIndex(of: ".") else { return nil }
         let head = String(path[..<dot])
         let key = String(path[path.index(after: dot)...])
-        guard let parent = byLowercasedPath[head.lowercased()], case .map(let valueType) = parent.type, !key.isEmpty else {
+        guard let parent = byName.field(named: head), case .map(let valueType) = parent.type, !key.isEmpty else {
             return nil
         }
         let canonicalKey = parent.path == "stateTimestamps" ? (EnumType.jobState.canonicalValue(key) ?? key) : key

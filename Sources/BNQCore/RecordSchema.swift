@@ -9,8 +9,8 @@ public struct RecordSchema: Sendable {
     public init(name: String, fields: [JobField], lookup: (@Sendable (String) -> JobField?)? = nil) {
         self.name = name
         self.fields = fields
-        let byLowercasedPath = Dictionary(uniqueKeysWithValues: fields.map { ($0.path.lowercased(), $0) })
-        self.lookup = lookup ?? { byLowercasedPath[$0.lowercased()] }
+        let table = FieldNameTable(fields)
+        self.lookup = lookup ?? { table.field(named: $0) }
     }
 
     /// The field a path names, case-insensitively.

@@ -6,15 +6,27 @@ import BNQCore
 /// (`not (a == b)` becomes NEQ, `not (a in …)` NOT_IN); `or`, `not like` and the rest stay local.
 /// `order by` becomes `orderBy`; limit and offset become `pagination` when nothing is left to run locally.
 public struct Compiler: Sendable {
-    public let context: CompileContext
+    /// What every statement is compiled against, shared by reference: a compiler is copied for
+    /// each query (to hold its aliases), and this keeps the copy to two references.
+    final class Setup: Sendable {
+        let context: CompileContext
+        let schema: RecordSchema
+
+        init(context: CompileContext, schema: RecordSchema) {
+            self.context = context
+            self.schema = schema
+        }
+    }
+
+    let setup: Setup
+    public var context: CompileContext { setup.context }
     /// The records field names resolve against: jobs, or the shell's history.
-    public let schema: RecordSchema
+    public var schema: RecordSchema { setup.schema }
     /// The statement's `select … as NAME` of fields and computed columns, by lower-cased name.
     var aliases: [String: JobField] = [:]
 
     public init(context: CompileContext, schema: RecordSchema = .jobs) {
-        self.context = context
-        self.schema = schema
+        self.setup = Setup(context: context, schema: schema)
     }
 
     /// Compiles one statement, or gives the first error in it.
@@ -33,7 +45,8 @@ public struct Compiler: Sendable {
         guard parsed.statements.count == 1 else {
             return .failure(Diagnostic("statement-count", parsed.statements.isEmpty ? "no statement" : "expected one statement, found \(parsed.statements.count)", at: SourceRange(0, source.utf8.count)))
         }
-        return compile(parsed.statements[0].statement)
+        var statements = parsed.statements
+        return compile(statements.removeLast().statement)
     }
 
     func compileStatement(_ statement: Statement) throws(Diagnostic) -> CompiledStatement {
@@ -96,7 +109,7 @@ public struct Compiler: Sendable {
         if !aliases.isEmpty, let alias = aliases[reference.name.lowercased()] { return alias }
         if let field = schema.field(named: reference.name) {
             // A key of stateTimestamps is a state: checked like `state == …` is.
-            if field.path.hasPrefix("stateTimestamps."), schema.field(named: "stateTimestamps") != nil,
+            if field.path.utf8.count > 16, field.path.hasPrefix("stateTimestamps."), schema.field(named: "stateTimestamps") != nil,
                 case .map = schema.field(named: "stateTimestamps")!.type
             {
                 let key = String(field.path.dropFirst("stateTimestamps.".count))

@@ -142,14 +142,24 @@ public struct Lexer {
         }
     }
 
+    /// Whether a byte continues a word: a letter, `_`, a digit, or a byte of a non-ASCII character.
+    @inline(__always) static func isWordByte(_ byte: UInt8) -> Bool {
+        (byte | 0x20) &- 0x61 < 26 || byte &- 0x30 < 10 || byte == 0x5F || byte >= 0x80
+    }
+
     mutating func identifier(_ start: Int) -> Lexeme {
+        position += 1
+        while position < end, Self.isWordByte(bytes[position]) { position += 1 }
+        // A dotted path continues only with a letter after the dot; no keyword has a dot.
+        guard peek() == UInt8(ascii: "."), Self.isLetter(peek(1)) else {
+            let keyword = position - start <= 16 ? KeywordTable.keyword(bytes, start, position, in: keywords) : nil
+            return Lexeme(kind: .identifier, keyword: keyword, range: SourceRange(start, position))
+        }
         while true {
-            while position < end, Self.isLetter(bytes[position]) || Self.isDigit(bytes[position]) { position += 1 }
-            // A dotted path continues only with a letter after the dot.
+            while position < end, Self.isWordByte(bytes[position]) { position += 1 }
             if peek() == UInt8(ascii: "."), Self.isLetter(peek(1)) { position += 1 } else { break }
         }
-        let keyword = KeywordTable.keyword(bytes, start, position, in: keywords)
-        return Lexeme(kind: .identifier, keyword: keyword, range: SourceRange(start, position))
+        return Lexeme(kind: .identifier, range: SourceRange(start, position))
     }
 
     mutating func numeric(_ start: Int) -> Lexeme {
@@ -278,7 +288,7 @@ enum KeywordTable {
     static let entries: ContiguousArray<Entry> = {
         var entries = ContiguousArray(repeating: Entry(), count: 256)
         for keyword in Keyword.allCases where !keyword.isSymbol {
-            let (low, high) = Array(keyword.rawValue.utf8).withUnsafeBufferPointer { key($0, 0, $0.count)! }
+            let (low, high) = Array(keyword.rawValue.utf8).withUnsafeBufferPointer { key($0, 0, $0.count) }
             var slot = KeywordTable.slot(low, high)
             while entries[slot].keyword != nil { slot = (slot + 1) & 255 }
             entries[slot] = Entry(low: low, high: high, keyword: keyword)
@@ -286,23 +296,25 @@ enum KeywordTable {
         return entries
     }()
 
-    /// The bytes `start..<end`, folded to lower case and packed; nil when longer than 16 bytes
-    /// or not ASCII (no keyword is).
-    @inline(__always) static func key(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (UInt64, UInt64)? {
-        guard end - start <= 16 else { return nil }
-        var low: UInt64 = 0
-        var high: UInt64 = 0
-        var shift: UInt64 = 0
-        var index = start
-        while index < end {
-            let byte = bytes[index]
-            guard byte < 0x80 else { return nil }
-            let folded = UInt64(byte &- 0x41 < 26 ? byte | 0x20 : byte)
-            if shift < 64 { low |= folded << shift } else { high |= folded << (shift - 64) }
-            shift += 8
-            index += 1
+    /// The bytes `start..<end` (at most 16), packed in little-endian order with every byte's
+    /// 0x20 bit set. That folds ASCII letters to lower case and leaves digits alone; any other
+    /// byte (`_`, non-ASCII) becomes one no keyword has, so a word matches exactly when it spells
+    /// a keyword in some case.
+    @inline(__always) static func key(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (UInt64, UInt64) {
+        let count = end - start
+        let base = UnsafeRawPointer(bytes.baseAddress!) + start
+        @inline(__always) func word(_ offset: Int, _ length: Int) -> UInt64 {
+            guard length > 0 else { return 0 }
+            var value: UInt64 = 0
+            if start + offset + 8 <= bytes.count {
+                value = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            } else {
+                for index in 0..<length { value |= UInt64(base.load(fromByteOffset: offset + index, as: UInt8.self)) << (8 * index) }
+            }
+            let mask: UInt64 = length >= 8 ? ~0 : (1 << (8 * UInt64(length))) - 1
+            return (value | 0x2020_2020_2020_2020) & mask
         }
-        return (low, high)
+        return (word(0, min(count, 8)), word(8, count - 8))
     }
 
     @inline(__always) static func slot(_ low: UInt64, _ high: UInt64) -> Int {
@@ -311,7 +323,7 @@ enum KeywordTable {
 
     /// The keyword `bytes[start..<end]` spells, in any case, looked up in `table` (the entries).
     @inline(__always) static func keyword(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, in table: UnsafeBufferPointer<Entry>) -> Keyword? {
-        guard let (low, high) = key(bytes, start, end) else { return nil }
+        let (low, high) = key(bytes, start, end)
         var slot = self.slot(low, high)
         while true {
             let entry = table[slot]

@@ -99,11 +99,16 @@ public struct Parser {
     func text(_ token: Lexeme) -> String {
         switch token.kind {
         case .string, .unterminatedString: return Lexer.stringValue(bytes, token.range, closed: token.kind == .string)
-        case .parameter: return String(decoding: bytes[(token.range.start + 1)..<token.range.end], as: UTF8.self)
+        case .parameter: return Self.string(bytes, token.range.start + 1, token.range.end)
         case .symbol: if let keyword = token.keyword { return keyword.rawValue }
         default: break
         }
-        return String(decoding: bytes[token.range.start..<token.range.end], as: UTF8.self)
+        return Self.string(bytes, token.range.start, token.range.end)
+    }
+
+    /// The text of `bytes[start..<end]`, decoded from a pointer (the fast path of `String(decoding:)`).
+    @inline(__always) static func string(_ bytes: [UInt8], _ start: Int, _ end: Int) -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
     }
 
     /// A word's text in lower case.
@@ -351,7 +356,7 @@ public struct Parser {
     mutating func parseCount(_ clause: String) throws(Failure) -> (Int64, SourceRange) {
         let token = current
         if token.kind == .parameter { throw error("parameter-count", "'\(clause)' takes a number, not a parameter") }
-        guard token.kind == .number, case let digits = text(token), digits.allSatisfy(\.isNumber), let value = Int64(digits) else {
+        guard token.kind == .number, case let digits = text(token), digits.utf8.allSatisfy({ $0 &- 0x30 < 10 }), let value = Int64(digits) else {
             throw error("expected-count", "expected a whole number after '\(clause)'")
         }
         _ = advance()
