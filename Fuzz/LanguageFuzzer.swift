@@ -24,9 +24,31 @@ func check(_ diagnostic: Diagnostic, in source: String) {
     precondition(!DiagnosticFormatter(source: source).format(diagnostic).isEmpty)
 }
 
+/// The lexer's invariants: lexemes in order, inside the text, not overlapping, one `.end` last; a
+/// word's keyword is what a plain comparison of its lower-cased text says; a symbol has one.
+func checkLexemes(_ source: String) {
+    let bytes = Array(source.utf8)
+    let lexemes = Lexer.lexemes(source)
+    precondition(lexemes.last?.kind == .end && lexemes.dropLast().allSatisfy { $0.kind != .end }, "the lexemes do not end with one .end")
+    var previousEnd = 0
+    for lexeme in lexemes {
+        precondition(lexeme.range.start >= previousEnd && lexeme.range.end <= bytes.count, "lexeme range \(lexeme.range) out of order or bounds")
+        previousEnd = lexeme.range.end
+        let text = String(decoding: bytes[lexeme.range.start..<lexeme.range.end], as: UTF8.self)
+        switch lexeme.kind {
+        case .identifier:
+            let expected = Keyword.allCases.first { !$0.isSymbol && text.utf8.allSatisfy { $0 < 0x80 } && $0.rawValue == text.lowercased() }
+            precondition(lexeme.keyword == expected, "'\(text)' lexed as keyword \(String(describing: lexeme.keyword)), expected \(String(describing: expected))")
+        case .symbol: precondition(lexeme.keyword?.isSymbol == true, "symbol '\(text)' without its keyword")
+        default: precondition(lexeme.keyword == nil, "a \(lexeme.kind) with a keyword")
+        }
+    }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let source = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    checkLexemes(source)
     let parsed = Parser.parse(source)
     for diagnostic in parsed.diagnostics { check(diagnostic, in: source) }
     _ = Parser.isComplete(source)

@@ -30,6 +30,52 @@ import Testing
         #expect(other == "x y")
     }
 
+    /// The keyword of each word, as a reference the lexer's packed hash table must agree with.
+    static func referenceKeyword(_ word: String) -> Keyword? {
+        Keyword.allCases.first { !$0.isSymbol && $0.rawValue == word.lowercased() && word.utf8.allSatisfy { $0 < 0x80 } }
+    }
+
+    @Test func everyKeywordIsFoundInAnyCaseAndNothingElseIs() {
+        var random = SeededRandom(seed: 7)
+        func mixedCase(_ word: String) -> String {
+            String(word.map { random.next() % 2 == 0 ? Character($0.uppercased()) : $0 })
+        }
+        var words: [String] = []
+        for keyword in Keyword.allCases where !keyword.isSymbol {
+            let word = keyword.rawValue
+            words += [word, word.uppercased(), mixedCase(word)]
+            // Near misses: one letter short or long, an underscore, a dot path, a non-ASCII look-alike.
+            words += [String(word.dropLast()), word + "s", word + "_", "_" + word, word + "1", word + ".x", word + "é", "x" + word]
+        }
+        words += ["abcdefghijklmnop", "abcdefghijklmnopq", "percentilepercentile", "wherе" /* Cyrillic e */, "COUNT", "Count"]
+        for word in words {
+            // At the very end of the text (the key is read byte by byte there) and with text after
+            // it (the key is read eight bytes at a time).
+            for text in [word, word + " == 1 and more text after it"] {
+                let first = Lexer.lexemes(text)[0]
+                let expected = word.contains(".") ? nil : Self.referenceKeyword(word)
+                #expect(first.keyword == expected, "\(text)")
+                #expect(first.kind == .identifier, "\(text)")
+                #expect(first.range == SourceRange(0, word.contains(".") ? word.utf8.count : word.utf8.count), "\(text)")
+            }
+        }
+    }
+
+    @Test func symbolsAndLiteralsKeepTheirMeaning() {
+        let tokens = Lexer.tokenize("a = 1 <> 2 <= 3 >= 4 != 5 == 'it''s' \"q\\\"x\" 'tab\\tend' 15m 1.5e3 2026-01-31T12:00:00Z $p 'open\\")
+        #expect(tokens.map(\.text) == [
+            "a", "==", "1", "!=", "2", "<=", "3", ">=", "4", "!=", "5", "==", "it's", "q\"x", "tab\tend", "15m", "1.5e3",
+            "2026-01-31T12:00:00Z", "p", "open\\", "",
+        ])
+        #expect(tokens.map(\.kind) == [
+            .identifier, .symbol, .number, .symbol, .number, .symbol, .number, .symbol, .number, .symbol, .number, .symbol,
+            .string, .string, .string, .duration, .number, .timestamp, .parameter, .unterminatedString, .end,
+        ])
+        #expect(tokens[15].number == 900)
+        #expect(tokens[16].number == 1500)
+        #expect(tokens[1].keyword == .equal && tokens[3].keyword == .notEqual && tokens[9].keyword == .notEqual)
+    }
+
     @Test func lexerNeverFailsOnArbitraryBytes() {
         var random = SeededRandom(seed: 42)
         let alphabet = Array("jobs where state == 'x\" ( ) , ; -- \n \t 2026-01-01T 7d $p . é 😀 \u{1B} # != <> not in like".unicodeScalars)
