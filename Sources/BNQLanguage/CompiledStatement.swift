@@ -1,11 +1,11 @@
 import BNQCore
 
 /// What the compiler makes of a statement: plain values the runner executes and tests compare.
-public enum CompiledStatement: Sendable {
+public indirect enum CompiledStatement: Sendable {
     case jobs(JobsPlan)
     case job(id: String)
     case results(id: String)
-    indirect case explain(CompiledStatement)
+    case explain(CompiledStatement)
     /// A query over the shell's kept history, evaluated locally (nothing is sent).
     case history(JobsPlan)
     /// A query over an archive's syncs.

@@ -197,11 +197,11 @@ public struct OrderItem: Sendable, Hashable {
 }
 
 /// A predicate as written.
-public enum Predicate: Sendable, Hashable {
+public indirect enum Predicate: Sendable, Hashable {
     case comparison(Comparison)
-    indirect case and(Predicate, Predicate)
-    indirect case or(Predicate, Predicate)
-    indirect case not(Predicate, SourceRange)
+    case and(Predicate, Predicate)
+    case or(Predicate, Predicate)
+    case not(Predicate, SourceRange)
     /// `f is missing` / `f is present` (also `is null` / `is not null`).
     case presence(FieldReference, present: Bool, SourceRange)
 
