@@ -41,6 +41,17 @@ public struct JSONParser {
         }
     }
 
+    /// Where the JSON value that starts at offset `start` of `bytes` ends (one past its last
+    /// byte), found by following its strings and brackets without building anything: a reader of a
+    /// large file finds each element this way and parses it alone. The value itself is checked
+    /// only when it is parsed; an error's offset is counted from the start of `bytes`.
+    public static func endOfValue(in bytes: UnsafeBufferPointer<UInt8>, at start: Int) throws(JSONParseError) -> Int {
+        var parser = JSONParser(buffer: bytes)
+        parser.position = start
+        try parser.skipValue()
+        return parser.position
+    }
+
     /// Parses a JSON text given as a string.
     public static func parse(_ string: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(string.utf8))
@@ -130,6 +141,7 @@ public struct JSONParser {
     }
 
     private mutating func skipString() throws(JSONParseError) {
+        let opening = position
         position += 1
         while position < buffer.count {
             switch buffer[position] {
@@ -140,7 +152,8 @@ public struct JSONParser {
             default: position += 1
             }
         }
-        throw error("unexpected end of JSON in a string")
+        position = opening
+        throw error("a string that does not end")
     }
 
     private static func printable(_ byte: UInt8) -> String {

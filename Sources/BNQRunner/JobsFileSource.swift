@@ -86,7 +86,8 @@ public final class JobsFileSource: JobSource, @unchecked Sendable {
         var total: Int64? { nil }
     }
 
-    /// Finds the extent of JSON values without building them: strings (with escapes), nesting.
+    /// Walks the file's outer array (or the listing object around it) and finds where each job
+    /// ends, through `JSONParser.endOfValue`, without building anything.
     struct Scanner {
         let bytes: Data
         let path: String
@@ -104,45 +105,18 @@ public final class JobsFileSource: JobSource, @unchecked Sendable {
             while let byte = peek, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { index += 1 }
         }
 
-        /// Moves past one value (object, array, string or scalar).
+        /// Moves past one value (object, array, string or scalar), as `JSONParser` finds its end.
         mutating func skipValue() throws(RunError) {
-            guard let first = peek else { throw failure("unexpected end of the file", at: index) }
-            switch first {
-            case UInt8(ascii: "\""): try skipString()
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                var depth = 0
-                while let byte = peek {
-                    switch byte {
-                    case UInt8(ascii: "\""): try skipString(); continue
-                    case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-                    case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                        depth -= 1
-                        if depth == 0 {
-                            index += 1
-                            return
-                        }
-                    default: break
-                    }
-                    index += 1
-                }
-                throw failure("unexpected end of the file inside a job", at: index)
-            default:
-                while let byte = peek, ![UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}"), 0x20, 0x0A, 0x0D, 0x09].contains(byte) { index += 1 }
+            guard index < bytes.endIndex else { throw failure("unexpected end of the file", at: index) }
+            let base = bytes.startIndex
+            let start = index - base
+            let end = bytes.withUnsafeBytes { raw in
+                Result { () throws(JSONParseError) in try JSONParser.endOfValue(in: raw.bindMemory(to: UInt8.self), at: start) }
             }
-        }
-
-        mutating func skipString() throws(RunError) {
-            let opening = index
-            index += 1
-            while let byte = peek {
-                index += 1
-                if byte == UInt8(ascii: "\\") {
-                    index += 1
-                } else if byte == UInt8(ascii: "\"") {
-                    return
-                }
+            switch end {
+            case .success(let end): index = base + end
+            case .failure(let error): throw failure(error.reason, at: base + error.offset)
             }
-            throw failure("a string that does not end", at: opening)
         }
 
         /// In a top-level object, the position just inside its `data` array.
@@ -152,7 +126,7 @@ public final class JobsFileSource: JobSource, @unchecked Sendable {
                 skipSpace()
                 guard peek == UInt8(ascii: "\"") else { break }
                 let keyStart = index
-                try skipString()
+                try skipValue()
                 let key = String(decoding: bytes[(keyStart + 1)..<(index - 1)], as: UTF8.self)
                 skipSpace()
                 guard peek == UInt8(ascii: ":") else { throw failure("expected ':' after a member name", at: index) }

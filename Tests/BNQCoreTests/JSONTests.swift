@@ -36,6 +36,38 @@ import Testing
         }
     }
 
+    @Test func findsWhereEachValueEndsWithoutBuildingIt() throws {
+        let text = #"[{"a":"}]\"{[","b":[1,{"c":2}]}, "x\\" ,-12.5e3 , true,[]]"#
+        let bytes = Array(text.utf8)
+        func end(_ start: Int) throws(JSONParseError) -> Int {
+            try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try JSONParser.endOfValue(in: buffer, at: start) }
+        }
+        // Each element found by its end is exactly what the full parse sees as that element.
+        var starts: [Int] = []
+        var ends: [Int] = []
+        var index = 1
+        while index < bytes.count - 1 {
+            while bytes[index] == 0x20 || bytes[index] == UInt8(ascii: ",") { index += 1 }
+            starts.append(index)
+            index = try end(index)
+            ends.append(index)
+            while index < bytes.count - 1, bytes[index] == 0x20 { index += 1 }
+        }
+        let elements = try zip(starts, ends).map { try JSONParser.parse(bytes[$0..<$1]) }
+        #expect(elements == (try JSONParser.parse(text)).arrayValue)
+        #expect(try end(0) == bytes.count)
+        // An unclosed string is reported where it opens.
+        let open = Array(#"{"a": "bc"#.utf8)
+        #expect(throws: JSONParseError.self) {
+            try open.withUnsafeBufferPointer { buffer throws(JSONParseError) in try JSONParser.endOfValue(in: buffer, at: 0) }
+        }
+        do {
+            _ = try open.withUnsafeBufferPointer { buffer throws(JSONParseError) in try JSONParser.endOfValue(in: buffer, at: 0) }
+        } catch {
+            #expect(error.reason == "a string that does not end" && error.offset == 6)
+        }
+    }
+
     @Test func boundsNesting() {
         let deep = String(repeating: "[", count: 100_000)
         #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }
