@@ -46,7 +46,13 @@ public struct JobOrdering: Sendable, Hashable {
 
     /// The AIP-132 text of this ordering.
     public var text: String {
-        keys.map { $0.field.path + ($0.descending ? " desc" : "") }.joined(separator: ", ")
+        var text = ""
+        for (index, key) in keys.enumerated() {
+            if index > 0 { text += ", " }
+            text += key.field.path
+            if key.descending { text += " desc" }
+        }
+        return text
     }
 
     /// The sort key of one job: its normalised values and id, computed once per job.

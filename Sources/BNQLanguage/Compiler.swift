@@ -246,6 +246,7 @@ public struct Compiler: Sendable {
         var pushed: [JobFilter] = []
         var residualParts: [LocalPredicate] = []
         if let predicate = query.predicate {
+            pushed.reserveCapacity(4)
             try forEachConjunct(of: predicate) { (conjunct) throws(Diagnostic) in
                 let local = try resolvePredicate(conjunct)
                 if let filter = pushable(local) { pushed.append(filter) } else { residualParts.append(local) }

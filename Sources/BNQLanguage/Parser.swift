@@ -283,19 +283,19 @@ public struct Parser {
         try parseAsOf(into: &query)
         if current.isKeyword(.select) {
             _ = advance()
-            let items = try parseList { (parser) throws(Failure) in
-                let item = try parser.parseSelectItem()
-                // `… as NAME` (but `as of` is the clause).
-                guard parser.current.isKeyword(.as), !parser.next.isKeyword(.of) else {
-                    return (item, FieldReference?.none)
+            // Names given with `… as NAME` (but `as of` is the clause); `aliases` stays empty when none is.
+            var progress = LoopProgress()
+            repeat {
+                if !query.selection.isEmpty { _ = advance() }
+                query.selection.append(try parseSelectItem())
+                if current.isKeyword(.as), !next.isKeyword(.of) {
+                    _ = advance()
+                    guard current.kind == .identifier else { throw error("expected-alias", "expected a name after 'as'") }
+                    let name = advance()
+                    while query.aliases.count < query.selection.count - 1 { query.aliases.append(nil) }
+                    query.aliases.append(FieldReference(name: text(name), range: name.range))
                 }
-                _ = parser.advance()
-                guard parser.current.kind == .identifier else { throw parser.error("expected-alias", "expected a name after 'as'") }
-                let name = parser.advance()
-                return (item, FieldReference(name: parser.text(name), range: name.range))
-            }
-            query.selection = items.map(\.0)
-            query.aliases = items.map(\.1)
+            } while current.isSymbol(.comma) && progress.advanced(to: index)
         }
         if current.isKeyword(.where) {
             _ = advance()

@@ -44,7 +44,8 @@ public struct DiffQuery: Sendable, Hashable {
 public struct JobsQuery: Sendable, Hashable {
     /// What to show; empty shows the default columns.
     public var selection: [SelectItem] = []
-    /// `… as NAME` of each select item (nil where none was given), in the order of `selection`.
+    /// `… as NAME` of each select item, in the order of `selection` (nil where none was given; the
+    /// list may be shorter than `selection`, or empty, when the last items have no name).
     public var aliases: [FieldReference?] = []
     /// `having PRED`: which groups to show, tested on their aggregates and keys.
     public var having: Predicate?
