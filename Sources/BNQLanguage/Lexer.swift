@@ -29,14 +29,24 @@ public struct Lexer {
 
     /// The token, with its text, of a lexeme of `bytes`.
     static func token(for lexeme: Lexeme, in bytes: [UInt8]) -> Token {
-        let text: String
+        Token(kind: lexeme.kind, text: text(of: lexeme, in: bytes), range: lexeme.range, number: lexeme.number, keyword: lexeme.keyword)
+    }
+
+    /// A lexeme's text: a word or number as written, a string's value (escapes resolved), a
+    /// parameter's name without `$`, a symbol's canonical spelling (`==` for `=`).
+    static func text(of lexeme: Lexeme, in bytes: [UInt8]) -> String {
         switch lexeme.kind {
-        case .string, .unterminatedString: text = stringValue(bytes, lexeme.range, closed: lexeme.kind == .string)
-        case .parameter: text = String(decoding: bytes[(lexeme.range.start + 1)..<lexeme.range.end], as: UTF8.self)
-        case .symbol: text = lexeme.keyword?.rawValue ?? String(decoding: bytes[lexeme.range.start..<lexeme.range.end], as: UTF8.self)
-        default: text = String(decoding: bytes[lexeme.range.start..<lexeme.range.end], as: UTF8.self)
+        case .string, .unterminatedString: return stringValue(bytes, lexeme.range, closed: lexeme.kind == .string)
+        case .parameter: return decoded(bytes, lexeme.range.start + 1, lexeme.range.end)
+        case .symbol: if let keyword = lexeme.keyword { return keyword.rawValue }
+        default: break
         }
-        return Token(kind: lexeme.kind, text: text, range: lexeme.range, number: lexeme.number, keyword: lexeme.keyword)
+        return decoded(bytes, lexeme.range.start, lexeme.range.end)
+    }
+
+    /// The text of `bytes[start..<end]`, decoded from a pointer (the fast path of `String(decoding:)`).
+    @inline(__always) static func decoded(_ bytes: [UInt8], _ start: Int, _ end: Int) -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
     }
 
     /// The lexemes of `bytes[range]`, their ranges counted from the start of `bytes`.
@@ -109,8 +119,6 @@ public struct Lexer {
     @inline(__always) public static func isLetter(_ byte: UInt8) -> Bool {
         (byte | 0x20) &- 0x61 < 26 || byte == 0x5F || byte >= 0x80
     }
-    static func isDigit(_ byte: UInt8?) -> Bool { byte.map { isDigit($0) } ?? false }
-    public static func isLetter(_ byte: UInt8?) -> Bool { byte.map { isLetter($0) } ?? false }
 
     mutating func next() -> Lexeme {
         skipTrivia()

@@ -96,20 +96,7 @@ public struct Parser {
     var next: Lexeme { tokens[Swift.min(index + 1, tokens.count - 1)] }
 
     /// A token's text: a word or number as written, a string's value, a parameter's name, a symbol's canonical spelling.
-    func text(_ token: Lexeme) -> String {
-        switch token.kind {
-        case .string, .unterminatedString: return Lexer.stringValue(bytes, token.range, closed: token.kind == .string)
-        case .parameter: return Self.string(bytes, token.range.start + 1, token.range.end)
-        case .symbol: if let keyword = token.keyword { return keyword.rawValue }
-        default: break
-        }
-        return Self.string(bytes, token.range.start, token.range.end)
-    }
-
-    /// The text of `bytes[start..<end]`, decoded from a pointer (the fast path of `String(decoding:)`).
-    @inline(__always) static func string(_ bytes: [UInt8], _ start: Int, _ end: Int) -> String {
-        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
-    }
+    func text(_ token: Lexeme) -> String { Lexer.text(of: token, in: bytes) }
 
     /// A word's text in lower case.
     func folded(_ token: Lexeme) -> String { token.keyword?.rawValue ?? text(token).lowercased() }

@@ -143,22 +143,8 @@ public enum Aggregate: String, Sendable, Hashable, CaseIterable {
 
     /// The aggregate a keyword names (`p95`, `count`); nil for any other keyword.
     public init?(keyword: Keyword) {
-        switch keyword {
-        case .count: self = .count
-        case .sum: self = .sum
-        case .avg: self = .avg
-        case .min: self = .min
-        case .max: self = .max
-        case .median: self = .median
-        case .p50: self = .p50
-        case .p90: self = .p90
-        case .p95: self = .p95
-        case .p99: self = .p99
-        case .percentile: self = .percentile
-        case .stddev: self = .stddev
-        case .sparkline: self = .sparkline
-        default: return nil
-        }
+        guard let aggregate = Aggregate(rawValue: keyword.rawValue) else { return nil }
+        self = aggregate
     }
 
     /// How it is written, for help: `count`, `p95(f)`, `percentile(f, Q)`, `sparkline(bin(t, 1d))`.
