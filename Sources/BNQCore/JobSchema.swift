@@ -68,19 +68,19 @@ public final class EnumType: Sendable, Hashable {
     public let prefix: String
     /// The values in declared order.
     public let values: [String]
-    /// Every accepted spelling, upper-cased (`JOB_STATE_COMPLETE`, `COMPLETE`), to its canonical value.
-    private let canonicalByUppercased: [String: String]
+    /// Every accepted spelling (`JOB_STATE_COMPLETE`, `COMPLETE`), in any case, to its canonical value.
+    private let canonicalByName: CaseInsensitiveTable<String>
 
     public init(name: String, prefix: String, values: [String]) {
         self.name = name
         self.prefix = prefix
         self.values = values
-        var lookup: [String: String] = [:]
+        var spellings: [(name: String, value: String)] = []
         for value in values {
-            lookup[value] = value
-            if value.hasPrefix(prefix) { lookup[String(value.dropFirst(prefix.count))] = value }
+            spellings.append((value, value))
+            if value.hasPrefix(prefix) { spellings.append((String(value.dropFirst(prefix.count)), value)) }
         }
-        self.canonicalByUppercased = lookup
+        self.canonicalByName = CaseInsensitiveTable(spellings)
     }
 
     public static func == (lhs: EnumType, rhs: EnumType) -> Bool {
@@ -90,9 +90,11 @@ public final class EnumType: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 
     /// The canonical value that `text` names: the full name or the name without the prefix, in any case.
-    public func canonicalValue(_ text: String) -> String? {
-        if let value = canonicalByUppercased[text] { return value }
-        return canonicalByUppercased[text.uppercased()]
+    public func canonicalValue(_ text: String) -> String? { canonicalByName[text] }
+
+    /// The canonical value that `buffer[start..<end]` (UTF-8) names, as `canonicalValue(_:)`.
+    public func canonicalValue(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> String? {
+        canonicalByName.value(in: buffer, from: start, to: end)
     }
 
     /// The short spelling of a value (`COMPLETE`).
@@ -219,16 +221,20 @@ public enum JobSchema {
         JobField("templateInfo.assembler", .string, "how data is assembled"),
     ]
 
-    private static let byName = FieldNameTable(fields)
+    private static let byName = CaseInsensitiveTable(fields.map { ($0.path, $0) })
 
     /// The field a path names, case-insensitively. A key under a map field
     /// (`stateTimestamps.JOB_STATE_FAILED`, or `stateTimestamps.FAILED`) is a field of the map's value type.
     public static func field(named path: String) -> JobField? {
-        if let field = byName.field(named: path) { return field }
+        byName[path] ?? mapKeyField(named: path)
+    }
+
+    /// The field a key under a map field names (`stateTimestamps.FAILED`), if `path` is one.
+    static func mapKeyField(named path: String) -> JobField? {
         guard let dot = path.firstIndex(of: ".") else { return nil }
         let head = String(path[..<dot])
         let key = String(path[path.index(after: dot)...])
-        guard let parent = byName.field(named: head), case .map(let valueType) = parent.type, !key.isEmpty else {
+        guard let parent = byName[head], case .map(let valueType) = parent.type, !key.isEmpty else {
             return nil
         }
         let canonicalKey = parent.path == "stateTimestamps" ? (EnumType.jobState.canonicalValue(key) ?? key) : key

@@ -4,23 +4,40 @@ public struct RecordSchema: Sendable {
     /// What the records are called in messages (`jobs`, `history`).
     public let name: String
     public let fields: [JobField]
-    private let lookup: @Sendable (String) -> JobField?
+    private let table: CaseInsensitiveTable<JobField>
+    /// Fields not listed but named by a path (a key under a map: `stateTimestamps.FAILED`).
+    private let derived: (@Sendable (String) -> JobField?)?
 
-    public init(name: String, fields: [JobField], lookup: (@Sendable (String) -> JobField?)? = nil) {
+    /// A schema of `fields`; `derived` names the fields a path can reach beyond them.
+    public init(name: String, fields: [JobField], derived: (@Sendable (String) -> JobField?)? = nil) {
         self.name = name
         self.fields = fields
-        let table = FieldNameTable(fields)
-        self.lookup = lookup ?? { table.field(named: $0) }
+        self.table = CaseInsensitiveTable(fields.map { ($0.path, $0) })
+        self.derived = derived
     }
 
     /// The field a path names, case-insensitively.
-    public func field(named path: String) -> JobField? { lookup(path) }
+    public func field(named path: String) -> JobField? {
+        table[path] ?? derived?(path)
+    }
+
+    /// The field the UTF-8 path `bytes` names, case-insensitively (without making a string of it
+    /// unless it names no listed field).
+    public func field(utf8 bytes: UnsafeBufferPointer<UInt8>) -> JobField? {
+        field(in: bytes, from: 0, to: bytes.count)
+    }
+
+    /// The field `buffer[start..<end]` (UTF-8) names, case-insensitively; bytes after `end` may be read.
+    public func field(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> JobField? {
+        if let field = table.value(in: buffer, from: start, to: end) { return field }
+        return derived?(String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self))
+    }
 
     /// All paths, for completion and did-you-mean.
     public var paths: [String] { fields.map(\.path) }
 
     /// Jobs, as the contract's `jobJob` defines them.
-    public static let jobs = RecordSchema(name: "jobs", fields: JobSchema.fields, lookup: { JobSchema.field(named: $0) })
+    public static let jobs = RecordSchema(name: "jobs", fields: JobSchema.fields, derived: { JobSchema.mapKeyField(named: $0) })
 
     /// The shell's kept statements.
     public static let history = RecordSchema(name: "history", fields: [

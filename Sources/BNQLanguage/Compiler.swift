@@ -22,6 +22,8 @@ public struct Compiler: Sendable {
     public var context: CompileContext { setup.context }
     /// The records field names resolve against: jobs, or the shell's history.
     public var schema: RecordSchema { setup.schema }
+    /// The syntax tree of the statement being compiled (a parameter's, while its value is read).
+    var tree = SyntaxTree(bytes: [], nodes: [])
     /// The statement's `select … as NAME` of fields and computed columns, by lower-cased name.
     var aliases: [String: JobField] = [:]
 
@@ -29,10 +31,17 @@ public struct Compiler: Sendable {
         self.setup = Setup(context: context, schema: schema)
     }
 
+    /// This compiler reading `tree`.
+    func reading(_ tree: SyntaxTree) -> Compiler {
+        var compiler = self
+        compiler.tree = tree
+        return compiler
+    }
+
     /// Compiles one statement, or gives the first error in it.
     public func compile(_ statement: Statement) -> Result<CompiledStatement, Diagnostic> {
         do throws(Diagnostic) {
-            return .success(try compileStatement(statement))
+            return .success(try reading(statement.tree).compileStatement(statement.root))
         } catch {
             return .failure(error)
         }
@@ -49,49 +58,59 @@ public struct Compiler: Sendable {
         return compile(statements.removeLast().statement)
     }
 
-    func compileStatement(_ statement: Statement) throws(Diagnostic) -> CompiledStatement {
-        switch statement {
-        case .jobs(let query): return .jobs(try compileQuery(query))
-        case .job(let id, let range):
-            return .job(id: try jobID(id, range))
-        case .results(let id, let range):
-            return .results(id: try jobID(id, range))
-        case .explain(let inner): return .explain(try compileStatement(inner))
-        case .history(let query):
-            return .history(try Compiler(context: context, schema: .history).compileQuery(query))
-        case .syncs(let query):
-            return .syncs(try Compiler(context: context, schema: .syncs).compileQuery(query))
-        case .diff(let query):
+    func compileStatement(_ statement: Int32) throws(Diagnostic) -> CompiledStatement {
+        let node = tree[statement]
+        switch node.kind {
+        case .query:
+            let query = QueryParts(tree, statement)
+            switch query.form {
+            case .history: return .history(try Compiler(context: context, schema: .history).reading(tree).compileQuery(query))
+            case .syncs: return .syncs(try Compiler(context: context, schema: .syncs).reading(tree).compileQuery(query))
+            default: return .jobs(try compileQuery(query))
+            }
+        case .job: return .job(id: try jobID(statement))
+        case .results: return .results(id: try jobID(statement))
+        case .explain: return .explain(try compileStatement(node.a))
+        case .diff:
             var plan = DiffPlan()
-            plan.predicate = try query.predicate.map { (predicate) throws(Diagnostic) in try resolvePredicate(predicate) }
-            if let (from, to) = query.between {
-                plan.from = try syncReference(from)
-                plan.to = try syncReference(to)
+            if node.a >= 0 { plan.predicate = try resolve(node.a) }
+            if node.b >= 0 {
+                plan.from = try syncReference(node.b)
+                plan.to = try syncReference(tree[node.b].next)
             }
             return .diff(plan)
+        default:
+            throw Diagnostic("unknown-statement", "expected a statement", at: tree.range(statement))
         }
     }
 
     /// A sync named by `as of` or `between`: a whole number is a sync id, anything else a time.
-    func syncReference(_ value: ValueExpression) throws(Diagnostic) -> SyncReference {
-        var value = value
-        if case .parameter(let name) = value.kind { value = try parameterValue(name, range: value.range) }
-        if case .number(let number, _) = value.kind {
+    func syncReference(_ value: Int32) throws(Diagnostic) -> SyncReference {
+        let node = tree[value]
+        if node.kind == .parameter {
+            let (compiler, root) = try parameterValue(value)
+            return try compiler.syncReference(root)
+        }
+        if node.kind == .number {
+            let number = node.number
             guard number >= 1, number == number.rounded(), number < 9e15 else {
-                throw Diagnostic("bad-sync", "a sync is named by its id (1, 2, …) or by a time", at: value.range, help: "`syncs` lists them")
+                throw Diagnostic("bad-sync", "a sync is named by its id (1, 2, …) or by a time", at: tree.range(value), help: "`syncs` lists them")
             }
             return .id(Int64(number))
         }
         return .time(try instant(value))
     }
 
-    /// A job id as written, with `$name` replaced by the parameter's text (quotes removed).
-    func jobID(_ written: String, _ range: SourceRange) throws(Diagnostic) -> String {
-        guard written.hasPrefix("$") else {
+    /// The id of `job ID` or `results ID`, with `$name` replaced by the parameter's text (quotes removed).
+    func jobID(_ statement: Int32) throws(Diagnostic) -> String {
+        let node = tree[statement]
+        let range = tree.range(statement)
+        guard IDForm(rawValue: node.detail) == .parameter else {
+            let written = node.detail == IDForm.quoted.rawValue ? tree.stringValue(statement) : tree.text(statement)
             guard !written.isEmpty else { throw Diagnostic("missing-id", "empty job id", at: range) }
             return written
         }
-        let name = String(written.dropFirst())
+        let name = tree.parameterName(statement)
         guard let text = context.parameters[name] else {
             throw Diagnostic(
                 "missing-parameter", "parameter $\(name) is not set", at: range,
@@ -104,10 +123,11 @@ public struct Compiler: Sendable {
 
     // MARK: Fields
 
-    func resolveField(_ reference: FieldReference) throws(Diagnostic) -> JobField {
-        if let computed = reference.computed { return try resolveComputed(reference, computed) }
-        if !aliases.isEmpty, let alias = aliases[reference.name.lowercased()] { return alias }
-        if let field = schema.field(named: reference.name) {
+    func resolveField(_ reference: Int32) throws(Diagnostic) -> JobField {
+        let kind = tree[reference].kind
+        guard kind == .name || kind == .star else { return try resolveComputed(reference) }
+        if !aliases.isEmpty, let alias = aliases[tree.text(reference).lowercased()] { return alias }
+        if let field = tree.withText(reference, { schema.field(in: $0, from: $1, to: $2) }) {
             // A key of stateTimestamps is a state: checked like `state == …` is.
             if field.path.utf8.count > 16, field.path.hasPrefix("stateTimestamps."), schema.field(named: "stateTimestamps") != nil,
                 case .map = schema.field(named: "stateTimestamps")!.type
@@ -116,77 +136,123 @@ public struct Compiler: Sendable {
                 if EnumType.jobState.canonicalValue(key) == nil {
                     let suggestion = Typo.closest(to: key.uppercased(), among: EnumType.jobState.values.map(EnumType.jobState.shortName))
                     throw Diagnostic(
-                        "unknown-field", "unknown state '\(key)' in '\(reference.name)'", at: reference.range,
+                        "unknown-field", "unknown state '\(key)' in '\(tree.text(reference))'", at: tree.range(reference),
                         help: suggestion.map { "did you mean 'stateTimestamps.\($0)'?" } ?? "a key of stateTimestamps is a job state")
                 }
             }
             return field
         }
-        let suggestion = Typo.closest(to: reference.name, among: schema.paths)
+        let name = tree.text(reference)
+        let suggestion = Typo.closest(to: name, among: schema.paths)
         throw Diagnostic(
-            "unknown-field", "unknown field '\(reference.name)'", at: reference.range,
+            "unknown-field", "unknown field '\(name)'", at: tree.range(reference),
             help: suggestion.map { "did you mean '\($0)'?" } ?? "'.help fields' lists the fields")
     }
 
     /// A computed column: a time difference (seconds) or a time's bin. Never sent to the API.
-    func resolveComputed(_ reference: FieldReference, _ computed: ComputedColumn) throws(Diagnostic) -> JobField {
-        switch computed {
-        case .difference(let a, let b):
-            let end = try timeTerm(a)
-            let start = try timeTerm(b)
+    func resolveComputed(_ reference: Int32) throws(Diagnostic) -> JobField {
+        let node = tree[reference]
+        switch node.kind {
+        case .difference:
+            let end = try timeTerm(node.a)
+            let start = try timeTerm(node.b)
             func name(_ term: Derivation.TimeTerm) -> String { if case .field(let field) = term { return field.path } else { return "now" } }
             return JobField(computed: "\(name(end)) - \(name(start))", .seconds, .difference(end, start))
-        case .bin(let timeReference, let syntax):
-            let time = try resolveField(timeReference)
+        case .bin:
+            let time = try resolveField(node.a)
             guard time.type == .timestamp else {
-                throw Diagnostic("bin-type", "bin() needs a time, but '\(time.path)' is \(time.type)", at: timeReference.range, help: "e.g. bin(createdAt, 1d)")
+                throw Diagnostic("bin-type", "bin() needs a time, but '\(time.path)' is \(time.type)", at: tree.range(node.a), help: "e.g. bin(createdAt, 1d)")
             }
-            let step = try Self.binStep(syntax)
+            let step = try binStep(node.b)
             return JobField(computed: "bin(\(time.path), \(step))", .timestamp, .bin(time, step))
-        case .ranked(let measured, let percent):
-            let field = try resolveField(measured)
+        case .ranked:
+            let field = try resolveField(node.a)
+            let percent = tree[node.b].number
             return JobField(computed: "\(field.path), \(Self.percentText(percent))", field.type, .ranked(field, quantile: percent / 100))
-        case .aggregate:
+        default:
             throw Diagnostic(
-                "aggregate-place", "'\(reference.name)' is an aggregate: it belongs in 'select', 'having' or 'order by' of grouped jobs",
-                at: reference.range, help: "e.g. jobs select templateId, count group by templateId having count > 10")
+                "aggregate-place", "'\(tree.name(reference))' is an aggregate: it belongs in 'select', 'having' or 'order by' of grouped jobs",
+                at: tree.range(reference), help: "e.g. jobs select templateId, count group by templateId having count > 10")
         }
     }
 
     /// A bin's width: whole seconds from 1s to 366d, ISO weeks (`1w`) or calendar months (`1mo`).
-    static func binStep(_ syntax: BinStepSyntax) throws(Diagnostic) -> BinStep {
-        if syntax.months > 0 { return .months(syntax.months) }
-        if syntax.weeks > 0 { return .weeks(syntax.weeks) }
-        guard syntax.seconds >= 1, syntax.seconds == syntax.seconds.rounded(), syntax.seconds <= 366 * 86_400 else {
-            throw Diagnostic("bad-width", "a width is at least 1s, in whole seconds, and at most 366d (or 1w, 1mo)", at: syntax.range, help: "e.g. bin(createdAt, 1h)")
+    func binStep(_ index: Int32) throws(Diagnostic) -> BinStep {
+        let node = tree[index]
+        let unit = BinUnit(rawValue: node.detail) ?? .seconds
+        if unit == .months { return .months(Int64(node.number)) }
+        if unit == .weeks, node.number > 0 { return .weeks(Int64(node.number)) }
+        let seconds = unit == .weeks ? node.number * 604_800 : node.number
+        guard seconds >= 1, seconds == seconds.rounded(), seconds <= 366 * 86_400 else {
+            throw Diagnostic("bad-width", "a width is at least 1s, in whole seconds, and at most 366d (or 1w, 1mo)", at: tree.range(index), help: "e.g. bin(createdAt, 1h)")
         }
-        return .seconds(Int64(syntax.seconds))
+        return .seconds(Int64(seconds))
     }
 
     /// One side of a time difference: a time field, or `now` (fixed for the statement).
-    func timeTerm(_ operand: ComputedColumn.TimeOperand) throws(Diagnostic) -> Derivation.TimeTerm {
-        switch operand {
-        case .now: return .instant(context.now)
-        case .field(let reference):
-            let field = try resolveField(reference)
-            guard field.type == .timestamp else {
-                throw Diagnostic(
-                    "difference-type", "only times can be subtracted, but '\(field.path)' is \(field.type)", at: reference.range,
-                    help: "e.g. endedAt - startedAt, now - createdAt; to shift a time, write now - 7d")
-            }
-            return .field(field)
+    func timeTerm(_ operand: Int32) throws(Diagnostic) -> Derivation.TimeTerm {
+        guard tree[operand].kind != .now else { return .instant(context.now) }
+        let field = try resolveField(operand)
+        guard field.type == .timestamp else {
+            throw Diagnostic(
+                "difference-type", "only times can be subtracted, but '\(field.path)' is \(field.type)", at: tree.range(operand),
+                help: "e.g. endedAt - startedAt, now - createdAt; to shift a time, write now - 7d")
         }
+        return .field(field)
     }
 
     // MARK: Queries
 
-    func compileQuery(_ query: JobsQuery) throws(Diagnostic) -> JobsPlan {
+    /// The clauses of a `.query` node, found once.
+    struct QueryParts {
+        var form: QueryForm
+        var range: SourceRange
+        /// The first select item, key of `group by` and of `order by` (-1 for none).
+        var selection: Int32 = -1
+        var groupBy: Int32 = -1
+        var orderBy: Int32 = -1
+        /// The predicates of `where` and `having` (-1 for none).
+        var predicate: Int32 = -1
+        var having: Int32 = -1
+        var limit: Int64?
+        var limitRange: SourceRange?
+        var offset: Int64?
+        /// The value of `as of`, the width of `every` (-1 for none).
+        var asOf: Int32 = -1
+        var every: Int32 = -1
+
+        init(_ tree: SyntaxTree, _ query: Int32) {
+            let node = tree[query]
+            form = QueryForm(rawValue: node.detail) ?? .jobs
+            range = tree.range(query)
+            for clause in tree.list(from: node.a) {
+                let part = tree[clause]
+                switch part.kind {
+                case .select: selection = part.a
+                case .groupBy: groupBy = part.a
+                case .orderBy: orderBy = part.a
+                case .where: predicate = part.a
+                case .having: having = part.a
+                case .limit: (limit, limitRange) = (part.count, tree.range(clause))
+                case .offset: offset = part.count
+                case .asOf: asOf = part.a
+                case .every: every = part.a
+                default: break
+                }
+            }
+        }
+
+        var countOnly: Bool { form == .count }
+        var resultsOnly: Bool { form == .results }
+    }
+
+    func compileQuery(_ query: QueryParts) throws(Diagnostic) -> JobsPlan {
         var compiler = self
         compiler.aliases = [:]
         return try compiler.compileQueryWithAliases(query)
     }
 
-    mutating func compileQueryWithAliases(_ query: JobsQuery) throws(Diagnostic) -> JobsPlan {
+    mutating func compileQueryWithAliases(_ query: QueryParts) throws(Diagnostic) -> JobsPlan {
         var projection: [JobField] = []
         var allFields = false
         var aggregates: [(Aggregate, JobField?)] = []
@@ -194,38 +260,42 @@ public struct Compiler: Sendable {
         /// Aggregates named with `as`, for `order by` and `having`.
         var aggregateAliases: [String: (Aggregate, JobField?)] = [:]
         var aggregateNames: [GroupPlan.Column: String] = [:]
-        for (index, item) in query.selection.enumerated() {
-            let alias = index < query.aliases.count ? query.aliases[index] : nil
-            if let alias, aliases[alias.name.lowercased()] != nil || aggregateAliases[alias.name.lowercased()] != nil {
-                throw Diagnostic("duplicate-alias", "'\(alias.name)' names two columns", at: alias.range, help: "give each column its own name")
+        for item in tree.list(from: query.selection) {
+            let expression = tree[item].a
+            let kind = tree[expression].kind
+            let aliasNode = tree[item].b
+            let alias = aliasNode >= 0 ? tree.text(aliasNode) : nil
+            if let alias, aliases[alias.lowercased()] != nil || aggregateAliases[alias.lowercased()] != nil {
+                throw Diagnostic("duplicate-alias", "'\(alias)' names two columns", at: tree.range(aliasNode), help: "give each column its own name")
             }
-            switch item {
-            case .field(let reference):
-                if reference.name == "*" {
-                    if let alias { throw Diagnostic("alias-star", "'*' cannot be named", at: alias.range) }
-                    allFields = true
-                    continue
-                }
-                var field = try resolveField(reference)
+            switch kind {
+            case .star:
+                if alias != nil { throw Diagnostic("alias-star", "'*' cannot be named", at: tree.range(aliasNode)) }
+                allFields = true
+            case .aggregate:
+                let aggregate = Aggregate.at(tree[expression].detail)
+                let argument = tree[expression].a
+                let field = argument >= 0 ? try resolveField(argument) : nil
+                try Self.checkAggregate(aggregate, field, at: tree.range(expression))
+                aggregates.append((aggregate, field))
                 if let alias {
-                    field = JobField(computed: alias.name, field.type, .alias(field))
-                    aliases[alias.name.lowercased()] = field
+                    aggregateAliases[alias.lowercased()] = (aggregate, field)
+                    aggregateNames[.aggregate(aggregate, field)] = alias
+                }
+            default:
+                var field = try resolveField(expression)
+                if let alias {
+                    field = JobField(computed: alias, field.type, .alias(field))
+                    aliases[alias.lowercased()] = field
                 }
                 projection.append(field)
                 selectedKeys.append(field)
-            case .aggregate(let aggregate, let reference, let range):
-                let field = try reference.map { (reference) throws(Diagnostic) in try resolveField(reference) }
-                try Self.checkAggregate(aggregate, field, at: range)
-                aggregates.append((aggregate, field))
-                if let alias {
-                    aggregateAliases[alias.name.lowercased()] = (aggregate, field)
-                    aggregateNames[.aggregate(aggregate, field)] = alias.name
-                }
             }
         }
-        var groupKeys = try query.groupBy.map { (reference) throws(Diagnostic) in try resolveField(reference) }
-        for (index, key) in groupKeys.enumerated() where !key.type.isScalar && key.type != .stringArray {
-            throw Diagnostic("group-type", "cannot group by '\(key.path)' (\(key.type))", at: query.groupBy[index].range)
+        var groupKeys: [JobField] = []
+        for key in tree.list(from: query.groupBy) { groupKeys.append(try resolveField(key)) }
+        for (key, field) in zip(tree.list(from: query.groupBy), groupKeys) where !field.type.isScalar && field.type != .stringArray {
+            throw Diagnostic("group-type", "cannot group by '\(field.path)' (\(field.type))", at: tree.range(key))
         }
         // `select bin(t, 1d) as day … group by bin(t, 1d)`: the key takes the name it was given.
         for selected in selectedKeys {
@@ -233,22 +303,24 @@ public struct Compiler: Sendable {
         }
         let grouped = !groupKeys.isEmpty || !aggregates.isEmpty
         if grouped, let stray = selectedKeys.first(where: { !groupKeys.contains($0) }) {
-            let reference = query.selection.first { if case .field(let f) = $0 { return f.name.lowercased() == stray.path.lowercased() } else { return false } }
+            let reference = tree.list(from: query.selection).map { tree[$0].a }.first { expression in
+                tree[expression].kind != .aggregate && tree.name(expression).lowercased() == stray.path.lowercased()
+            }
             throw Diagnostic(
-                "select-not-grouped", "'\(stray.path)' is neither grouped by nor aggregated", at: reference?.range ?? query.range,
+                "select-not-grouped", "'\(stray.path)' is neither grouped by nor aggregated", at: reference.map(tree.range) ?? query.range,
                 help: "add it to 'group by', or use count, sum(…), avg(…), min(…) or max(…)")
         }
-        if !grouped, let having = query.having {
-            throw Diagnostic("having-without-groups", "'having' filters groups: it needs 'group by' or an aggregate", at: having.range, help: "to filter jobs, use 'where'")
+        if !grouped, query.having >= 0 {
+            throw Diagnostic("having-without-groups", "'having' filters groups: it needs 'group by' or an aggregate", at: tree.predicateRange(query.having), help: "to filter jobs, use 'where'")
         }
 
         // The predicate: conjuncts the API can express go to the server, the rest stays local.
         var pushed: [JobFilter] = []
         var residualParts: [LocalPredicate] = []
-        if let predicate = query.predicate {
+        if query.predicate >= 0 {
             pushed.reserveCapacity(4)
-            try forEachConjunct(of: predicate) { (conjunct) throws(Diagnostic) in
-                let local = try resolvePredicate(conjunct)
+            try forEachConjunct(of: query.predicate) { (conjunct) throws(Diagnostic) in
+                let local = try resolve(conjunct)
                 if let filter = pushable(local) { pushed.append(filter) } else { residualParts.append(local) }
             }
         }
@@ -269,37 +341,41 @@ public struct Compiler: Sendable {
             if !selectedKeys.isEmpty {
                 var ordered: [GroupPlan.Column] = []
                 var aggregateIterator = aggregates.makeIterator()
-                for item in query.selection {
-                    switch item {
-                    case .field(let reference) where reference.name != "*":
-                        if let field = schema.field(named: reference.name), let index = groupKeys.firstIndex(of: field) { ordered.append(.key(index)) }
+                for item in tree.list(from: query.selection) {
+                    let expression = tree[item].a
+                    switch tree[expression].kind {
+                    case .star: break
                     case .aggregate:
                         if let (aggregate, field) = aggregateIterator.next() { ordered.append(.aggregate(aggregate, field)) }
-                    default: break
+                    default:
+                        if let field = schema.field(named: tree.name(expression)), let index = groupKeys.firstIndex(of: field) { ordered.append(.key(index)) }
                     }
                 }
                 for index in groupKeys.indices where !ordered.contains(.key(index)) { ordered.insert(.key(index), at: 0) }
                 columns = ordered
             }
-            for item in query.orderBy {
+            for item in tree.list(from: query.orderBy) {
+                let key = tree[item].a
                 let column: GroupPlan.Column
-                switch item.key {
-                case .field(let reference) where reference.computed == nil && aggregateAliases[reference.name.lowercased()] != nil:
-                    let (aggregate, field) = aggregateAliases[reference.name.lowercased()]!
+                switch tree[key].kind {
+                case .name where aggregateAliases[tree.text(key).lowercased()] != nil:
+                    let (aggregate, field) = aggregateAliases[tree.text(key).lowercased()]!
                     column = .aggregate(aggregate, field)
-                case .field(let reference):
-                    let field = try resolveField(reference)
+                case .aggregate:
+                    let argument = tree[key].a
+                    let field = argument >= 0 ? try resolveField(argument) : nil
+                    let aggregate = Aggregate.at(tree[key].detail)
+                    try Self.checkAggregate(aggregate, field, at: tree.range(key))
+                    column = .aggregate(aggregate, field)
+                default:
+                    let field = try resolveField(key)
                     guard let index = groupKeys.firstIndex(of: field) else {
-                        throw Diagnostic("order-not-grouped", "cannot order groups by '\(field.path)': it is not grouped by", at: reference.range)
+                        throw Diagnostic("order-not-grouped", "cannot order groups by '\(field.path)': it is not grouped by", at: tree.range(key))
                     }
                     column = .key(index)
-                case .aggregate(let aggregate, let reference, let range):
-                    let field = try reference.map { (reference) throws(Diagnostic) in try resolveField(reference) }
-                    try Self.checkAggregate(aggregate, field, at: range)
-                    column = .aggregate(aggregate, field)
                 }
                 if !columns.contains(column) { columns.append(column) }
-                groupOrdering.append((columns.firstIndex(of: column)!, item.descending))
+                groupOrdering.append((columns.firstIndex(of: column)!, tree[item].detail == 1))
             }
             if groupOrdering.isEmpty {
                 // A time bin reads in time order; other groups largest first when counting, else by key.
@@ -311,21 +387,22 @@ public struct Compiler: Sendable {
             }
         } else {
             var keys: [JobOrdering.Key] = []
-            for item in query.orderBy {
-                guard case .field(let reference) = item.key else {
-                    throw Diagnostic("order-aggregate", "ordering by an aggregate needs 'group by' or an aggregate select", at: item.key.range)
+            for item in tree.list(from: query.orderBy) {
+                let key = tree[item].a
+                guard tree[key].kind != .aggregate else {
+                    throw Diagnostic("order-aggregate", "ordering by an aggregate needs 'group by' or an aggregate select", at: tree.range(key))
                 }
-                let field = try resolveField(reference)
+                let field = try resolveField(key)
                 guard field.type.isScalar else {
-                    throw Diagnostic("order-type", "cannot order by '\(field.path)' (\(field.type))", at: reference.range)
+                    throw Diagnostic("order-type", "cannot order by '\(field.path)' (\(field.type))", at: tree.range(key))
                 }
-                keys.append(JobOrdering.Key(field: field, descending: item.descending))
+                keys.append(JobOrdering.Key(field: field, descending: tree[item].detail == 1))
             }
             if !keys.isEmpty { ordering = JobOrdering(keys: keys) }
             orderingKeys = keys
         }
-        if query.countOnly, !query.orderBy.isEmpty {
-            throw Diagnostic("count-order", "'count' takes no 'order by'", at: query.orderBy[0].key.range)
+        if query.countOnly, query.orderBy >= 0 {
+            throw Diagnostic("count-order", "'count' takes no 'order by'", at: tree.range(tree[query.orderBy].a))
         }
         if query.countOnly, let range = query.limitRange {
             throw Diagnostic(
@@ -334,8 +411,8 @@ public struct Compiler: Sendable {
         }
 
         let output: JobsPlan.Output
-        if let syntax = query.timelineStep {
-            let step = try Self.binStep(syntax)
+        if query.every >= 0 {
+            let step = try binStep(query.every)
             // The first bucket: a lower bound on when jobs were created or started.
             let from = Self.bounds(step, pushed: pushed) { ["createdAt", "startedAt"].contains($0.path) }.from
             output = .timeline(TimelinePlan(step: step, from: from))
@@ -345,8 +422,8 @@ public struct Compiler: Sendable {
             output = .count
         } else if grouped {
             var groups = GroupPlan(keys: groupKeys, columns: columns, ordering: groupOrdering)
-            if let having = query.having {
-                groups.having = try groupPredicate(having, columns: &groups.columns, aliases: aggregateAliases)
+            if query.having >= 0 {
+                groups.having = try groupPredicate(query.having, columns: &groups.columns, aliases: aggregateAliases)
             }
             for (index, column) in groups.columns.enumerated() { if let name = aggregateNames[column] { groups.names[index] = name } }
             groups.fill = fill
@@ -382,14 +459,15 @@ public struct Compiler: Sendable {
             limit: query.limit, offset: offset, paginationPushed: paginationPushed,
             projection: projection, allFields: allFields, output: output, now: context.now,
             ordering: orderingKeys.isEmpty ? nil : JobOrdering(keys: orderingKeys),
-            asOf: try query.asOf.map { (value) throws(Diagnostic) in try syncReference(value) })
+            asOf: query.asOf >= 0 ? try syncReference(query.asOf) : nil)
     }
 
     /// Calls `body` with each top-level `and` conjunct of `predicate`, left to right.
-    func forEachConjunct(of predicate: Predicate, _ body: (Predicate) throws(Diagnostic) -> Void) throws(Diagnostic) {
-        if case .and(let lhs, let rhs) = predicate {
-            try forEachConjunct(of: lhs, body)
-            try forEachConjunct(of: rhs, body)
+    func forEachConjunct(of predicate: Int32, _ body: (Int32) throws(Diagnostic) -> Void) throws(Diagnostic) {
+        let node = tree[predicate]
+        if node.kind == .and {
+            try forEachConjunct(of: node.a, body)
+            try forEachConjunct(of: node.b, body)
         } else {
             try body(predicate)
         }
@@ -413,32 +491,33 @@ public struct Compiler: Sendable {
 
     /// The whole predicate, resolved for local evaluation (what the differential test compares with).
     public func resolvePredicate(_ predicate: Predicate) throws(Diagnostic) -> LocalPredicate {
-        switch predicate {
-        case .and(let lhs, let rhs): return .and(try resolvePredicate(lhs), try resolvePredicate(rhs))
-        case .or(let lhs, let rhs): return .or(try resolvePredicate(lhs), try resolvePredicate(rhs))
-        case .not(let inner, _): return .not(try resolvePredicate(inner))
-        case .comparison(let comparison): return try resolveComparison(comparison)
-        case .presence(let reference, let present, _): return .presence(try resolveField(reference), present: present)
+        try reading(predicate.tree).resolve(predicate.root)
+    }
+
+    func resolve(_ predicate: Int32) throws(Diagnostic) -> LocalPredicate {
+        let node = tree[predicate]
+        switch node.kind {
+        case .and: return .and(try resolve(node.a), try resolve(node.b))
+        case .or: return .or(try resolve(node.a), try resolve(node.b))
+        case .not: return .not(try resolve(node.a))
+        case .presence: return .presence(try resolveField(node.a), present: node.detail == 1)
+        default: return try resolveComparison(predicate)
         }
     }
 
-    func resolveComparison(_ comparison: Comparison) throws(Diagnostic) -> LocalPredicate {
-        let field = try resolveField(comparison.field)
-        let condition = comparison.op.condition
-        let negate = comparison.op.negatesCondition
+    func resolveComparison(_ comparison: Int32) throws(Diagnostic) -> LocalPredicate {
+        let node = tree[comparison]
+        let field = try resolveField(node.a)
+        let op = Comparison.Operator.at(node.detail)
+        let condition = op.condition
+        let negate = op.negatesCondition
         if let problem = condition.problem(with: field.type) {
             throw Diagnostic(
-                "operator-type", "'\(comparison.op.rawValue)' cannot apply to '\(field.path)' (\(field.type)): \(problem)",
-                at: comparison.operatorRange, help: Self.operatorHelp(for: field.type))
+                "operator-type", "'\(op.rawValue)' cannot apply to '\(field.path)' (\(field.type)): \(problem)",
+                at: tree.range(comparison), help: Self.operatorHelp(for: field.type))
         }
         let elementType: FieldType = field.type == .stringArray ? .string : field.type
-        let operand: FilterOperand
-        if condition.takesList {
-            let elements = try listElements(comparison.value)
-            operand = .list(try elements.map { (element) throws(Diagnostic) in try convert(element, to: elementType, field: field) })
-        } else {
-            operand = try convert(comparison.value, to: elementType, field: field)
-        }
+        let operand = condition.takesList ? try convertList(node.b, to: elementType, field: field) : try convert(node.b, to: elementType, field: field)
         // Converted and checked once, here: the filter takes the operand as it is.
         let filter = JobFilter(checked: field, condition: condition, operand: operand)
         return negate ? .not(.filter(filter)) : .filter(filter)
@@ -473,48 +552,52 @@ public struct Compiler: Sendable {
 
     /// `having`: each comparison is of an aggregate (written out, or by its alias) with a number,
     /// a duration or a time. An aggregate not selected becomes a column.
-    func groupPredicate(_ predicate: Predicate, columns: inout [GroupPlan.Column], aliases: [String: (Aggregate, JobField?)]) throws(Diagnostic) -> GroupPredicate {
-        switch predicate {
-        case .and(let lhs, let rhs):
-            return .and(try groupPredicate(lhs, columns: &columns, aliases: aliases), try groupPredicate(rhs, columns: &columns, aliases: aliases))
-        case .or(let lhs, let rhs):
-            return .or(try groupPredicate(lhs, columns: &columns, aliases: aliases), try groupPredicate(rhs, columns: &columns, aliases: aliases))
-        case .not(let inner, _): return .not(try groupPredicate(inner, columns: &columns, aliases: aliases))
-        case .presence(let reference, _, _):
-            throw Diagnostic("having-presence", "'having' compares aggregates; test '\(reference.name)' in 'where'", at: reference.range)
-        case .comparison(let comparison):
-            let reference = comparison.field
+    func groupPredicate(_ predicate: Int32, columns: inout [GroupPlan.Column], aliases: [String: (Aggregate, JobField?)]) throws(Diagnostic) -> GroupPredicate {
+        let node = tree[predicate]
+        switch node.kind {
+        case .and:
+            return .and(try groupPredicate(node.a, columns: &columns, aliases: aliases), try groupPredicate(node.b, columns: &columns, aliases: aliases))
+        case .or:
+            return .or(try groupPredicate(node.a, columns: &columns, aliases: aliases), try groupPredicate(node.b, columns: &columns, aliases: aliases))
+        case .not: return .not(try groupPredicate(node.a, columns: &columns, aliases: aliases))
+        case .presence:
+            throw Diagnostic("having-presence", "'having' compares aggregates; test '\(tree.name(node.a))' in 'where'", at: tree.range(node.a))
+        default:
+            let reference = node.a
+            let name = tree.name(reference)
             let aggregate: Aggregate
             let field: JobField?
-            if case .aggregate(let written, let argument)? = reference.computed {
-                aggregate = written
-                field = try argument.map { (argument) throws(Diagnostic) in try resolveField(argument) }
-                try Self.checkAggregate(aggregate, field, at: reference.range)
-            } else if let named = aliases[reference.name.lowercased()] {
+            if tree[reference].kind == .aggregate {
+                aggregate = Aggregate.at(tree[reference].detail)
+                let argument = tree[reference].a
+                field = argument >= 0 ? try resolveField(argument) : nil
+                try Self.checkAggregate(aggregate, field, at: tree.range(reference))
+            } else if let named = aliases[name.lowercased()] {
                 (aggregate, field) = named
-            } else if reference.computed == nil, reference.name.lowercased() == "count", schema.field(named: "count") == nil {
+            } else if tree[reference].kind == .name, name.lowercased() == "count", schema.field(named: "count") == nil {
                 (aggregate, field) = (.count, nil)
             } else {
                 throw Diagnostic(
-                    "having-field", "'having' compares aggregates (count, p95(duration), an alias of one), not '\(reference.name)'",
-                    at: reference.range, help: "test fields of the jobs in 'where'")
+                    "having-field", "'having' compares aggregates (count, p95(duration), an alias of one), not '\(name)'",
+                    at: tree.range(reference), help: "test fields of the jobs in 'where'")
             }
-            guard [.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual].contains(comparison.op) else {
-                throw Diagnostic("having-operator", "'having' compares with ==, !=, <, <=, > or >=", at: comparison.operatorRange, help: "e.g. having count > 10 and count < 100")
+            let op = Comparison.Operator.at(node.detail)
+            guard [.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual].contains(op) else {
+                throw Diagnostic("having-operator", "'having' compares with ==, !=, <, <=, > or >=", at: tree.range(predicate), help: "e.g. having count > 10 and count < 100")
             }
             let column = GroupPlan.Column.aggregate(aggregate, field)
             if !columns.contains(column) { columns.append(column) }
             // A time (min or max of one) compares as seconds since 1970; anything else as a number.
             let asTime = field?.type == .timestamp && aggregate != .count
-            let probe = JobField(computed: reference.name, asTime ? .timestamp : .double, .alias(field ?? JobField("count", .double, "")))
+            let probe = JobField(computed: name, asTime ? .timestamp : .double, .alias(field ?? JobField("count", .double, "")))
             let value: Double
-            switch try convert(comparison.value, to: asTime ? .timestamp : .double, field: probe) {
+            switch try convert(node.b, to: asTime ? .timestamp : .double, field: probe) {
             case .timestamp(let time): value = time.secondsSince1970
             case .int(let number): value = Double(number)
             case .double(let number): value = number
-            default: throw Diagnostic("having-value", "expected a number, a duration or a time", at: comparison.value.range)
+            default: throw Diagnostic("having-value", "expected a number, a duration or a time", at: tree.range(node.b))
             }
-            return .compare(column: columns.firstIndex(of: column)!, comparison.op, value)
+            return .compare(column: columns.firstIndex(of: column)!, op, value)
         }
     }
 
@@ -562,8 +645,8 @@ public struct Compiler: Sendable {
 
 extension Parser {
     /// A parameter meant for `in`: a parenthesised list, or a single value made a one-element list.
-    mutating func parseValueListOrValue() throws(Failure) -> ValueExpression {
+    mutating func parseValueListOrValue() throws(Failure) -> Int32 {
         let value = try parseValue()
-        return ValueExpression(kind: .list([value]), range: value.range)
+        return add(.list, nodes[Int(value)].range, a: value)
     }
 }

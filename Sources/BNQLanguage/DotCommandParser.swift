@@ -154,10 +154,9 @@ struct DotCommandParser {
                 at: SourceRange(statementStart, max(statementStart + 1, statementEnd)), help: "e.g. .watch 10s jobs where state == RUNNING"))
         }
         let (statement, statementRange) = (first.statement, first.range)
-        switch statement {
+        switch statement.tree[statement.root].kind {
         case .job: break
-        case .jobs(let query) where !query.countOnly && !query.resultsOnly && query.groupBy.isEmpty
-            && !query.selection.contains(where: { if case .aggregate = $0 { return true } else { return false } }):
+        case .query where Self.isListing(statement):
             break
         default:
             return .failure(Diagnostic(
@@ -177,6 +176,12 @@ struct DotCommandParser {
             }
         }
         return .success(.watch(WatchCommand(every: every, statement: statement, statementRange: statementRange, until: predicate)))
+    }
+    /// Whether a statement lists jobs one by one: `jobs …` with no grouping and no aggregate.
+    static func isListing(_ statement: Statement) -> Bool {
+        let tree = statement.tree
+        let query = Compiler.QueryParts(tree, statement.root)
+        return query.form == .jobs && query.groupBy < 0 && !tree.list(from: query.selection).contains { tree[tree[$0].a].kind == .aggregate }
     }
 }
 

@@ -45,7 +45,7 @@ public struct Parser {
         do throws(Failure) {
             let predicate = try parser.parseOr()
             guard parser.current.kind == .end else { throw parser.error("unexpected-token", "expected the end of the predicate") }
-            return .success(predicate)
+            return .success(Predicate(tree: parser.tree, root: predicate))
         } catch {
             return .failure(error.diagnostic)
         }
@@ -59,7 +59,6 @@ public struct Parser {
         let atEnd: Bool
     }
 
-    let source: String
     let bytes: [UInt8]
     /// Where the text being parsed ends in `bytes`.
     let limit: Int
@@ -67,33 +66,58 @@ public struct Parser {
     var index = 0
     /// How deeply predicates nest at the current token.
     var depth = 0
+    /// The syntax tree's nodes, as they are made.
+    var nodes: [SyntaxNode] = []
 
     init(source: String) {
-        self.init(source: source, bytes: Array(source.utf8), range: nil)
+        self.init(bytes: Array(source.utf8), range: nil)
     }
 
     init(source: String, range: SourceRange) {
-        self.init(source: source, bytes: Array(source.utf8), range: range)
+        self.init(bytes: Array(source.utf8), range: range)
     }
 
-    /// A parser of `bytes[range]` (the UTF-8 of `source`), for callers that parse many parts of one text.
-    init(source: String, bytes: [UInt8], range: SourceRange?) {
-        self.source = source
+    /// A parser of `bytes[range]` (a UTF-8 text), for callers that parse many parts of one text.
+    init(bytes: [UInt8], range: SourceRange?) {
         self.bytes = bytes
         self.limit = min(range?.end ?? bytes.count, bytes.count)
         self.tokens = Lexer.lexemes(bytes: bytes, in: range ?? SourceRange(0, bytes.count))
+        // About a node per token: one allocation for a whole statement, as a rule.
+        nodes.reserveCapacity(tokens.count + 4)
     }
 
-    /// Parses the statements in `bytes[range]`, the UTF-8 of `source`.
-    static func parse(_ source: String, bytes: [UInt8], in range: SourceRange) -> Result {
-        var parser = Parser(source: source, bytes: bytes, range: range)
+    /// Parses the statements in `bytes[range]`, the UTF-8 of a text.
+    static func parse(bytes: [UInt8], in range: SourceRange) -> Result {
+        var parser = Parser(bytes: bytes, range: range)
         return parser.parseAll()
+    }
+
+    /// The tree of the nodes made so far.
+    var tree: SyntaxTree { SyntaxTree(bytes: bytes, nodes: nodes) }
+
+    /// Adds a node; its index.
+    @inline(__always) mutating func add(_ node: SyntaxNode) -> Int32 {
+        nodes.append(node)
+        return Int32(truncatingIfNeeded: nodes.count - 1)
+    }
+
+    @inline(__always) mutating func add(_ kind: SyntaxNode.Kind, _ range: SourceRange, detail: UInt8 = 0, a: Int32 = -1, b: Int32 = -1, number: Double = 0) -> Int32 {
+        add(SyntaxNode(kind: kind, detail: detail, a: a, b: b, range: range, number: number))
+    }
+
+    /// Links `node` after `last` in a list whose first node is `first` (-1 while empty).
+    @inline(__always) mutating func link(_ node: Int32, first: inout Int32, last: inout Int32) {
+        if first < 0 { first = node } else { nodes[Int(last)].next = node }
+        last = node
     }
 
     var current: Lexeme { tokens[index] }
 
     /// The token after the current one (the end when there is none).
     var next: Lexeme { tokens[Swift.min(index + 1, tokens.count - 1)] }
+
+    /// The token before the current one (the first when there is none).
+    var previous: Lexeme { tokens[Swift.max(0, index - 1)] }
 
     /// A token's text: a word or number as written, a string's value, a parameter's name, a symbol's canonical spelling.
     func text(_ token: Lexeme) -> String { Lexer.text(of: token, in: bytes) }
@@ -121,7 +145,7 @@ public struct Parser {
     }
 
     mutating func parseAll() -> Result {
-        var statements: [Parsed] = []
+        var roots: [(Int32, SourceRange)] = []
         var diagnostics: [Diagnostic] = []
         var complete = true
         var progress = LoopProgress()
@@ -133,104 +157,104 @@ public struct Parser {
                 guard current.kind == .end || current.isSymbol(.semicolon) else {
                     throw error("unexpected-token", "expected the end of the statement", help: Self.clauseHelp)
                 }
-                statements.append(Parsed(statement: statement, range: SourceRange(start, tokens[max(0, index - 1)].range.end)))
+                roots.append((statement, SourceRange(start, previous.range.end)))
             } catch {
                 diagnostics.append(error.diagnostic)
                 if error.atEnd { complete = false }
                 while current.kind != .end && !current.isSymbol(.semicolon) { _ = advance() }
             }
         }
-        return Result(statements: statements, diagnostics: diagnostics, isComplete: complete)
+        let tree = self.tree
+        return Result(statements: roots.map { Parsed(statement: Statement(tree: tree, root: $0.0), range: $0.1) }, diagnostics: diagnostics, isComplete: complete)
     }
 
     static let clauseHelp = Vocabulary.clauseOrderHelp
     static let statementKeywords = Vocabulary.statementKeywords
     static let clauseKeywords = Set(Vocabulary.clauseWords.compactMap(Keyword.named))
 
-    mutating func parseStatement() throws(Failure) -> Statement {
+    mutating func parseStatement() throws(Failure) -> Int32 {
         let token = current
         if token.isKeyword(.jobs) {
             _ = advance()
-            return .jobs(try parseQuery(start: token.range))
+            return try parseQuery(.jobs, start: token.range)
         }
         if token.isKeyword(.count) {
             _ = advance()
             if current.isKeyword(.jobs) { _ = advance() }
-            var query = try parseQuery(start: token.range)
-            if !query.selection.isEmpty { throw Failure(diagnostic: Diagnostic("count-select", "'count' takes no select list", at: query.selection[0].range), atEnd: false) }
-            query.countOnly = true
-            return .jobs(query)
+            return try parseQuery(.count, start: token.range)
         }
-        let next = tokens[min(index + 1, tokens.count - 1)]
         if token.isKeyword(.results), [Keyword.where, .order, .limit, .offset].contains(where: next.isKeyword) {
             // `results where …`: the result files of every matching job.
             _ = advance()
-            var query = try parseQuery(start: token.range)
-            if !query.selection.isEmpty { throw Failure(diagnostic: Diagnostic("results-select", "'results' takes no select list", at: query.selection[0].range), atEnd: false) }
-            query.resultsOnly = true
-            return .jobs(query)
+            return try parseQuery(.results, start: token.range)
         }
         if token.isKeyword(.job) || token.isKeyword(.results) {
             _ = advance()
-            let (id, range) = try parseIdentifierArgument(after: token)
-            return token.isKeyword(.job) ? .job(id: id, range: range) : .results(id: id, range: range)
+            let (form, range) = try parseIdentifierArgument(after: token)
+            return add(token.isKeyword(.job) ? .job : .results, range, detail: form.rawValue)
         }
         if token.isKeyword(.history) {
             _ = advance()
-            return .history(try parseQuery(start: token.range))
+            return try parseQuery(.history, start: token.range)
         }
         if token.isKeyword(.timeline) {
             // `timeline [where …] every WIDTH` (`every` may also come first).
             _ = advance()
-            var query = JobsQuery(range: token.range)
-            func every(_ parser: inout Parser) throws(Failure) {
-                _ = parser.advance()
-                query.timelineStep = try parser.parseBinStep().step
+            var first: Int32 = -1
+            var last: Int32 = -1
+            var every: Int32 = -1
+            if current.isKeyword(.every) {
+                let word = advance()
+                every = add(.every, word.range, a: try parseBinStep().step)
+                link(every, first: &first, last: &last)
             }
-            if current.isKeyword(.every) { try every(&self) }
             if current.isKeyword(.where) {
-                _ = advance()
-                query.predicate = try parseOr()
+                let word = advance()
+                let clause = add(.where, word.range, a: try parseOr())
+                link(clause, first: &first, last: &last)
             }
-            if query.timelineStep == nil {
+            if every < 0 {
                 guard current.isKeyword(.every) else {
                     throw error("expected-every", "expected 'every' and a width", help: "e.g. timeline where createdAt > now - 1d every 1h")
                 }
-                try every(&self)
+                let word = advance()
+                every = add(.every, word.range, a: try parseBinStep().step)
+                link(every, first: &first, last: &last)
             }
             guard current.kind == .end || current.isSymbol(.semicolon) else {
                 throw error("unexpected-token", "expected the end of the statement", help: "timeline [where …] every WIDTH")
             }
-            query.range = query.range.union(tokens[max(0, index - 1)].range)
-            return .jobs(query)
+            return add(.query, token.range.union(previous.range), detail: QueryForm.timeline.rawValue, a: first)
         }
         if token.isKeyword(.syncs) {
             _ = advance()
-            return .syncs(try parseQuery(start: token.range))
+            return try parseQuery(.syncs, start: token.range)
         }
         if token.isKeyword(.diff) {
             _ = advance()
-            var query = DiffQuery(range: token.range)
+            var predicate: Int32 = -1
+            var from: Int32 = -1
             if current.isKeyword(.where) {
                 _ = advance()
-                query.predicate = try parseOr()
+                predicate = try parseOr()
             }
             if current.isKeyword(.between) {
                 _ = advance()
-                let from = try parseValue()
+                from = try parseValue()
                 try expectKeyword(.and, "expected 'and' between the two syncs of 'between'")
-                query.between = (from, try parseValue())
+                let to = try parseValue()
+                nodes[Int(from)].next = to
             }
             if current.isKeyword(.where) || current.isKeyword(.between) {
                 throw error("clause-order", "'\(folded(current))' is out of place", help: "diff [where …] [between SYNC and SYNC]")
             }
-            query.range = query.range.union(tokens[max(0, index - 1)].range)
-            return .diff(query)
+            return add(.diff, token.range.union(previous.range), a: predicate, b: from)
         }
         if token.isKeyword(.explain) {
             _ = advance()
             if current.isKeyword(.explain) { throw error("nested-explain", "expected a statement to explain") }
-            return .explain(try parseStatement())
+            let inner = try parseStatement()
+            return add(.explain, token.range, a: inner)
         }
         let help: String?
         if token.isKeyword(.select) || token.isKeyword(.from) || token.isKeyword(.with) {
@@ -245,15 +269,9 @@ public struct Parser {
     }
 
     /// A job id: a quoted string, or the bare text up to white space or `;` (ids hold dashes).
-    mutating func parseIdentifierArgument(after keyword: Lexeme) throws(Failure) -> (String, SourceRange) {
-        if current.kind == .parameter {
-            let token = advance()
-            return ("$" + text(token), token.range)
-        }
-        if current.kind == .string {
-            let token = advance()
-            return (text(token), token.range)
-        }
+    mutating func parseIdentifierArgument(after keyword: Lexeme) throws(Failure) -> (IDForm, SourceRange) {
+        if current.kind == .parameter { return (.parameter, advance().range) }
+        if current.kind == .string { return (.quoted, advance().range) }
         guard current.kind != .end, !current.isSymbol(.semicolon) else {
             throw error("missing-id", "expected a job id after '\(text(keyword))'")
         }
@@ -261,61 +279,78 @@ public struct Parser {
         var end = start
         while end < limit, ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ";")].contains(bytes[end]) { end += 1 }
         while current.kind != .end, current.range.start < end { _ = advance() }
-        return (String(decoding: bytes[start..<end], as: UTF8.self), SourceRange(start, end))
+        return (.bare, SourceRange(start, end))
     }
 
-    mutating func parseQuery(start: SourceRange) throws(Failure) -> JobsQuery {
-        var query = JobsQuery(range: start)
+    /// The clauses of a query, after its first word: a `.query` node whose clauses are linked in
+    /// the order they were written.
+    mutating func parseQuery(_ form: QueryForm, start: SourceRange) throws(Failure) -> Int32 {
+        var first: Int32 = -1
+        var last: Int32 = -1
         // `as of` reads well first (`jobs as of 3 where …`) or last; it is taken in either place.
-        try parseAsOf(into: &query)
+        var asOf = try parseAsOf()
+        /// `count select …`: reported once the whole statement has been read.
+        var misplacedSelect: SourceRange?
+        if asOf >= 0 { link(asOf, first: &first, last: &last) }
         if current.isKeyword(.select) {
-            _ = advance()
-            // Names given with `… as NAME` (but `as of` is the clause); `aliases` stays empty when none is.
+            let word = advance()
+            // Names given with `… as NAME` (but `as of` is the clause).
+            var items: Int32 = -1
+            var lastItem: Int32 = -1
             var progress = LoopProgress()
             repeat {
-                if !query.selection.isEmpty { _ = advance() }
-                query.selection.append(try parseSelectItem())
+                if items >= 0 { _ = advance() }
+                let expression = try parseSelectItem()
+                var alias: Int32 = -1
                 if current.isKeyword(.as), !next.isKeyword(.of) {
                     _ = advance()
                     guard current.kind == .identifier else { throw error("expected-alias", "expected a name after 'as'") }
-                    let name = advance()
-                    while query.aliases.count < query.selection.count - 1 { query.aliases.append(nil) }
-                    query.aliases.append(FieldReference(name: text(name), range: name.range))
+                    alias = add(.name, advance().range)
                 }
+                link(add(.item, nodes[Int(expression)].range, a: expression, b: alias), first: &items, last: &lastItem)
             } while current.isSymbol(.comma) && progress.advanced(to: index)
+            link(add(.select, word.range, a: items), first: &first, last: &last)
+            if form == .count || form == .results { misplacedSelect = nodes[Int(items)].range }
         }
         if current.isKeyword(.where) {
-            _ = advance()
-            query.predicate = try parseOr()
+            let word = advance()
+            link(add(.where, word.range, a: try parseOr()), first: &first, last: &last)
         }
         if current.isKeyword(.group) {
-            _ = advance()
+            let word = advance()
             try expectKeyword(.by, "expected 'by' after 'group'")
-            query.groupBy = try parseList { (parser) throws(Failure) in try parser.parseFieldExpression("expected a field to group by", aggregates: false) }
+            let keys = try parseList { (parser) throws(Failure) in try parser.parseFieldExpression("expected a field to group by", aggregates: false) }
+            link(add(.groupBy, word.range, a: keys), first: &first, last: &last)
         }
         if current.isKeyword(.having) {
-            _ = advance()
-            query.having = try parseOr()
+            let word = advance()
+            link(add(.having, word.range, a: try parseOr()), first: &first, last: &last)
         }
         if current.isKeyword(.order) {
-            _ = advance()
+            let word = advance()
             try expectKeyword(.by, "expected 'by' after 'order'")
-            query.orderBy = try parseList { (parser) throws(Failure) in
+            let keys = try parseList { (parser) throws(Failure) in
                 let key = try parser.parseSelectItem()
-                var descending = false
-                if parser.current.isKeyword(.desc) { _ = parser.advance(); descending = true } else if parser.current.isKeyword(.asc) { _ = parser.advance() }
-                return OrderItem(key: key, descending: descending)
+                var descending: UInt8 = 0
+                if parser.current.isKeyword(.desc) { _ = parser.advance(); descending = 1 } else if parser.current.isKeyword(.asc) { _ = parser.advance() }
+                return parser.add(.orderItem, parser.nodes[Int(key)].range, detail: descending, a: key)
             }
+            link(add(.orderBy, word.range, a: keys), first: &first, last: &last)
         }
         if current.isKeyword(.limit) {
             _ = advance()
-            (query.limit, query.limitRange) = try parseCount("limit")
+            let (value, range) = try parseCount("limit")
+            link(add(.limit, range, number: SyntaxNode.holding(value)), first: &first, last: &last)
         }
         if current.isKeyword(.offset) {
             _ = advance()
-            query.offset = try parseCount("offset").0
+            let (value, range) = try parseCount("offset")
+            link(add(.offset, range, number: SyntaxNode.holding(value)), first: &first, last: &last)
         }
-        if query.asOf == nil { try parseAsOf(into: &query) }
+        if asOf < 0 {
+            asOf = try parseAsOf()
+            if asOf >= 0 { link(asOf, first: &first, last: &last) }
+        }
         if let keyword = current.keyword, Self.clauseKeywords.contains(keyword) {
             throw error("clause-order", "'\(keyword.rawValue)' is out of place", help: Self.clauseHelp)
         }
@@ -324,15 +359,19 @@ public struct Parser {
         {
             throw error("unknown-clause", "expected a clause", help: "did you mean '\(close)'?")
         }
-        query.range = query.range.union(tokens[max(0, index - 1)].range)
-        return query
+        if let misplacedSelect {
+            let what = form == .count ? "count" : "results"
+            throw Failure(diagnostic: Diagnostic("\(what)-select", "'\(what)' takes no select list", at: misplacedSelect), atEnd: false)
+        }
+        return add(.query, start.union(previous.range), detail: form.rawValue, a: first)
     }
 
-    mutating func parseAsOf(into query: inout JobsQuery) throws(Failure) {
-        guard current.isKeyword(.as) else { return }
-        _ = advance()
+    /// `as of SYNC`, or -1 when the next words are not `as`.
+    mutating func parseAsOf() throws(Failure) -> Int32 {
+        guard current.isKeyword(.as) else { return -1 }
+        let word = advance()
         try expectKeyword(.of, "expected 'of' after 'as' (as of SYNC: a sync id or a time)")
-        query.asOf = try parseValue()
+        return add(.asOf, word.range, a: try parseValue())
     }
 
     mutating func expectKeyword(_ word: Keyword, _ message: String) throws(Failure) {
@@ -343,66 +382,70 @@ public struct Parser {
     mutating func parseCount(_ clause: String) throws(Failure) -> (Int64, SourceRange) {
         let token = current
         if token.kind == .parameter { throw error("parameter-count", "'\(clause)' takes a number, not a parameter") }
-        guard token.kind == .number, case let digits = text(token), digits.utf8.allSatisfy({ $0 &- 0x30 < 10 }), let value = Int64(digits) else {
+        guard token.kind == .number, Self.isWholeNumber(bytes, token.range), let value = Int64(text(token)) else {
             throw error("expected-count", "expected a whole number after '\(clause)'")
         }
         _ = advance()
         return (value, token.range)
     }
 
-    mutating func parseList<T>(_ item: (inout Parser) throws(Failure) -> T) throws(Failure) -> [T] {
-        var items = [try item(&self)]
+    /// Whether `bytes[range]` is digits only.
+    static func isWholeNumber(_ bytes: [UInt8], _ range: SourceRange) -> Bool {
+        var position = range.start
+        while position < range.end {
+            guard bytes[position] &- 0x30 < 10 else { return false }
+            position += 1
+        }
+        return true
+    }
+
+    /// Items separated by commas, linked as a list; the first.
+    mutating func parseList(_ item: (inout Parser) throws(Failure) -> Int32) throws(Failure) -> Int32 {
+        var first: Int32 = -1
+        var last: Int32 = -1
+        link(try item(&self), first: &first, last: &last)
         var progress = LoopProgress()
         while current.isSymbol(.comma), progress.advanced(to: index) {
             _ = advance()
-            items.append(try item(&self))
+            link(try item(&self), first: &first, last: &last)
         }
-        return items
+        return first
     }
 
-    mutating func parseField(_ message: String) throws(Failure) -> FieldReference {
-        guard current.kind == .identifier else { throw error("expected-field", message) }
-        let token = advance()
-        return FieldReference(name: text(token), range: token.range)
-    }
-
-    mutating func parseSelectItem() throws(Failure) -> SelectItem {
+    mutating func parseSelectItem() throws(Failure) -> Int32 {
         guard current.kind == .identifier || current.isSymbol(.star) else { throw error("expected-field", "expected a field") }
-        if current.isSymbol(.star) {
-            let token = advance()
-            return .field(FieldReference(name: "*", range: token.range))
-        }
+        if current.isSymbol(.star) { return add(.star, advance().range) }
         let token = current
         let next = self.next
         if next.isSymbol(.open) || token.isKeyword(.count), let aggregate = token.keyword.flatMap(Aggregate.init(keyword:)) {
             if next.isSymbol(.open) {
                 _ = advance()
                 let (aggregate, field, close) = try parseAggregateCall(aggregate)
-                return .aggregate(aggregate, field, token.range.union(close.range))
+                return add(.aggregate, token.range.union(close.range), detail: aggregate.index, a: field)
             }
             if aggregate == .count {
                 _ = advance()
-                return .aggregate(.count, nil, token.range)
+                return add(.aggregate, token.range, detail: Aggregate.count.index)
             }
         }
-        return .field(try parseFieldExpression("expected a field", aggregates: false))
+        return try parseFieldExpression("expected a field", aggregates: false)
     }
 
     /// An aggregate's parenthesis, at `(`: `(*)`, `(f)`, `(distinct f)` after count, `(f, Q)`
     /// after percentile. Returns the aggregate as it reads (count may become count distinct), its
-    /// field, and the closing parenthesis.
-    mutating func parseAggregateCall(_ written: Aggregate) throws(Failure) -> (Aggregate, FieldReference?, close: Lexeme) {
+    /// field (-1 for none), and the closing parenthesis.
+    mutating func parseAggregateCall(_ written: Aggregate) throws(Failure) -> (Aggregate, Int32, close: Lexeme) {
         _ = advance()
         let aggregate = try distinctForm(of: written)
-        var field: FieldReference?
+        var field: Int32 = -1
         if current.isSymbol(.star) { _ = advance() } else { field = try parseFieldExpression("expected a field in \(aggregate.rawValue)(…)", aggregates: false) }
-        if aggregate == .percentile, let measured = field { field = try parsePercent(of: measured) }
+        if aggregate == .percentile, field >= 0 { field = try parsePercent(of: field) }
         guard current.isSymbol(.close) else { throw error("expected-paren", "expected ')'") }
         return (aggregate, field, advance())
     }
 
     /// `percentile(f, Q)`: after the field, `, Q` with Q strictly between 0 and 100.
-    mutating func parsePercent(of field: FieldReference) throws(Failure) -> FieldReference {
+    mutating func parsePercent(of field: Int32) throws(Failure) -> Int32 {
         guard current.isSymbol(.comma) else { throw error("expected-comma", "expected ', Q' in percentile(FIELD, Q)", help: "e.g. percentile(duration, 97.5)") }
         _ = advance()
         let token = current
@@ -410,7 +453,8 @@ public struct Parser {
             throw error("expected-percent", "expected a percentage between 0 and 100", help: "e.g. percentile(duration, 97.5)")
         }
         _ = advance()
-        return FieldReference(name: "\(field.name), \(text(token))", range: field.range.union(token.range), computed: .ranked(field, percent: token.number))
+        let percent = add(.number, token.range, number: token.number)
+        return add(.ranked, nodes[Int(field)].range.union(token.range), a: field, b: percent)
     }
 
     /// `count(distinct f)`: after `count(`, the word `distinct` makes it a count of values.
@@ -423,7 +467,7 @@ public struct Parser {
 
     /// A field, or a column computed from fields: `endedAt - startedAt`, `now - createdAt`,
     /// `bin(createdAt, 1d)`; with `aggregates`, also `count` and `p95(f)` (in `having`).
-    mutating func parseFieldExpression(_ message: String, aggregates: Bool) throws(Failure) -> FieldReference {
+    mutating func parseFieldExpression(_ message: String, aggregates: Bool) throws(Failure) -> Int32 {
         guard current.kind == .identifier else { throw error("expected-field", message) }
         let token = advance()
         if token.isKeyword(.bin), current.isSymbol(.open) {
@@ -431,33 +475,29 @@ public struct Parser {
             let time = try parseFieldExpression("expected a time field in bin(…)", aggregates: false)
             guard current.isSymbol(.comma) else { throw error("expected-comma", "expected ',' and a width in bin(TIME, WIDTH)", help: "e.g. bin(createdAt, 1d); widths: s, m, h, d, w, mo") }
             _ = advance()
-            let step = try parseBinStep()
+            let step = try parseBinStep().step
             guard current.isSymbol(.close) else { throw error("expected-paren", "expected ')' to close bin(…)") }
             let close = advance()
-            return FieldReference(name: "bin(\(time.name), \(step.text))", range: token.range.union(close.range), computed: .bin(time, step: step.step))
+            return add(.bin, token.range.union(close.range), a: time, b: step)
         }
         // (An aggregate is always followed by its parenthesis here: the cheap test first.)
         if aggregates, current.isSymbol(.open), let aggregate = token.keyword.flatMap(Aggregate.init(keyword:)) {
             let (aggregate, field, close) = try parseAggregateCall(aggregate)
-            let name = field.map { aggregate.written($0.name) } ?? aggregate.rawValue
-            return FieldReference(name: name, range: token.range.union(close.range), computed: .aggregate(aggregate, field))
+            return add(.aggregate, token.range.union(close.range), detail: aggregate.index, a: field)
         }
         // `A - B` of two times: the right side is a name, not a duration (`now - 7d` is a value).
         if current.isSymbol(.minus), next.kind == .identifier {
             _ = advance()
             let right = advance()
-            func operand(_ token: Lexeme) -> ComputedColumn.TimeOperand {
-                token.isKeyword(.now) ? .now(token.range) : .field(FieldReference(name: text(token), range: token.range))
-            }
-            return FieldReference(
-                name: "\(token.isKeyword(.now) ? "now" : text(token)) - \(right.isKeyword(.now) ? "now" : text(right))", range: token.range.union(right.range),
-                computed: .difference(operand(token), operand(right)))
+            let a = add(token.isKeyword(.now) ? .now : .name, token.range)
+            let b = add(right.isKeyword(.now) ? .now : .name, right.range)
+            return add(.difference, token.range.union(right.range), a: a, b: b)
         }
-        return FieldReference(name: text(token), range: token.range)
+        return add(.name, token.range)
     }
 
     /// A bin's width: a duration (`15m`, `1d`), ISO weeks (`1w`) or calendar months (`1mo`).
-    mutating func parseBinStep() throws(Failure) -> (step: BinStepSyntax, text: String) {
+    mutating func parseBinStep() throws(Failure) -> (step: Int32, text: String) {
         let token = current
         guard token.kind == .duration || token.kind == .number else {
             throw error("expected-width", "expected a width such as 1h, 1d, 1w or 1mo", help: "e.g. bin(createdAt, 1d)")
@@ -470,13 +510,14 @@ public struct Parser {
             guard count >= 1, count == count.rounded(), count <= 1200 else {
                 throw Failure(diagnostic: Diagnostic("bad-width", "a width in months is a whole number from 1 to 1200", at: token.range), atEnd: false)
             }
-            return (BinStepSyntax(seconds: 0, months: Int64(count), range: token.range), "\(Int64(count))mo")
+            return (add(.binStep, token.range, detail: BinUnit.months.rawValue, number: count), "\(Int64(count))mo")
         }
         guard token.kind == .duration else {
             throw Failure(diagnostic: Diagnostic("expected-width", "a width needs a unit", at: token.range, help: "e.g. \(written)h or \(written)d"), atEnd: false)
         }
-        var step = BinStepSyntax(seconds: token.number, range: token.range)
-        if lower.hasSuffix("w"), let weeks = Int64(written.dropLast()) { step.weeks = weeks }
-        return (step, written)
+        if lower.hasSuffix("w"), let weeks = Int64(written.dropLast()) {
+            return (add(.binStep, token.range, detail: BinUnit.weeks.rawValue, number: Double(weeks)), written)
+        }
+        return (add(.binStep, token.range, detail: BinUnit.seconds.rawValue, number: token.number), written)
     }
 }

@@ -3,20 +3,22 @@ import BNQCore
 /// Predicates and values: `field OP value` joined by `and`, `or`, `not` and parentheses, and the
 /// values comparisons take. The parser's conventions (see `Parser`) hold here too.
 extension Parser {
-    mutating func parseOr() throws(Failure) -> Predicate {
+    mutating func parseOr() throws(Failure) -> Int32 {
         var lhs = try parseAnd()
         while current.isKeyword(.or) {
             _ = advance()
-            lhs = .or(lhs, try parseAnd())
+            let rhs = try parseAnd()
+            lhs = add(.or, SyntaxTree.predicateRange(nodes, lhs).union(SyntaxTree.predicateRange(nodes, rhs)), a: lhs, b: rhs)
         }
         return lhs
     }
 
-    mutating func parseAnd() throws(Failure) -> Predicate {
+    mutating func parseAnd() throws(Failure) -> Int32 {
         var lhs = try parseUnary()
         while current.isKeyword(.and) {
             _ = advance()
-            lhs = .and(lhs, try parseUnary())
+            let rhs = try parseUnary()
+            lhs = add(.and, SyntaxTree.predicateRange(nodes, lhs).union(SyntaxTree.predicateRange(nodes, rhs)), a: lhs, b: rhs)
         }
         return lhs
     }
@@ -26,7 +28,7 @@ extension Parser {
     static let maximumDepth = 256
     static let maximumTerms = 256
 
-    mutating func parseUnary() throws(Failure) -> Predicate {
+    mutating func parseUnary() throws(Failure) -> Int32 {
         depth += 1
         defer { depth -= 1 }
         if depth > Self.maximumDepth {
@@ -34,7 +36,7 @@ extension Parser {
         }
         if current.isKeyword(.not) {
             let token = advance()
-            return .not(try parseUnary(), token.range)
+            return add(.not, token.range, a: try parseUnary())
         }
         if current.isSymbol(.open) {
             _ = advance()
@@ -67,9 +69,8 @@ extension Parser {
         return nil
     }
 
-    mutating func parseComparison() throws(Failure) -> Predicate {
+    mutating func parseComparison() throws(Failure) -> Int32 {
         guard current.kind == .identifier else { throw error("expected-field", "expected a field") }
-        let fieldToken = current
         // A field, a computed column, or (for `having`) an aggregate; the compiler says where each may go.
         let field = try parseFieldExpression("expected a field", aggregates: true)
         if current.isKeyword(.is) {
@@ -82,7 +83,7 @@ extension Parser {
             }
             let word = advance()
             let present = word.isKeyword(.present) || (word.isKeyword(.null) && negated)
-            return .presence(field, present: present, start.union(word.range))
+            return add(.presence, start.union(word.range), detail: present ? 1 : 0, a: field)
         }
         if current.isKeyword(.between) {
             // `f between A and B`: both ends included, as `f >= A and f <= B`.
@@ -90,9 +91,9 @@ extension Parser {
             let low = try parseValue()
             try expectKeyword(.and, "expected 'and' between the two ends of 'between'")
             let high = try parseValue()
-            return .and(
-                .comparison(Comparison(field: field, op: .greaterOrEqual, operatorRange: word.range, value: low)),
-                .comparison(Comparison(field: field, op: .lessOrEqual, operatorRange: word.range, value: high)))
+            let lower = add(.comparison, word.range, detail: Comparison.Operator.greaterOrEqual.index, a: field, b: low)
+            let upper = add(.comparison, word.range, detail: Comparison.Operator.lessOrEqual.index, a: field, b: high)
+            return add(.and, SyntaxTree.predicateRange(nodes, lower).union(SyntaxTree.predicateRange(nodes, upper)), a: lower, b: upper)
         }
         guard let (op, operatorRange) = parseOperator() else {
             if current.isKeyword(.not) {
@@ -101,27 +102,24 @@ extension Parser {
                 throw error("expected-operator", "expected \(prefixes.joined(separator: " or ")) after 'not'")
             }
             let spellings = Comparison.Operator.allCases.map(\.rawValue).joined(separator: ", ")
-            throw error("expected-operator", "expected an operator (\(spellings)) after '\(field.computed == nil ? text(fieldToken) : field.name)'")
+            throw error("expected-operator", "expected an operator (\(spellings)) after '\(tree.name(field))'")
         }
         let value = op.takesList ? try parseValueList() : try parseValue()
-        return .comparison(Comparison(field: field, op: op, operatorRange: operatorRange, value: value))
+        return add(.comparison, operatorRange, detail: op.index, a: field, b: value)
     }
 
-    mutating func parseValueList() throws(Failure) -> ValueExpression {
-        if current.kind == .parameter {
-            let token = advance()
-            return ValueExpression(kind: .parameter(text(token)), range: token.range)
-        }
+    mutating func parseValueList() throws(Failure) -> Int32 {
+        if current.kind == .parameter { return add(.parameter, advance().range) }
         guard current.isSymbol(.open) else { throw error("expected-list", "expected '(' to start a list of values") }
         let open = advance()
-        var values: [ValueExpression] = []
+        var values: Int32 = -1
         if !current.isSymbol(.close) { values = try parseList { (parser) throws(Failure) in try parser.parseValue() } }
         guard current.isSymbol(.close) else { throw error("expected-paren", "expected ',' or ')' in the list") }
         let close = advance()
-        return ValueExpression(kind: .list(values), range: open.range.union(close.range))
+        return add(.list, open.range.union(close.range), a: values)
     }
 
-    mutating func parseValue() throws(Failure) -> ValueExpression {
+    mutating func parseValue() throws(Failure) -> Int32 {
         var value = try parsePrimaryValue()
         var terms = 1
         while current.isSymbol(.plus) || current.isSymbol(.minus) {
@@ -129,37 +127,38 @@ extension Parser {
             if terms > Self.maximumTerms {
                 throw Failure(diagnostic: Diagnostic("too-many-terms", "a value may add at most \(Self.maximumTerms) terms", at: current.range), atEnd: false)
             }
-            let sign: Double = advance().isSymbol(.plus) ? 1 : -1
+            let minus: UInt8 = advance().isSymbol(.plus) ? 0 : 1
             let amount = try parsePrimaryValue()
             // `now - 1 day`: a number and a unit written apart.
-            if case .number(_, let text) = amount.kind, current.kind == .identifier, let unit = Self.unitWord(folded(current)) {
+            if nodes[Int(amount)].kind == .number, current.kind == .identifier, let unit = Self.unitWord(folded(current)) {
+                let text = tree.numberText(amount)
                 throw error(
                     "duration-unit", "expected a duration such as \(text)\(unit)", at: current,
                     help: "write the unit right after the number: \(text)\(unit)")
             }
-            value = ValueExpression(kind: .shifted(value, sign: sign, amount), range: value.range.union(amount.range))
+            value = add(.shifted, nodes[Int(value)].range.union(nodes[Int(amount)].range), detail: minus, a: value, b: amount)
         }
         return value
     }
 
-    mutating func parsePrimaryValue() throws(Failure) -> ValueExpression {
+    mutating func parsePrimaryValue() throws(Failure) -> Int32 {
         let token = current
         switch token.kind {
-        case .string: _ = advance(); return ValueExpression(kind: .string(text(token)), range: token.range)
-        case .number: _ = advance(); return ValueExpression(kind: .number(token.number, text: text(token)), range: token.range)
-        case .duration: _ = advance(); return ValueExpression(kind: .duration(token.number), range: token.range)
-        case .timestamp: _ = advance(); return ValueExpression(kind: .timestamp(text(token)), range: token.range)
-        case .parameter: _ = advance(); return ValueExpression(kind: .parameter(text(token)), range: token.range)
+        case .string: _ = advance(); return add(.string, token.range)
+        case .number: _ = advance(); return add(.number, token.range, number: token.number)
+        case .duration: _ = advance(); return add(.duration, token.range, number: token.number)
+        case .timestamp: _ = advance(); return add(.timestamp, token.range)
+        case .parameter: _ = advance(); return add(.parameter, token.range)
         case .identifier:
             _ = advance()
-            if token.isKeyword(.now) { return ValueExpression(kind: .now, range: token.range) }
-            if token.isKeyword(.today) { return ValueExpression(kind: .today, range: token.range) }
-            return ValueExpression(kind: .word(text(token)), range: token.range)
+            if token.isKeyword(.now) { return add(.now, token.range) }
+            if token.isKeyword(.today) { return add(.today, token.range) }
+            return add(.word, token.range)
         case .symbol where token.isSymbol(.minus):
             _ = advance()
             guard current.kind == .number else { throw error("expected-value", "expected a number after '-'") }
             let number = advance()
-            return ValueExpression(kind: .number(-number.number, text: "-" + text(number)), range: token.range.union(number.range))
+            return add(.number, token.range.union(number.range), detail: 1, a: Int32(truncatingIfNeeded: number.range.start), number: -number.number)
         case .invalid where Lexer.isDigit(bytes[token.range.start]):
             // `3739cd3c-…`: an id or other text written without quotes.
             throw error("expected-value", "expected a value", help: "write ids and other text in quotes: '\(rawWord(at: token))'")

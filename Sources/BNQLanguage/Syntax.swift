@@ -1,128 +1,253 @@
 import BNQCore
 
-/// A statement as written: the parser's output, before names and types are checked.
-public enum Statement: Sendable, Hashable {
-    /// `jobs [select …] [where …] [group by …] [order by …] [limit N] [offset N]`, or `count [jobs] [where …]`.
-    case jobs(JobsQuery)
-    /// `job ID`: one job (GET /jobs/{jobId}).
-    case job(id: String, range: SourceRange)
-    /// `results ID`: a job's result files (GET /jobs/{jobId}/results).
-    case results(id: String, range: SourceRange)
-    /// `explain STATEMENT`: the requests a statement would send, without sending them.
-    indirect case explain(Statement)
-    /// `history [select …] [where …] [order by …] [limit N]`: the shell's kept statements.
-    case history(JobsQuery)
-    /// `syncs [select …] [where …] [order by …] [limit N]`: the archive's snapshots.
-    case syncs(JobsQuery)
-    /// `diff [where …] [between SYNC and SYNC]`: what changed in the archive between two syncs.
-    case diff(DiffQuery)
-}
+/// The syntax of a parsed text: every node of every statement in one array, children by index,
+/// and names and values as byte ranges of the source, read only where the compiler needs them.
+///
+/// Nothing in a tree is reference counted but its two arrays, so parsing a statement allocates
+/// the same two buffers however long it is, and dropping it frees them and nothing else.
+public struct SyntaxTree: Sendable {
+    /// The UTF-8 of the text parsed (for a part of a text, all of it: ranges count from its start).
+    public let bytes: [UInt8]
+    var nodes: [SyntaxNode]
+    /// Set for a tree parsed from a parameter's text: positions inside that text mean nothing in
+    /// the statement, so every node is reported where `$name` was written.
+    var fixedRange: SourceRange?
 
-/// The parts of a `diff` statement.
-public struct DiffQuery: Sendable, Hashable {
-    /// Which jobs' changes to show (tested on the job after the change; before it, for a job gone).
-    public var predicate: Predicate?
-    /// `between A and B`: two syncs (ids or times); nil for the last two syncs.
-    public var between: (ValueExpression, ValueExpression)?
-    public var range: SourceRange
-
-    public init(range: SourceRange) { self.range = range }
-
-    public static func == (lhs: DiffQuery, rhs: DiffQuery) -> Bool {
-        lhs.predicate == rhs.predicate && lhs.between?.0 == rhs.between?.0 && lhs.between?.1 == rhs.between?.1 && lhs.range == rhs.range
+    init(bytes: [UInt8], nodes: [SyntaxNode]) {
+        self.bytes = bytes
+        self.nodes = nodes
     }
 
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(predicate)
-        hasher.combine(between?.0)
-        hasher.combine(between?.1)
-        hasher.combine(range)
+    @inline(__always) subscript(_ index: Int32) -> SyntaxNode { nodes[Int(index)] }
+
+    /// Where node `index` was written.
+    @inline(__always) func range(_ index: Int32) -> SourceRange { fixedRange ?? nodes[Int(index)].range }
+
+    /// The text a node covers, as written.
+    func text(_ index: Int32) -> String { text(nodes[Int(index)].range) }
+
+    func text(_ range: SourceRange) -> String { Lexer.decoded(bytes, range.start, range.end) }
+
+    /// Calls `body` with the source's UTF-8 and where node `index`'s text starts and ends in it.
+    @inline(__always) func withText<T>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>, Int, Int) -> T) -> T {
+        let range = nodes[Int(index)].range
+        return bytes.withUnsafeBufferPointer { body($0, range.start, range.end) }
     }
-}
 
-/// The parts of a `jobs` statement.
-public struct JobsQuery: Sendable, Hashable {
-    /// What to show; empty shows the default columns.
-    public var selection: [SelectItem] = []
-    /// `… as NAME` of each select item, in the order of `selection` (nil where none was given; the
-    /// list may be shorter than `selection`, or empty, when the last items have no name).
-    public var aliases: [FieldReference?] = []
-    /// `having PRED`: which groups to show, tested on their aggregates and keys.
-    public var having: Predicate?
-    public var predicate: Predicate?
-    public var groupBy: [FieldReference] = []
-    public var orderBy: [OrderItem] = []
-    public var limit: Int64?
-    public var limitRange: SourceRange?
-    public var offset: Int64?
-    /// `as of SYNC`: the archive as it was at a sync (an id or a time).
-    public var asOf: ValueExpression?
-    /// `count …`: only the number of matching jobs.
-    public var countOnly = false
-    /// `results where …`: the result files of the matching jobs.
-    public var resultsOnly = false
-    /// `timeline [where …] every WIDTH`: jobs started, ended, failed and running per bucket.
-    public var timelineStep: BinStepSyntax?
-    public var range: SourceRange
-
-    public init(range: SourceRange) { self.range = range }
-}
-
-/// A field as written, with where it was written: a field of the job, an alias, or a computed
-/// column (`endedAt - startedAt`, `now - createdAt`, `bin(createdAt, 1d)`).
-public struct FieldReference: Sendable, Hashable {
-    /// The field's name, or the computed column as it reads (`endedAt - startedAt`).
-    public var name: String
-    public var range: SourceRange
-    /// How the column is computed; nil for a name.
-    public var computed: ComputedColumn?
-
-    public init(name: String, range: SourceRange, computed: ComputedColumn? = nil) {
-        self.name = name
-        self.range = range
-        self.computed = computed
+    /// The name of a `.parameter` node (after its `$`).
+    func parameterName(_ index: Int32) -> String {
+        let range = nodes[Int(index)].range
+        return text(SourceRange(range.start + 1, range.end))
     }
-}
 
-/// A column worked out from the job, as written.
-public indirect enum ComputedColumn: Sendable, Hashable {
-    /// `A - B` of two times (a field, or `now`): a duration.
-    case difference(TimeOperand, TimeOperand)
-    /// `bin(TIME, STEP)`: the start of the time's bucket; STEP is a duration or `Nmo` (months).
-    case bin(FieldReference, step: BinStepSyntax)
-    /// `count`, `p95(f)`, … in `having` and `order by`: a group's aggregate.
-    case aggregate(Aggregate, FieldReference?)
-    /// The argument of `percentile(f, Q)`: the field, and Q (0–100).
-    case ranked(FieldReference, percent: Double)
+    /// The value of a `.string` node (quotes removed, escapes resolved).
+    func stringValue(_ index: Int32) -> String { Lexer.stringValue(bytes, nodes[Int(index)].range, closed: true) }
 
-    /// A time in a difference.
-    public enum TimeOperand: Sendable, Hashable {
-        case field(FieldReference)
-        case now(SourceRange)
+    /// The text of a `.number` node as written (`-` and the digits, for a negative number).
+    func numberText(_ index: Int32) -> String {
+        let node = self[index]
+        guard node.detail == 1 else { return text(node.range) }
+        return "-" + text(SourceRange(Int(node.a), node.range.end))
     }
-}
 
-/// A bin's width as written: seconds (`1h`, `1d`, `1w`), or months (`1mo`).
-public struct BinStepSyntax: Sendable, Hashable {
-    /// The width in seconds (`1h`: 3600), when given as a duration.
-    public var seconds: Double
-    /// `Nw`: ISO weeks; `Nmo`: calendar months (0 when not).
-    public var weeks: Int64 = 0
-    public var months: Int64 = 0
-    public var range: SourceRange
-}
-
-/// One item of a `select` list.
-public enum SelectItem: Sendable, Hashable {
-    case field(FieldReference)
-    /// `count`, `sum(f)`, `avg(f)`, `min(f)`, `max(f)`.
-    case aggregate(Aggregate, FieldReference?, SourceRange)
-
-    public var range: SourceRange {
-        switch self {
-        case .field(let field): return field.range
-        case .aggregate(_, _, let range): return range
+    /// A field expression's name: a field's as written, or the computed column as it reads
+    /// (`endedAt - startedAt`, `bin(createdAt, 1d)`, `p95(duration)`, `duration, 97.5`).
+    func name(_ index: Int32) -> String {
+        let node = self[index]
+        switch node.kind {
+        case .star: return "*"
+        case .now: return "now"
+        case .difference: return name(node.a) + " - " + name(node.b)
+        case .bin: return "bin(\(name(node.a)), \(binStepText(node.b)))"
+        case .ranked: return "\(name(node.a)), \(text(node.b))"
+        case .aggregate:
+            let aggregate = Aggregate.at(node.detail)
+            return node.a >= 0 ? aggregate.written(name(node.a)) : aggregate.rawValue
+        default: return text(node.range)
         }
+    }
+
+    /// A bin's width as written (`1d`), or its months (`3mo`).
+    func binStepText(_ index: Int32) -> String {
+        let node = self[index]
+        return node.detail == BinUnit.months.rawValue ? "\(Int64(node.number))mo" : text(node.range)
+    }
+
+    /// Where a predicate was written: all of a comparison, from its field to its value.
+    func predicateRange(_ index: Int32) -> SourceRange { fixedRange ?? Self.predicateRange(nodes, index) }
+
+    static func predicateRange(_ nodes: [SyntaxNode], _ index: Int32) -> SourceRange {
+        let node = nodes[Int(index)]
+        switch node.kind {
+        case .comparison: return nodes[Int(node.a)].range.union(nodes[Int(node.b)].range)
+        case .presence: return nodes[Int(node.a)].range.union(node.range)
+        case .not: return node.range.union(predicateRange(nodes, node.a))
+        default: return node.range
+        }
+    }
+
+    /// The children of a list: `first` and the nodes its `next` links lead to.
+    func list(from first: Int32) -> SyntaxList { SyntaxList(nodes: nodes, next: first) }
+
+    /// Whether node `a` of this tree and node `b` of `other` are the same syntax written at the same place.
+    func same(_ a: Int32, _ other: SyntaxTree, _ b: Int32, following: Bool = false) -> Bool {
+        if a < 0 || b < 0 { return a == b }
+        let x = self[a]
+        let y = other[b]
+        guard x.kind == y.kind, x.detail == y.detail, x.range == other.fixedRange.map({ _ in y.range }) ?? y.range, x.number.bitPattern == y.number.bitPattern,
+            bytes[x.range.start..<x.range.end] == other.bytes[y.range.start..<y.range.end], fixedRange == other.fixedRange
+        else { return false }
+        return same(x.a, other, y.a, following: true) && same(x.b, other, y.b, following: true) && (!following || same(x.next, other, y.next, following: true))
+    }
+}
+
+/// The nodes of a list, in order.
+struct SyntaxList: Sequence, IteratorProtocol {
+    let nodes: [SyntaxNode]
+    var following: Int32
+
+    init(nodes: [SyntaxNode], next: Int32) {
+        self.nodes = nodes
+        self.following = next
+    }
+
+    mutating func next() -> Int32? {
+        guard following >= 0 else { return nil }
+        defer { following = nodes[Int(following)].next }
+        return following
+    }
+}
+
+/// One node of a `SyntaxTree`: a kind, where it was written, up to two children and the next
+/// node of the list it is in (-1 for none), a small detail and a number, as each kind says.
+struct SyntaxNode: Sendable {
+    var kind: Kind
+    /// The operator, aggregate, statement form, sign or flag, by kind.
+    var detail: UInt8 = 0
+    var a: Int32 = -1
+    var b: Int32 = -1
+    /// The next node of a list (select items, group keys, order items, clauses, list values).
+    var next: Int32 = -1
+    var range: SourceRange
+    var number: Double = 0
+
+    /// The whole number a `.limit` or `.offset` holds (in `number`'s bits: no Int64 is lost).
+    var count: Int64 { Int64(bitPattern: number.bitPattern) }
+
+    /// `value` kept in a node's number, for `count`.
+    static func holding(_ value: Int64) -> Double { Double(bitPattern: UInt64(bitPattern: value)) }
+
+    enum Kind: UInt8, Sendable {
+        // Statements.
+        /// `jobs`, `count`, `results where`, `history`, `syncs`, `timeline`: detail is the
+        /// `QueryForm`; a is the first clause (`.select` … `.every`).
+        case query
+        /// `job ID` / `results ID`: the id is the node's text; detail is the `IDForm`.
+        case job, results
+        /// `explain STATEMENT`: a is the statement.
+        case explain
+        /// `diff [where P] [between A and B]`: a is the predicate, b the value A (its next is B).
+        case diff
+
+        // Clauses of a query, linked by next; each but limit and offset holds its part in a.
+        case select, `where`, groupBy, having, orderBy, asOf, every
+        /// `limit N`, `offset N`: `count` is N.
+        case limit, offset
+
+        // Select items and columns.
+        /// One select item: a is the expression, b the alias (a `.name`).
+        case item
+        /// One `order by` key: a is the expression; detail 1 for `desc`.
+        case orderItem
+        /// `*` in a select list.
+        case star
+        /// A field or alias by name (the node's text).
+        case name
+        /// `A - B` of two times: a and b are `.name` or `.now`.
+        case difference
+        /// `bin(TIME, STEP)`: a is the time, b the `.binStep`.
+        case bin
+        /// A bin's width: detail is the `BinUnit`; number is the seconds, or the weeks or months.
+        case binStep
+        /// `percentile(f, Q)`'s argument: a is the field, b the `.number` Q.
+        case ranked
+        /// `count`, `p95(f)`, …: detail is the `Aggregate`'s index; a is the field or -1.
+        case aggregate
+
+        // Predicates.
+        /// `P and Q`, `P or Q`: a and b; the range covers both.
+        case and, or
+        /// `not P`: a is P; the range is the word `not`.
+        case not
+        /// `FIELD OP VALUE`: detail is the operator's index, a the field, b the value; the range is the operator's.
+        case comparison
+        /// `FIELD is missing/present`: detail 1 for present; a is the field; the range is from `is`.
+        case presence
+
+        // Values.
+        case string, word, timestamp, now, today
+        /// A number; detail 1 when written with a leading `-`, and then a is where its digits start.
+        case number
+        /// A duration: number holds its seconds.
+        case duration
+        /// `$name`: the name follows the `$`.
+        case parameter
+        /// `BASE ± AMOUNT`: a and b; detail 1 for `-`.
+        case shifted
+        /// `(V, …)`: a is the first value (or -1).
+        case list
+    }
+}
+
+/// What a `.query` node answers.
+enum QueryForm: UInt8 {
+    case jobs, count, results, history, syncs, timeline
+}
+
+/// How a job id was written.
+enum IDForm: UInt8 {
+    case bare, quoted, parameter
+}
+
+/// The unit of a `.binStep`.
+enum BinUnit: UInt8 {
+    case seconds, weeks, months
+}
+
+/// A statement as written: a node of a syntax tree. The compiler reads it; tools compare it.
+public struct Statement: Sendable, Hashable {
+    public let tree: SyntaxTree
+    let root: Int32
+
+    /// The id of `job ID` or `results ID` as written (a parameter with its `$`); nil for other statements.
+    public var jobID: String? {
+        let node = tree[root]
+        guard node.kind == .job || node.kind == .results else { return nil }
+        switch IDForm(rawValue: node.detail) {
+        case .quoted: return tree.stringValue(root)
+        default: return tree.text(root)
+        }
+    }
+
+    /// Whether it is `results ID`.
+    public var isResults: Bool { tree[root].kind == .results }
+
+    public static func == (lhs: Statement, rhs: Statement) -> Bool { lhs.tree.same(lhs.root, rhs.tree, rhs.root) }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(tree[root].kind.rawValue)
+        hasher.combine(tree.range(root))
+    }
+}
+
+/// A predicate as written (`.watch … until P`): a node of a syntax tree.
+public struct Predicate: Sendable, Hashable {
+    public let tree: SyntaxTree
+    let root: Int32
+
+    public static func == (lhs: Predicate, rhs: Predicate) -> Bool { lhs.tree.same(lhs.root, rhs.tree, rhs.root) }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(tree[root].kind.rawValue)
+        hasher.combine(tree.range(root))
     }
 }
 
@@ -146,6 +271,15 @@ public enum Aggregate: String, Sendable, Hashable, CaseIterable {
         guard let aggregate = Aggregate(rawValue: keyword.rawValue) else { return nil }
         self = aggregate
     }
+
+    /// Every aggregate, in the order a syntax node numbers them.
+    static let numbered = allCases
+
+    /// The aggregate numbered `index` (how a syntax node holds it).
+    static func at(_ index: UInt8) -> Aggregate { numbered[Int(index)] }
+
+    /// Its number in a syntax node.
+    var index: UInt8 { UInt8(Self.numbered.firstIndex(of: self)!) }
 
     /// How it is written, for help: `count`, `p95(f)`, `percentile(f, Q)`, `sparkline(bin(t, 1d))`.
     public var usage: String {
@@ -177,94 +311,50 @@ public enum Aggregate: String, Sendable, Hashable, CaseIterable {
     public var keepsValues: Bool { quantile != nil || self == .percentile }
 }
 
-/// One key of `order by`.
-public struct OrderItem: Sendable, Hashable {
-    public var key: SelectItem
-    public var descending: Bool
-}
+/// The comparisons of predicates: `FIELD OP VALUE`.
+public enum Comparison {
+/// A comparison's operator; each is spelled by its raw value, a symbol or one or more words.
+public enum Operator: String, Sendable, Hashable, CaseIterable {
+    case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+    case `in` = "in", notIn = "not in", like = "like", notLike = "not like"
+    case contains = "contains", containsAny = "contains any"
 
-/// A predicate as written.
-public indirect enum Predicate: Sendable, Hashable {
-    case comparison(Comparison)
-    case and(Predicate, Predicate)
-    case or(Predicate, Predicate)
-    case not(Predicate, SourceRange)
-    /// `f is missing` / `f is present` (also `is null` / `is not null`).
-    case presence(FieldReference, present: Bool, SourceRange)
+    /// Every operator, in the order a syntax node numbers them.
+    static let numbered = allCases
 
-    public var range: SourceRange {
+    /// The operator numbered `index` (how a syntax node holds it).
+    static func at(_ index: UInt8) -> Operator { numbered[Int(index)] }
+
+    /// Its number in a syntax node.
+    var index: UInt8 { UInt8(Self.numbered.firstIndex(of: self)!) }
+
+    /// The tokens it is written as: one symbol, or words.
+    public var words: [String] { rawValue.split(separator: " ").map(String.init) }
+
+    /// Whether it is written with a symbol (`==`) rather than words (`not in`).
+    public var isSymbol: Bool { rawValue.first.map { !$0.isLetter } ?? false }
+
+    /// Whether it takes a parenthesised list of values.
+    public var takesList: Bool { condition.takesList }
+
+    /// The filter condition it means, and whether the result is negated (`not like`).
+    public var condition: FilterCondition {
         switch self {
-        case .comparison(let comparison): return comparison.range
-        case .presence(let field, _, let range): return field.range.union(range)
-        case .and(let lhs, let rhs), .or(let lhs, let rhs): return lhs.range.union(rhs.range)
-        case .not(let inner, let range): return range.union(inner.range)
+        case .equal: return .eq
+        case .notEqual: return .neq
+        case .less: return .lt
+        case .lessOrEqual: return .lte
+        case .greater: return .gt
+        case .greaterOrEqual: return .gte
+        case .in: return .in
+        case .notIn: return .notIn
+        case .like, .notLike: return .like
+        case .contains: return .arrayContains
+        case .containsAny: return .arrayContainsAny
         }
     }
+
+    /// Whether the condition's result is negated locally (the API has no NOT LIKE).
+    public var negatesCondition: Bool { self == .notLike }
 }
-
-/// `field OP value`.
-public struct Comparison: Sendable, Hashable {
-    /// The operators; each is spelled by its raw value, a symbol or one or more words.
-    public enum Operator: String, Sendable, Hashable, CaseIterable {
-        case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
-        case `in` = "in", notIn = "not in", like = "like", notLike = "not like"
-        case contains = "contains", containsAny = "contains any"
-
-        /// The tokens it is written as: one symbol, or words.
-        public var words: [String] { rawValue.split(separator: " ").map(String.init) }
-
-        /// Whether it is written with a symbol (`==`) rather than words (`not in`).
-        public var isSymbol: Bool { rawValue.first.map { !$0.isLetter } ?? false }
-
-        /// Whether it takes a parenthesised list of values.
-        public var takesList: Bool { condition.takesList }
-
-        /// The filter condition it means, and whether the result is negated (`not like`).
-        public var condition: FilterCondition {
-            switch self {
-            case .equal: return .eq
-            case .notEqual: return .neq
-            case .less: return .lt
-            case .lessOrEqual: return .lte
-            case .greater: return .gt
-            case .greaterOrEqual: return .gte
-            case .in: return .in
-            case .notIn: return .notIn
-            case .like, .notLike: return .like
-            case .contains: return .arrayContains
-            case .containsAny: return .arrayContainsAny
-            }
-        }
-
-        /// Whether the condition's result is negated locally (the API has no NOT LIKE).
-        public var negatesCondition: Bool { self == .notLike }
-    }
-
-    public var field: FieldReference
-    public var op: Operator
-    public var operatorRange: SourceRange
-    public var value: ValueExpression
-    public var range: SourceRange { field.range.union(value.range) }
-}
-
-/// A value as written.
-public struct ValueExpression: Sendable, Hashable {
-    public enum Kind: Sendable, Hashable {
-        case string(String)
-        case number(Double, text: String)
-        /// A bare word: `true`, `false`, an enum value such as `COMPLETE`.
-        case word(String)
-        case timestamp(String)
-        case now
-        case today
-        /// Seconds.
-        case duration(Double)
-        case parameter(String)
-        /// `BASE + DURATION` or `BASE - DURATION`.
-        indirect case shifted(ValueExpression, sign: Double, ValueExpression)
-        case list([ValueExpression])
-    }
-
-    public var kind: Kind
-    public var range: SourceRange
 }

@@ -4,16 +4,20 @@ import BNQCore
 /// resolved against `now`, enum names made canonical. Each value is converted and checked once,
 /// here, with a positioned diagnostic when it cannot be.
 extension Compiler {
-    func listElements(_ value: ValueExpression) throws(Diagnostic) -> [ValueExpression] {
-        switch value.kind {
-        case .list(let elements):
-            guard !elements.isEmpty else { throw Diagnostic("empty-list", "the list is empty", at: value.range) }
-            return elements
-        case .parameter(let name):
-            let substituted = try parameterValue(name, range: value.range, list: true)
-            return try listElements(substituted)
+    /// The values of a list (`in (…)`), each converted as `convert` does.
+    func convertList(_ value: Int32, to type: FieldType, field: JobField) throws(Diagnostic) -> FilterOperand {
+        let node = tree[value]
+        switch node.kind {
+        case .list:
+            guard node.a >= 0 else { throw Diagnostic("empty-list", "the list is empty", at: tree.range(value)) }
+            var elements: [FilterOperand] = []
+            for element in tree.list(from: node.a) { elements.append(try convert(element, to: type, field: field)) }
+            return .list(elements)
+        case .parameter:
+            let (compiler, root) = try parameterValue(value, list: true)
+            return try compiler.convertList(root, to: type, field: field)
         default:
-            throw Diagnostic("expected-list", "expected a list of values in parentheses", at: value.range)
+            throw Diagnostic("expected-list", "expected a list of values in parentheses", at: tree.range(value))
         }
     }
 
@@ -30,52 +34,56 @@ extension Compiler {
         return text
     }
 
-    func parameterValue(_ name: String, range: SourceRange, list: Bool = false) throws(Diagnostic) -> ValueExpression {
+    /// The value of the parameter node `parameter`: its text parsed as a value (or, for `list`,
+    /// as a list or a single value made one), and a compiler reading it. Positions inside the
+    /// parameter's text mean nothing in the statement: its nodes all report where `$name` was written.
+    func parameterValue(_ parameter: Int32, list: Bool = false) throws(Diagnostic) -> (Compiler, Int32) {
+        let name = tree.parameterName(parameter)
+        let range = tree.range(parameter)
         guard let text = parameterText(name) else {
             throw Diagnostic(
                 "missing-parameter", "parameter $\(name) is not set", at: range,
                 help: "set it with '.set \(name) VALUE' or '--param \(name)=VALUE'")
         }
         var parser = Parser(source: text)
-        let value: ValueExpression
+        let value: Int32
         do throws(Parser.Failure) {
             value = list && !text.trimmedSpaces.hasPrefix("(") ? try parser.parseValueListOrValue() : (list ? try parser.parseValueList() : try parser.parseValue())
         } catch {
             throw Diagnostic("parameter-value", "parameter $\(name) is not a value: \(error.diagnostic.message)", at: range)
         }
         guard parser.current.kind == .end else { throw Diagnostic("parameter-value", "parameter $\(name) holds more than one value: \(text)", at: range) }
-        // Positions inside the parameter's text mean nothing in the statement: point at $name.
-        return ValueExpression(kind: Self.relocated(value.kind, to: range), range: range)
-    }
-
-    static func relocated(_ kind: ValueExpression.Kind, to range: SourceRange) -> ValueExpression.Kind {
-        switch kind {
-        case .list(let elements): return .list(elements.map { ValueExpression(kind: relocated($0.kind, to: range), range: range) })
-        case .shifted(let base, let sign, let amount):
-            return .shifted(ValueExpression(kind: relocated(base.kind, to: range), range: range), sign: sign, ValueExpression(kind: relocated(amount.kind, to: range), range: range))
-        default: return kind
+        // A value is text and numbers: one parameter naming another could go round for ever.
+        if parser.nodes.contains(where: { $0.kind == .parameter }) {
+            throw Diagnostic("parameter-value", "parameter $\(name) holds another parameter: \(text)", at: range, help: "give it the value itself")
         }
+        var tree = parser.tree
+        tree.fixedRange = range
+        return (reading(tree), value)
     }
 
     /// Converts a written value to the operand a field of `type` compares with, or says why it cannot.
-    func convert(_ value: ValueExpression, to type: FieldType, field: JobField) throws(Diagnostic) -> FilterOperand {
+    func convert(_ value: Int32, to type: FieldType, field: JobField) throws(Diagnostic) -> FilterOperand {
         func mismatch(_ what: String, help: String? = nil) -> Diagnostic {
-            Diagnostic("value-type", "'\(field.path)' is \(type), but \(what)", at: value.range, help: help)
+            Diagnostic("value-type", "'\(field.path)' is \(type), but \(what)", at: tree.range(value), help: help)
         }
-        switch value.kind {
-        case .parameter(let name):
+        let node = tree[value]
+        switch node.kind {
+        case .parameter:
             // For a string field the parameter is text as given (quotes optional), so
             // `--param template=pdf-ocr` works; for other types it is read as a value.
-            if type == .string, let text = parameterText(name) {
+            if type == .string, let text = parameterText(tree.parameterName(value)) {
                 return .string(Self.unquoted(text))
             }
-            return try convert(try parameterValue(name, range: value.range), to: type, field: field)
+            let (compiler, root) = try parameterValue(value)
+            return try compiler.convert(root, to: type, field: field)
         case .list:
             throw mismatch("a list was given", help: "use 'in (…)' to compare with several values")
-        case .string(let text):
+        case .string:
+            let text = tree.stringValue(value)
             switch type {
             case .string: return .string(text)
-            case .enumeration(let enumType): return .string(try enumValue(text, enumType, value.range, field))
+            case .enumeration(let enumType): return .string(try enumValue(text, enumType, tree.range(value), field))
             case .timestamp:
                 guard let timestamp = Timestamp(rfc3339: text, zone: context.timeZone) else {
                     throw mismatch("'\(text)' is not a date or time", help: "write 2026-01-31 or 2026-01-31T12:00:00Z")
@@ -88,7 +96,9 @@ extension Compiler {
             case .bool: throw mismatch("'\(text)' is a string", help: "write true or false without quotes")
             default: throw mismatch("a string was given")
             }
-        case .number(let number, let text):
+        case .number:
+            let number = node.number
+            let text = tree.numberText(value)
             switch type {
             // Whole numbers for integer fields go as Int64Value and compare exactly.
             case .integer, .int64String: return Int64(text).map(FilterOperand.int) ?? .double(number)
@@ -96,15 +106,20 @@ extension Compiler {
             case .string: throw mismatch("\(text) is a number", help: "write '\(text)' in quotes to compare as text")
             default: throw mismatch("\(text) is a number")
             }
-        case .duration(let seconds):
+        case .duration:
+            let seconds = node.number
             switch type {
             case .double, .integer, .int64String, .seconds: return .double(seconds)
             case .timestamp: throw mismatch("a duration is not a time", help: "write now - \(Self.durationText(seconds)) for a time in the past")
             default: throw mismatch("a duration was given")
             }
-        case .word(let word):
+        case .word:
+            if case .enumeration(let enumType) = type, let canonical = tree.withText(value, { enumType.canonicalValue(in: $0, from: $1, to: $2) }) {
+                return .string(canonical)
+            }
+            let word = tree.text(value)
             switch type {
-            case .enumeration(let enumType): return .string(try enumValue(word, enumType, value.range, field))
+            case .enumeration(let enumType): return .string(try enumValue(word, enumType, tree.range(value), field))
             case .bool:
                 switch word.lowercased() {
                 case "true": return .bool(true)
@@ -127,14 +142,15 @@ extension Compiler {
             default:
                 throw mismatch("'\(word)' is a bare word")
             }
-        case .timestamp(let text):
+        case .timestamp:
+            let text = tree.text(value)
             guard type == .timestamp else { throw mismatch("\(text) is a time") }
             guard let timestamp = Timestamp(rfc3339: text, zone: context.timeZone) else {
-                throw Diagnostic("invalid-time", "'\(text)' is not a valid date or time", at: value.range, help: "write 2026-01-31 or 2026-01-31T12:00:00Z")
+                throw Diagnostic("invalid-time", "'\(text)' is not a valid date or time", at: tree.range(value), help: "write 2026-01-31 or 2026-01-31T12:00:00Z")
             }
             return .timestamp(timestamp)
-        case .now, .today, .shifted:
-            if type == .string, let text = Self.bareText(value) {
+        default:
+            if type == .string, let text = bareText(value) {
                 // `name == stress-test-106` reads as arithmetic; it was meant as text.
                 throw mismatch("\(text) is not in quotes", help: "write '\(text)' in quotes")
             }
@@ -143,35 +159,39 @@ extension Compiler {
         }
     }
 
-    func instant(_ value: ValueExpression) throws(Diagnostic) -> Timestamp {
-        switch value.kind {
+    func instant(_ value: Int32) throws(Diagnostic) -> Timestamp {
+        let node = tree[value]
+        switch node.kind {
         case .now: return context.now
         case .today: return context.now.startOfDay(in: context.timeZone)
-        case .timestamp(let text):
-            guard let timestamp = Timestamp(rfc3339: text, zone: context.timeZone) else { throw Diagnostic("invalid-time", "'\(text)' is not a valid date or time", at: value.range) }
+        case .timestamp, .string:
+            let text = node.kind == .string ? tree.stringValue(value) : tree.text(value)
+            guard let timestamp = Timestamp(rfc3339: text, zone: context.timeZone) else { throw Diagnostic("invalid-time", "'\(text)' is not a valid date or time", at: tree.range(value)) }
             return timestamp
-        case .string(let text):
-            guard let timestamp = Timestamp(rfc3339: text, zone: context.timeZone) else { throw Diagnostic("invalid-time", "'\(text)' is not a valid date or time", at: value.range) }
-            return timestamp
-        case .parameter(let name): return try instant(try parameterValue(name, range: value.range))
-        case .shifted(let base, let sign, let amount):
+        case .parameter:
+            let (compiler, root) = try parameterValue(value)
+            return try compiler.instant(root)
+        case .shifted:
+            let sign: Double = node.detail == 1 ? -1 : 1
+            let amount = tree[node.b]
             let seconds: Double
             switch amount.kind {
-            case .duration(let value): seconds = value
-            case .parameter(let name):
-                guard case .duration(let value) = try parameterValue(name, range: amount.range).kind else {
-                    throw Diagnostic("expected-duration", "expected a duration such as 7d after '\(sign > 0 ? "+" : "-")'", at: amount.range)
+            case .duration: seconds = amount.number
+            case .parameter:
+                let (compiler, root) = try parameterValue(node.b)
+                guard compiler.tree[root].kind == .duration else {
+                    throw Diagnostic("expected-duration", "expected a duration such as 7d after '\(sign > 0 ? "+" : "-")'", at: tree.range(node.b))
                 }
-                seconds = value
+                seconds = compiler.tree[root].number
             default:
-                throw Diagnostic("expected-duration", "expected a duration such as 90s, 15m, 2h or 7d", at: amount.range)
+                throw Diagnostic("expected-duration", "expected a duration such as 90s, 15m, 2h or 7d", at: tree.range(node.b))
             }
-            guard let shifted = try instant(base).shifted(bySeconds: sign * seconds) else {
-                throw Diagnostic("time-out-of-range", "this time falls outside the years 0001–9999", at: value.range, help: "use a shorter duration")
+            guard let shifted = try instant(node.a).shifted(bySeconds: sign * seconds) else {
+                throw Diagnostic("time-out-of-range", "this time falls outside the years 0001–9999", at: tree.range(value), help: "use a shorter duration")
             }
             return shifted
         default:
-            throw Diagnostic("expected-time", "expected a time: now, today, or a date such as 2026-01-31", at: value.range)
+            throw Diagnostic("expected-time", "expected a time: now, today, or a date such as 2026-01-31", at: tree.range(value))
         }
     }
 
@@ -186,13 +206,14 @@ extension Compiler {
 
     /// The text a person wrote as bare words and numbers joined by `-` or `+` (`stress-test-106`),
     /// or nil when the value holds anything else.
-    static func bareText(_ value: ValueExpression) -> String? {
-        switch value.kind {
-        case .word(let word): return word
-        case .number(_, let text): return text
-        case .shifted(let base, let sign, let amount):
-            guard let left = bareText(base), let right = bareText(amount) else { return nil }
-            return left + (sign > 0 ? "+" : "-") + right
+    func bareText(_ value: Int32) -> String? {
+        let node = tree[value]
+        switch node.kind {
+        case .word: return tree.text(value)
+        case .number: return tree.numberText(value)
+        case .shifted:
+            guard let left = bareText(node.a), let right = bareText(node.b) else { return nil }
+            return left + (node.detail == 1 ? "-" : "+") + right
         default: return nil
         }
     }

@@ -22,11 +22,13 @@ import Testing
 
     @Test func jobIdsKeepTheirDashes() {
         let result = Parser.parse("job bd66e025-0a8a-c87f-c4b0-530e23b1f3e2; results 'x y'")
-        guard case .job(let id, _) = result.statements[0].statement, case .results(let other, _) = result.statements[1].statement else {
+        guard result.statements.count == 2, let id = result.statements[0].statement.jobID, let other = result.statements[1].statement.jobID else {
             Issue.record("not parsed as job and results")
             return
         }
         #expect(id == "bd66e025-0a8a-c87f-c4b0-530e23b1f3e2")
+        #expect(!result.statements[0].statement.isResults)
+        #expect(result.statements[1].statement.isResults)
         #expect(other == "x y")
     }
 

@@ -57,7 +57,7 @@ import FoundationNetworking
                 let key = generator.pick(["state", "templateId", "priority", "config.isTestJob"])
                 let statistics = generator.pick(["sum(duration), avg(paymentAmount)", "p95(duration), median(numChunks)", "stddev(paymentAmount), p99(duration)"])
                 return "jobs select \(key), count, \(statistics), min(createdAt), max(numChunks) where \(generator.predicate(depth: 2)) group by \(key)"
-            default: return generator.statement()
+            default: return generator.statement().source
             }
         }
     }

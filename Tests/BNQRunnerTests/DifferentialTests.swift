@@ -49,31 +49,46 @@ import Testing
             }
         }
 
-        mutating func statement() -> String {
-            var text = "jobs where " + predicate(depth: 3)
-            if random.next() % 2 == 0 { text += " order by \(pick(["createdAt", "duration desc", "numChunks, name desc", "state", "endedAt desc"]))" }
-            if random.next() % 2 == 0 { text += " limit \(1 + random.next() % 40)" }
-            if random.next() % 3 == 0 { text += " offset \(random.next() % 30)" }
-            return text
+        /// A statement, and its parts as the oracle reads them (not through the compiler's query handling).
+        struct Case {
+            var source: String
+            var predicate: String
+            var ordering: [(field: String, descending: Bool)] = []
+            var limit: Int?
+            var offset = 0
+        }
+
+        mutating func statement() -> Case {
+            let predicate = predicate(depth: 3)
+            var statement = Case(source: "jobs where " + predicate, predicate: predicate)
+            if random.next() % 2 == 0 {
+                let keys = pick([[("createdAt", false)], [("duration", true)], [("numChunks", false), ("name", true)], [("state", false)], [("endedAt", true)]])
+                statement.ordering = keys.map { (field: $0.0, descending: $0.1) }
+                statement.source += " order by " + keys.map { $0.0 + ($0.1 ? " desc" : "") }.joined(separator: ", ")
+            }
+            if random.next() % 2 == 0 {
+                statement.limit = Int(1 + random.next() % 40)
+                statement.source += " limit \(statement.limit!)"
+            }
+            if random.next() % 3 == 0 {
+                statement.offset = Int(random.next() % 30)
+                statement.source += " offset \(statement.offset)"
+            }
+            return statement
         }
     }
 
     /// The oracle: the whole predicate evaluated locally, ordered, offset and limited.
-    static func expected(_ source: String) throws -> [String] {
-        let parsed = Parser.parse(source)
-        guard case .jobs(let query) = parsed.statements[0].statement else { return [] }
-        let compiler = Compiler(context: CompileContext(now: now))
-        let predicate = try compiler.resolvePredicate(query.predicate!)
+    static func expected(_ statement: Generator.Case) throws -> [String] {
+        let parsed = try Parser.parsePredicate(statement.predicate, in: SourceRange(0, statement.predicate.utf8.count)).get()
+        let predicate = try Compiler(context: CompileContext(now: now)).resolvePredicate(parsed)
         var ordering = JobOrdering.defaultOrdering
-        if !query.orderBy.isEmpty {
-            ordering = JobOrdering(keys: query.orderBy.map { item in
-                guard case .field(let reference) = item.key else { fatalError() }
-                return .init(field: JobSchema.field(named: reference.name)!, descending: item.descending)
-            })
+        if !statement.ordering.isEmpty {
+            ordering = JobOrdering(keys: statement.ordering.map { .init(field: JobSchema.field(named: $0.field)!, descending: $0.descending) })
         }
         var matching = ordering.sorted(jobs.filter(predicate.matches)).map(\.id)
-        matching = Array(matching.dropFirst(Int(query.offset ?? 0)))
-        if let limit = query.limit { matching = Array(matching.prefix(Int(limit))) }
+        matching = Array(matching.dropFirst(statement.offset))
+        if let limit = statement.limit { matching = Array(matching.prefix(limit)) }
         return matching
     }
 
@@ -82,11 +97,12 @@ import Testing
         let statements = (0..<1000).map { _ in generator.statement() }
         var residuals = 0
         try await withService(jobs: Self.jobs) { _, client in
-            for source in statements {
+            for statement in statements {
+                let source = statement.source
                 let result = try await LanguageAgainstServiceTests.run(source, client: client, pageSize: 70)
                 #expect(result.status == 0, "\(source): \(result.messages)")
                 let ids = result.output.split(separator: "\n").map { try! JSONParser.parse(String($0)).id }
-                let expected = try Self.expected(source)
+                let expected = try Self.expected(statement)
                 #expect(ids == expected, "\(source)")
                 if case .success(.jobs(let plan)) = Compiler(context: CompileContext(now: Self.now)).compile(source: source), plan.residual != nil {
                     residuals += 1

@@ -1,0 +1,130 @@
+/// Values by name, with ASCII letters matched in any case, looked up from a string or straight
+/// from UTF-8 bytes without building one: field names to fields, enum spellings to values.
+///
+/// The table is flat and reads eight bytes at a time: a name is folded to lower case a word at a
+/// time (`lowered`), hashed by words, and compared by words with the folded names, which sit in
+/// one array padded with zeros. A look-up retains nothing but the value it returns.
+public struct CaseInsensitiveTable<Value: Sendable>: Sendable {
+    /// Per slot: the index of its entry plus one (0 for an empty slot).
+    private let slots: [Int32]
+    private let mask: Int
+    private let values: [Value]
+    private let hashes: [UInt64]
+    /// Each entry's name in bytes, and where its folded words start in `words`.
+    private let lengths: [Int]
+    private let starts: [Int]
+    private let words: [UInt64]
+
+    /// A table of `entries`; of two names that differ only in case, the first is kept.
+    public init(_ entries: [(name: String, value: Value)]) {
+        var capacity = 16
+        while capacity < entries.count * 2 { capacity *= 2 }
+        var slots = [Int32](repeating: 0, count: capacity)
+        var values: [Value] = []
+        var hashes: [UInt64] = []
+        var lengths: [Int] = []
+        var starts: [Int] = []
+        var words: [UInt64] = []
+        for (name, value) in entries {
+            let bytes = Array(name.utf8)
+            let folded = bytes.withUnsafeBufferPointer { buffer in (0..<Self.wordCount(buffer.count)).map { Self.word(buffer, 0, buffer.count, $0) } }
+            let hash = bytes.withUnsafeBufferPointer { Self.hash($0, 0, $0.count) }
+            var index = Int(truncatingIfNeeded: hash) & (capacity - 1)
+            var duplicate = false
+            while slots[index] != 0 {
+                let other = Int(slots[index]) - 1
+                if hashes[other] == hash, lengths[other] == bytes.count, Array(words[starts[other]..<starts[other] + folded.count]) == folded {
+                    duplicate = true
+                    break
+                }
+                index = (index + 1) & (capacity - 1)
+            }
+            guard !duplicate else { continue }
+            values.append(value)
+            hashes.append(hash)
+            lengths.append(bytes.count)
+            starts.append(words.count)
+            words += folded
+            slots[index] = Int32(values.count)
+        }
+        self.slots = slots
+        self.mask = capacity - 1
+        self.values = values
+        self.hashes = hashes
+        self.lengths = lengths
+        self.starts = starts
+        self.words = words
+    }
+
+    /// The value `name` names, in any case; nil when none does.
+    public subscript(_ name: String) -> Value? {
+        var name = name
+        return name.withUTF8 { self[utf8: $0] }
+    }
+
+    /// The value the UTF-8 name `bytes` names, in any case; nil when none does.
+    public subscript(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Value? {
+        value(in: bytes, from: 0, to: bytes.count)
+    }
+
+    /// The value the name `buffer[start..<end]` names, in any case; nil when none does. Bytes of
+    /// `buffer` after `end` may be read (and masked off) to take whole words.
+    public func value(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Value? {
+        let count = end - start
+        let hash = Self.hash(buffer, start, end)
+        var index = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let slot = Int(slots[index])
+            guard slot != 0 else { return nil }
+            let candidate = slot - 1
+            if hashes[candidate] == hash, lengths[candidate] == count {
+                let first = starts[candidate]
+                var word = 0
+                let wordCount = Self.wordCount(count)
+                while word < wordCount, Self.word(buffer, start, end, word) == words[first + word] { word += 1 }
+                if word == wordCount { return values[candidate] }
+            }
+            index = (index + 1) & mask
+        }
+    }
+
+    @inline(__always) static func wordCount(_ count: Int) -> Int { (count + 7) / 8 }
+
+    /// Word `index` (bytes `8 * index` on) of `buffer[start..<end]`, little-endian, folded to lower
+    /// case, with the bytes past `end` as zeros.
+    @inline(__always) static func word(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ index: Int) -> UInt64 {
+        let offset = start + 8 * index
+        let length = end - offset
+        var value: UInt64 = 0
+        if offset + 8 <= buffer.count {
+            value = UInt64(littleEndian: UnsafeRawPointer(buffer.baseAddress! + offset).loadUnaligned(as: UInt64.self))
+            if length < 8 { value &= (1 << (8 * UInt64(length))) &- 1 }
+        } else {
+            var byte = 0
+            while byte < length {
+                value |= UInt64(buffer[offset + byte]) << (8 * UInt64(byte))
+                byte += 1
+            }
+        }
+        return lowered(value)
+    }
+
+    /// The eight bytes of `word` with ASCII capitals made small letters and every other byte kept.
+    @inline(__always) static func lowered(_ word: UInt64) -> UInt64 {
+        let heptets = word & 0x7F7F_7F7F_7F7F_7F7F
+        let aboveZ = heptets &+ 0x2525_2525_2525_2525
+        let fromA = heptets &+ 0x3F3F_3F3F_3F3F_3F3F
+        let capitals = ~word & 0x8080_8080_8080_8080 & (fromA ^ aboveZ)
+        return word | (capitals >> 2)
+    }
+
+    /// A hash of the folded words of `buffer[start..<end]`.
+    @inline(__always) static func hash(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt64 {
+        var hash = UInt64(end - start) &* 0x9E37_79B9_7F4A_7C15
+        for index in 0..<wordCount(end - start) {
+            hash = (hash ^ word(buffer, start, end, index)) &* 0xFF51_AFD7_ED55_8CCD
+            hash ^= hash >> 29
+        }
+        return hash
+    }
+}
