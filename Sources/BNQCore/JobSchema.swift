@@ -163,7 +163,7 @@ public final class JobField: Sendable, Hashable {
     /// Whether it is worked out locally rather than read from the job (never sent to the API).
     public var isComputed: Bool { derivation != nil }
 
-    public static func == (lhs: JobField, rhs: JobField) -> Bool { lhs.path == rhs.path && lhs.type == rhs.type && lhs.derivation == rhs.derivation }
+    public static func == (lhs: JobField, rhs: JobField) -> Bool { lhs === rhs || lhs.path == rhs.path && lhs.type == rhs.type && lhs.derivation == rhs.derivation }
     public func hash(into hasher: inout Hasher) {
         hasher.combine(path)
         hasher.combine(type)

@@ -25,9 +25,19 @@ public struct DiffPlan: Sendable {
 
 /// How to answer a `jobs` or `count` statement.
 public struct JobsPlan: Sendable {
-    /// The `POST /jobs/filter` body: the pushed-down filters, the ordering, and the pagination when
-    /// the whole predicate ran on the server.
-    public var request: JobsRequest
+    /// The `POST /jobs/filter` body, made from the plan's own parts when it is needed (they are its
+    /// one owner): the pushed filters, the order when the server sorts, and the first page.
+    public var request: JobsRequest {
+        JobsRequest(
+            pagination: pagination,
+            filters: pushed.isEmpty ? nil : pushed.map { JobsRequest.Filter(field: $0.field.path, condition: $0.condition, value: $0.operand) },
+            orderBy: ordersOnServer ? ordering?.text : nil)
+    }
+    /// The first page to ask for: limit and offset when the whole predicate runs on the server,
+    /// else whole pages from the start.
+    public var pagination: JobsRequest.Pagination
+    /// Whether `ordering` is sent as `orderBy` (not when it is sorted here, grouped or counted).
+    public var ordersOnServer: Bool
     /// False when there is nothing to filter on the server: the runner uses `GET /jobs` instead.
     public var usesFilterEndpoint: Bool
     /// The conjuncts the server filters on.
@@ -37,7 +47,7 @@ public struct JobsPlan: Sendable {
     /// Rows to skip and to keep; applied locally when there is a residual or grouping.
     public var limit: Int64?
     public var offset: Int64
-    /// Whether limit and offset went into `request.pagination`.
+    /// Whether limit and offset went into `pagination`.
     public var paginationPushed: Bool
     /// The fields to show; empty for the default columns, `["*"]`-like `allFields` for whole jobs.
     public var projection: [JobField]

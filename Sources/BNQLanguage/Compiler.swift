@@ -49,13 +49,18 @@ public struct Compiler: Sendable {
 
     /// Parses and compiles a single statement of `source`; the diagnostics of parsing come first.
     public func compile(source: String) -> Result<CompiledStatement, Diagnostic> {
-        let parsed = Parser.parse(source)
-        if let first = parsed.diagnostics.first { return .failure(first) }
-        guard parsed.statements.count == 1 else {
-            return .failure(Diagnostic("statement-count", parsed.statements.isEmpty ? "no statement" : "expected one statement, found \(parsed.statements.count)", at: SourceRange(0, source.utf8.count)))
+        var parser = Parser(source: source)
+        var root: Int32 = -1
+        var count = 0
+        let (diagnostics, _) = parser.parseStatements { statement, _ in
+            if count == 0 { root = statement }
+            count += 1
         }
-        var statements = parsed.statements
-        return compile(statements.removeLast().statement)
+        if let first = diagnostics.first { return .failure(first) }
+        guard count == 1 else {
+            return .failure(Diagnostic("statement-count", count == 0 ? "no statement" : "expected one statement, found \(count)", at: SourceRange(0, source.utf8.count)))
+        }
+        return compile(Statement(tree: parser.tree, root: root))
     }
 
     func compileStatement(_ statement: Int32) throws(Diagnostic) -> CompiledStatement {
@@ -435,30 +440,27 @@ public struct Compiler: Sendable {
             output = .rows
         }
 
-        var request = JobsRequest()
-        if !pushed.isEmpty {
-            request.filters = pushed.map { JobsRequest.Filter(field: $0.field.path, condition: $0.condition, value: $0.operand) }
-        }
         let sortsLocally = orderingKeys.contains { $0.field.isComputed }
-        if !grouped, !query.countOnly, let ordering, !sortsLocally { request.orderBy = ordering.text }
         let offset = query.offset ?? 0
         var paginationPushed = false
+        let pagination: JobsRequest.Pagination
         switch output {
         case .rows where residual == nil && !sortsLocally, .results where residual == nil && !sortsLocally:
             let first = query.limit.map { Swift.min($0, context.pageSize) } ?? context.pageSize
-            request.pagination = .init(limit: first, offset: offset)
+            pagination = .init(limit: first, offset: offset)
             paginationPushed = true
         case .count where residual == nil:
-            request.pagination = .init(limit: 1, offset: 0)
+            pagination = .init(limit: 1, offset: 0)
             paginationPushed = true
         default:
-            request.pagination = .init(limit: context.pageSize, offset: 0)
+            pagination = .init(limit: context.pageSize, offset: 0)
         }
         return JobsPlan(
-            request: request, usesFilterEndpoint: !pushed.isEmpty, pushed: pushed, residual: residual,
+            pagination: pagination, ordersOnServer: !grouped && !query.countOnly && ordering != nil && !sortsLocally,
+            usesFilterEndpoint: !pushed.isEmpty, pushed: pushed, residual: residual,
             limit: query.limit, offset: offset, paginationPushed: paginationPushed,
             projection: projection, allFields: allFields, output: output, now: context.now,
-            ordering: orderingKeys.isEmpty ? nil : JobOrdering(keys: orderingKeys),
+            ordering: ordering,
             asOf: query.asOf >= 0 ? try syncReference(query.asOf) : nil)
     }
 

@@ -146,6 +146,14 @@ public struct Parser {
 
     mutating func parseAll() -> Result {
         var roots: [(Int32, SourceRange)] = []
+        let (diagnostics, complete) = parseStatements { roots.append(($0, $1)) }
+        let tree = self.tree
+        return Result(statements: roots.map { Parsed(statement: Statement(tree: tree, root: $0.0), range: $0.1) }, diagnostics: diagnostics, isComplete: complete)
+    }
+
+    /// Parses every `;`-separated statement, calling `body` with each one's root node and source
+    /// range; returns one diagnostic per statement that failed, and whether the text is complete.
+    mutating func parseStatements(_ body: (Int32, SourceRange) -> Void) -> (diagnostics: [Diagnostic], complete: Bool) {
         var diagnostics: [Diagnostic] = []
         var complete = true
         var progress = LoopProgress()
@@ -157,15 +165,14 @@ public struct Parser {
                 guard current.kind == .end || current.isSymbol(.semicolon) else {
                     throw error("unexpected-token", "expected the end of the statement", help: Self.clauseHelp)
                 }
-                roots.append((statement, SourceRange(start, previous.range.end)))
+                body(statement, SourceRange(start, previous.range.end))
             } catch {
                 diagnostics.append(error.diagnostic)
                 if error.atEnd { complete = false }
                 while current.kind != .end && !current.isSymbol(.semicolon) { _ = advance() }
             }
         }
-        let tree = self.tree
-        return Result(statements: roots.map { Parsed(statement: Statement(tree: tree, root: $0.0), range: $0.1) }, diagnostics: diagnostics, isComplete: complete)
+        return (diagnostics, complete)
     }
 
     static let clauseHelp = Vocabulary.clauseOrderHelp

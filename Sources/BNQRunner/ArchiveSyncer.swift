@@ -102,7 +102,6 @@ public struct ArchiveSyncer {
             var plan = try plan("jobs where id in ('') order by createdAt")
             let operand = FilterOperand.list(chunk.map(FilterOperand.string))
             plan.pushed = [JobFilter(checked: JobSchema.field(named: "id")!, condition: .in, operand: operand)]
-            plan.request.filters = [JobsRequest.Filter(field: "id", condition: .in, value: operand)]
             do {
                 try await copy(plan, into: sync, read: &read) { found.insert($0) }
                 gone += chunk.filter { !found.contains($0) }

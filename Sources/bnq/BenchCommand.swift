@@ -10,6 +10,7 @@ struct BenchCompilerCommand: ParsableCommand {
 
     @Option(help: "How long to run, in seconds.") var seconds: Double = 3
     @Option(help: "What to measure: all (parse and compile), lex or parse.") var stage: String = "all"
+    @Option(help: "Measure this statement alone instead of the built-in mix (repeat the option for several).") var statement: [String] = []
 
     static let statements = [
         "jobs where state == COMPLETE order by createdAt limit 10",
@@ -26,12 +27,13 @@ struct BenchCompilerCommand: ParsableCommand {
         let context = CompileContext(now: Timestamp(rfc3339: "2026-11-28T00:00:00Z")!)
         let compiler = Compiler(context: context)
         let stage = self.stage
+        let statements = statement.isEmpty ? Self.statements : statement
         var count = 0
         var checksum = 0
         let start = ContinuousClock.now
         let budget = Duration.milliseconds(Int64(seconds * 1000))
         while ContinuousClock.now - start < budget {
-            for statement in Self.statements {
+            for statement in statements {
                 switch stage {
                 case "lex": checksum &+= Lexer.lexemes(statement).count
                 case "parse": checksum &+= Parser.parse(statement).statements.count
