@@ -40,8 +40,9 @@ public struct Compiler: Sendable {
 
     /// Compiles one statement, or gives the first error in it.
     public func compile(_ statement: Statement) -> Result<CompiledStatement, Diagnostic> {
+        var compiler = reading(statement.tree)
         do throws(Diagnostic) {
-            return .success(try reading(statement.tree).compileStatement(statement.root))
+            return .success(try compiler.compileStatement(statement.root))
         } catch {
             return .failure(error)
         }
@@ -63,14 +64,18 @@ public struct Compiler: Sendable {
         return compile(Statement(tree: parser.tree, root: root))
     }
 
-    func compileStatement(_ statement: Int32) throws(Diagnostic) -> CompiledStatement {
+    mutating func compileStatement(_ statement: Int32) throws(Diagnostic) -> CompiledStatement {
         let node = tree[statement]
         switch node.kind {
         case .query:
             let query = QueryParts(tree, statement)
             switch query.form {
-            case .history: return .history(try Compiler(context: context, schema: .history).reading(tree).compileQuery(query))
-            case .syncs: return .syncs(try Compiler(context: context, schema: .syncs).reading(tree).compileQuery(query))
+            case .history:
+                var compiler = Compiler(context: context, schema: .history).reading(tree)
+                return .history(try compiler.compileQuery(query))
+            case .syncs:
+                var compiler = Compiler(context: context, schema: .syncs).reading(tree)
+                return .syncs(try compiler.compileQuery(query))
             default: return .jobs(try compileQuery(query))
             }
         case .job: return .job(id: try jobID(statement))
@@ -251,13 +256,9 @@ public struct Compiler: Sendable {
         var resultsOnly: Bool { form == .results }
     }
 
-    func compileQuery(_ query: QueryParts) throws(Diagnostic) -> JobsPlan {
-        var compiler = self
-        compiler.aliases = [:]
-        return try compiler.compileQueryWithAliases(query)
-    }
-
-    mutating func compileQueryWithAliases(_ query: QueryParts) throws(Diagnostic) -> JobsPlan {
+    /// A query's plan; the aliases its select list gives hold for it alone.
+    mutating func compileQuery(_ query: QueryParts) throws(Diagnostic) -> JobsPlan {
+        if !aliases.isEmpty { aliases = [:] }
         var projection: [JobField] = []
         var allFields = false
         var aggregates: [(Aggregate, JobField?)] = []

@@ -48,23 +48,27 @@ extension Parser {
         return try parseComparison()
     }
 
-    /// The operators' spellings, split once into the keywords and symbols they are written with.
-    static let operatorSpellings: [(op: Comparison.Operator, words: [Keyword])] =
-        Vocabulary.operators.map { op in (op, op.words.map { Keyword.named($0)! }) }
+    /// The operators' spellings, split once into the one or two keywords and symbols they are
+    /// written with (plain values, so reading them retains nothing), longest first.
+    static let operatorSpellings: [(op: Comparison.Operator, first: Keyword, second: Keyword?)] =
+        Vocabulary.operators.map { op in
+            let words = op.words.map { Keyword.named($0)! }
+            precondition(words.count <= 2, "an operator of more than two words")
+            return (op, words[0], words.count > 1 ? words[1] : nil)
+        }
 
     /// The operator at the current token, longest match first (`not in` before `in`), from the vocabulary.
     mutating func parseOperator() -> (Comparison.Operator, SourceRange)? {
         guard let first = current.keyword else { return nil }
-        for (op, words) in Self.operatorSpellings where words[0] == first && index + words.count < tokens.count {
-            var matches = true
-            for offset in 1..<max(1, words.count) where !tokens[index + offset].isKeyword(words[offset]) {
-                matches = false
-                break
+        for spelling in Self.operatorSpellings where spelling.first == first {
+            var range = current.range
+            if let second = spelling.second {
+                guard next.isKeyword(second) else { continue }
+                range = range.union(next.range)
+                _ = advance()
             }
-            guard matches else { continue }
-            let range = current.range.union(tokens[index + words.count - 1].range)
-            for _ in words { _ = advance() }
-            return (op, range)
+            _ = advance()
+            return (spelling.op, range)
         }
         return nil
     }

@@ -86,8 +86,9 @@ public struct SyntaxTree: Sendable {
         }
     }
 
-    /// The children of a list: `first` and the nodes its `next` links lead to.
-    func list(from first: Int32) -> SyntaxList { SyntaxList(nodes: nodes, next: first) }
+    /// The children of a list: `first` and the nodes its `next` links lead to (none for -1, and
+    /// then without holding the nodes).
+    func list(from first: Int32) -> SyntaxList { first < 0 ? SyntaxList(nodes: [], next: -1) : SyntaxList(nodes: nodes, next: first) }
 
     /// Whether node `a` of this tree and node `b` of `other` are the same syntax written at the same place.
     func same(_ a: Int32, _ other: SyntaxTree, _ b: Int32, following: Bool = false) -> Bool {
