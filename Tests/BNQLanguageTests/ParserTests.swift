@@ -78,6 +78,31 @@ import Testing
         #expect(tokens[1].keyword == .equal && tokens[3].keyword == .notEqual && tokens[9].keyword == .notEqual)
     }
 
+    /// Words are scanned eight bytes at a time: every word ends exactly where a byte-by-byte scan
+    /// ends it, whatever bytes border the range tests (`/0 9:`, `@A Z[`, `^_``, `az{`, DEL, non-ASCII).
+    @Test func wordsEndWhereAByteByByteScanEndsThem() {
+        func isWordByte(_ byte: UInt8) -> Bool {
+            (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F || byte >= 0x80
+        }
+        var random = SeededRandom(seed: 7)
+        let alphabet = Array("/09:@AZ[^_`az{\u{7F}é😀 xyQ5-.".unicodeScalars)
+        for _ in 0..<20000 {
+            var text = "w"
+            for _ in 0..<Int(random.next() % 30) { text.unicodeScalars.append(alphabet[Int(random.next() % UInt64(alphabet.count))]) }
+            let bytes = Array(text.utf8)
+            var end = 1
+            while end < bytes.count, isWordByte(bytes[end]) { end += 1 }
+            let first = Lexer.lexemes(text)[0]
+            #expect(first.kind == .identifier)
+            // A dot followed by a letter continues a dotted path; without one the word ends at `end`.
+            if end + 1 < bytes.count, bytes[end] == UInt8(ascii: "."), Lexer.isLetter(bytes[end + 1]) {
+                #expect(first.range.end > end + 1, "\(text.debugDescription)")
+            } else {
+                #expect(first.range == SourceRange(0, end), "\(text.debugDescription)")
+            }
+        }
+    }
+
     @Test func lexerNeverFailsOnArbitraryBytes() {
         var random = SeededRandom(seed: 42)
         let alphabet = Array("jobs where state == 'x\" ( ) , ; -- \n \t 2026-01-01T 7d $p . é 😀 \u{1B} # != <> not in like".unicodeScalars)
