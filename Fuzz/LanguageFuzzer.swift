@@ -10,7 +10,7 @@ import BNQLanguage
 
 let context = CompileContext(
     now: Timestamp(rfc3339: "2026-11-28T00:00:00Z")!,
-    parameters: ["state": "FAILED", "since": "now - 7d", "id": "'5d0c2a3e'", "names": "('a', 'b')"])
+    parameters: ["state": "FAILED", "since": "now - 7d", "id": "'5d0c2a3e'", "names": "('a', 'b')", "loop": "$loop", "shift": "now - $since"])
 let completer = Completer(jobIDs: ["5d0c2a3e-1111-2222-3333-444455556666", "5d0c2a3e-9999", "bad\u{1B}[2Jid"])
 let compilers = [Compiler(context: context), Compiler(context: context, schema: .history)]
 

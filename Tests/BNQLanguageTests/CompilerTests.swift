@@ -64,6 +64,33 @@ import Testing
         #expect(operands[7] == .timestamp(Timestamp(rfc3339: "2026-01-31T00:00:00Z")!))
     }
 
+    /// Parameter values are parsed as values of their own, reported where `$name` is written;
+    /// one that names another parameter is an error, never a loop.
+    @Test func parametersAreValuesReportedWhereTheyAreUsed() throws {
+        let parameters = ["states": "(NEW, failed)", "one": "complete", "week": "7d", "loop": "$loop", "shift": "now - $week", "bad": "now -"]
+        let plan = try Self.plan("jobs where state in $states and state not in $one and createdAt > now - $week", parameters: parameters)
+        #expect(plan.pushed.map(\.operand) == [
+            .list([.string("JOB_STATE_NEW"), .string("JOB_STATE_FAILED")]), .list([.string("JOB_STATE_COMPLETE")]),
+            .timestamp(Timestamp(rfc3339: "2026-11-22T12:00:00Z")!),
+        ])
+        let compiler = Compiler(context: CompileContext(now: Self.now, parameters: parameters))
+        for (source, message) in [
+            ("jobs where createdAt > $loop", "parameter $loop holds another parameter: $loop"),
+            ("jobs where createdAt > $shift", "parameter $shift holds another parameter: now - $week"),
+            ("jobs where state in $loop", "parameter $loop holds another parameter: $loop"),
+            ("jobs where createdAt > $bad", "parameter $bad is not a value: expected a value, found end of input"),
+            ("jobs where createdAt > $missing", "parameter $missing is not set"),
+        ] {
+            guard case .failure(let diagnostic) = compiler.compile(source: source) else {
+                Issue.record("\(source) compiled")
+                continue
+            }
+            #expect(diagnostic.message == message)
+            let at = source.utf8.count - source.split(separator: "$").last!.utf8.count - 1
+            #expect(diagnostic.range == SourceRange(at, source.utf8.count), "\(source)")
+        }
+    }
+
     @Test func countWithoutResidualAsksForOneJob() throws {
         let plan = try Self.plan("count where state == FAILED")
         #expect(plan.paginationPushed && plan.request.pagination?.limit == 1)
