@@ -325,10 +325,7 @@ public struct Compiler: Sendable {
         var residualParts: [LocalPredicate] = []
         if query.predicate >= 0 {
             pushed.reserveCapacity(4)
-            try forEachConjunct(of: query.predicate) { (conjunct) throws(Diagnostic) in
-                let local = try resolve(conjunct)
-                if let filter = pushable(local) { pushed.append(filter) } else { residualParts.append(local) }
-            }
+            try split(query.predicate, pushed: &pushed, residual: &residualParts)
         }
         let residual = residualParts.isEmpty ? nil : residualParts.dropFirst().reduce(residualParts[0]) { .and($0, $1) }
 
@@ -465,15 +462,17 @@ public struct Compiler: Sendable {
             asOf: query.asOf >= 0 ? try syncReference(query.asOf) : nil)
     }
 
-    /// Calls `body` with each top-level `and` conjunct of `predicate`, left to right.
-    func forEachConjunct(of predicate: Int32, _ body: (Int32) throws(Diagnostic) -> Void) throws(Diagnostic) {
+    /// Resolves each top-level `and` conjunct of `predicate`, left to right, into a filter the
+    /// API can apply (`pushed`) or a part of what runs locally (`residual`).
+    func split(_ predicate: Int32, pushed: inout [JobFilter], residual: inout [LocalPredicate]) throws(Diagnostic) {
         let node = tree[predicate]
         if node.kind == .and {
-            try forEachConjunct(of: node.a, body)
-            try forEachConjunct(of: node.b, body)
-        } else {
-            try body(predicate)
+            try split(node.a, pushed: &pushed, residual: &residual)
+            try split(node.b, pushed: &pushed, residual: &residual)
+            return
         }
+        let local = try resolve(predicate)
+        if let filter = pushable(local) { pushed.append(filter) } else { residual.append(local) }
     }
 
     /// The single filter a resolved conjunct amounts to, when the API can express it.
