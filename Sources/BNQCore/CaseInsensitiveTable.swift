@@ -71,6 +71,27 @@ public struct CaseInsensitiveTable<Value: Sendable>: Sendable {
     /// `buffer` after `end` may be read (and masked off) to take whole words.
     public func value(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Value? {
         let count = end - start
+        guard count <= 16 else { return longValue(in: buffer, from: start, to: end) }
+        // Most names fit in two words: read them once, hash and compare them as they are.
+        let low = count > 0 ? Self.word(buffer, start, end, 0) : 0
+        let high = count > 8 ? Self.word(buffer, start, end, 1) : 0
+        let hash = Self.hash(low, high, count: count)
+        var index = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let slot = Int(slots[index])
+            guard slot != 0 else { return nil }
+            let candidate = slot &- 1
+            if hashes[candidate] == hash, lengths[candidate] == count {
+                let first = starts[candidate]
+                if count == 0 || (words[first] == low && (count <= 8 || words[first &+ 1] == high)) { return values[candidate] }
+            }
+            index = (index &+ 1) & mask
+        }
+    }
+
+    /// `value(in:from:to:)` for names longer than two words.
+    private func longValue(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Value? {
+        let count = end - start
         let hash = Self.hash(buffer, start, end)
         var index = Int(truncatingIfNeeded: hash) & mask
         while true {
@@ -118,13 +139,23 @@ public struct CaseInsensitiveTable<Value: Sendable>: Sendable {
         return word | (capitals >> 2)
     }
 
-    /// A hash of the folded words of `buffer[start..<end]`.
+    /// A hash of the folded words of `buffer[start..<end]`: for up to 16 bytes, the hash of its
+    /// two words (the second 0 when there is one); beyond, the words mixed in one after another.
     @inline(__always) static func hash(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt64 {
-        var hash = UInt64(end - start) &* 0x9E37_79B9_7F4A_7C15
-        for index in 0..<wordCount(end - start) {
+        let count = end - start
+        guard count > 16 else {
+            return hash(count > 0 ? word(buffer, start, end, 0) : 0, count > 8 ? word(buffer, start, end, 1) : 0, count: count)
+        }
+        var hash = UInt64(count) &* 0x9E37_79B9_7F4A_7C15
+        for index in 0..<wordCount(count) {
             hash = (hash ^ word(buffer, start, end, index)) &* 0xFF51_AFD7_ED55_8CCD
             hash ^= hash >> 29
         }
         return hash
+    }
+
+    @inline(__always) static func hash(_ low: UInt64, _ high: UInt64, count: Int) -> UInt64 {
+        let mixed = (low ^ (high &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(truncatingIfNeeded: count)) &* 0xFF51_AFD7_ED55_8CCD
+        return mixed ^ (mixed >> 29)
     }
 }
