@@ -471,22 +471,29 @@ public struct Compiler: Sendable {
             try split(node.b, pushed: &pushed, residual: &residual)
             return
         }
-        let local = try resolve(predicate)
-        if let filter = pushable(local) { pushed.append(filter) } else { residual.append(local) }
+        // A comparison, or `not` of one: pushed when the API can express it (`not (a == b)` as
+        // NEQ); anything else runs locally.
+        let comparison = node.kind == .not ? node.a : predicate
+        if tree[comparison].kind == .comparison {
+            let (filter, negated) = try resolveFilter(comparison)
+            if node.kind == .not {
+                if !negated, let pushable = Self.pushable(filter, negated: true) { return pushed.append(pushable) }
+                return residual.append(.not(negated ? .not(.filter(filter)) : .filter(filter)))
+            }
+            if let pushable = Self.pushable(filter, negated: negated) { return pushed.append(pushable) }
+            return residual.append(negated ? .not(.filter(filter)) : .filter(filter))
+        }
+        residual.append(try resolve(predicate))
     }
 
     /// The single filter a resolved conjunct amounts to, when the API can express it.
-    func pushable(_ predicate: LocalPredicate) -> JobFilter? {
-        // A computed column is worked out here, never by the API.
-        if case .filter(let filter) = predicate, filter.field.isComputed { return nil }
-        if case .not(.filter(let filter)) = predicate, filter.field.isComputed { return nil }
-        switch predicate {
-        case .filter(let filter): return filter
-        case .not(.filter(let filter)):
-            guard let negated = filter.condition.negated else { return nil }
-            return JobFilter(checked: filter.field, condition: negated, operand: filter.operand)
-        default: return nil
-        }
+    /// `filter`, or its negation, as the API can apply it: nil for a computed column (worked out
+    /// here, never by the API) and for a negation the API has no condition for.
+    static func pushable(_ filter: JobFilter, negated: Bool) -> JobFilter? {
+        guard !filter.field.isComputed else { return nil }
+        guard negated else { return filter }
+        guard let condition = filter.condition.negated else { return nil }
+        return JobFilter(checked: filter.field, condition: condition, operand: filter.operand)
     }
 
     // MARK: Predicates
@@ -508,6 +515,12 @@ public struct Compiler: Sendable {
     }
 
     func resolveComparison(_ comparison: Int32) throws(Diagnostic) -> LocalPredicate {
+        let (filter, negated) = try resolveFilter(comparison)
+        return negated ? .not(.filter(filter)) : .filter(filter)
+    }
+
+    /// A comparison as a filter, and whether its result is negated (`not like`: the API has no NOT LIKE).
+    func resolveFilter(_ comparison: Int32) throws(Diagnostic) -> (JobFilter, negated: Bool) {
         let node = tree[comparison]
         let field = try resolveField(node.a)
         let op = Comparison.Operator.at(node.detail)
@@ -521,8 +534,7 @@ public struct Compiler: Sendable {
         let elementType: FieldType = field.type == .stringArray ? .string : field.type
         let operand = condition.takesList ? try convertList(node.b, to: elementType, field: field) : try convert(node.b, to: elementType, field: field)
         // Converted and checked once, here: the filter takes the operand as it is.
-        let filter = JobFilter(checked: field, condition: condition, operand: operand)
-        return negate ? .not(.filter(filter)) : .filter(filter)
+        return (JobFilter(checked: field, condition: condition, operand: operand), negate)
     }
 
     /// Whether an aggregate applies to a field: sums, averages, percentiles and deviations need
