@@ -332,7 +332,7 @@ public struct Compiler: Sendable {
         // Ordering.
         var ordering: JobOrdering?
         var orderingKeys: [JobOrdering.Key] = []
-        var groupOrdering: [(Int, Bool)] = []
+        var groupOrdering: [(column: Int, descending: Bool)] = []
         var columns: [GroupPlan.Column] = []
         // Grouped by one time bin alone: its buckets, empty ones too.
         let fill = Self.fill(keys: groupKeys, pushed: pushed)

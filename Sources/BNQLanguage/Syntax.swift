@@ -117,6 +117,17 @@ struct SyntaxList: Sequence, IteratorProtocol {
         defer { following = nodes[Int(following)].next }
         return following
     }
+
+    /// How many nodes the list holds (it is walked once to count them).
+    var underestimatedCount: Int {
+        var count = 0
+        var node = following
+        while node >= 0 {
+            count += 1
+            node = nodes[Int(node)].next
+        }
+        return count
+    }
 }
 
 /// One node of a `SyntaxTree`: a kind, where it was written, up to two children and the next
