@@ -9,7 +9,7 @@ struct DotCommandParser {
     init(source: String, range: SourceRange) {
         self.source = source
         self.range = range
-        bytes = Array(source.utf8)
+        bytes = Lexer.utf8(source)
     }
 
     func text(_ start: Int, _ end: Int) -> String { String(decoding: bytes[start..<end], as: UTF8.self) }

@@ -6,20 +6,26 @@ import BNQCore
 /// The lexer makes `Lexeme`s: kinds and byte ranges, with the keyword an identifier spells found
 /// through a small hash table, and no text. Nothing is allocated but the array of lexemes.
 public struct Lexer {
+    /// The UTF-8 of `source`, copied in one piece from its storage (where `Array(source.utf8)`
+    /// would walk the view byte by byte).
+    public static func utf8(_ source: String) -> [UInt8] {
+        source.utf8.withContiguousStorageIfAvailable { Array($0) } ?? Array(source.utf8)
+    }
+
     /// All tokens of `source` with their text, ending with `.end`. `--` comments are skipped.
     public static func tokenize(_ source: String) -> [Token] {
-        let bytes = Array(source.utf8)
+        let bytes = utf8(source)
         return tokens(bytes: bytes, in: SourceRange(0, bytes.count))
     }
 
     /// The tokens of the part `range` of `source`, their ranges counted from the start of `source`.
     public static func tokenize(_ source: String, in range: SourceRange) -> [Token] {
-        tokens(bytes: Array(source.utf8), in: range)
+        tokens(bytes: utf8(source), in: range)
     }
 
     /// The lexemes of `source`, ending with `.end` (what the parser reads).
     public static func lexemes(_ source: String) -> [Lexeme] {
-        let bytes = Array(source.utf8)
+        let bytes = utf8(source)
         return lexemes(bytes: bytes, in: SourceRange(0, bytes.count))
     }
 

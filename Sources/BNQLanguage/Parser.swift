@@ -70,11 +70,11 @@ public struct Parser {
     var nodes: [SyntaxNode] = []
 
     init(source: String) {
-        self.init(bytes: Array(source.utf8), range: nil)
+        self.init(bytes: Lexer.utf8(source), range: nil)
     }
 
     init(source: String, range: SourceRange) {
-        self.init(bytes: Array(source.utf8), range: range)
+        self.init(bytes: Lexer.utf8(source), range: range)
     }
 
     /// A parser of `bytes[range]` (a UTF-8 text), for callers that parse many parts of one text.

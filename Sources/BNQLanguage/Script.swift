@@ -54,7 +54,7 @@ public struct Script: Sendable {
     }
 
     private mutating func split() {
-        let bytes = Array(source.utf8)
+        let bytes = Lexer.utf8(source)
         var chunks: [Chunk] = []
         var pending: Chunk?
         var lineStart = 0
