@@ -235,8 +235,10 @@ public struct Compiler: Sendable {
             let node = tree[query]
             form = QueryForm(rawValue: node.detail) ?? .jobs
             range = tree.range(query)
-            for clause in tree.list(from: node.a) {
+            var clause = node.a
+            while clause >= 0 {
                 let part = tree[clause]
+                defer { clause = part.next }
                 switch part.kind {
                 case .select: selection = part.a
                 case .groupBy: groupBy = part.a
@@ -523,15 +525,16 @@ public struct Compiler: Sendable {
     func resolveFilter(_ comparison: Int32) throws(Diagnostic) -> (JobFilter, negated: Bool) {
         let node = tree[comparison]
         let field = try resolveField(node.a)
+        let type = field.type
         let op = Comparison.Operator.at(node.detail)
         let condition = op.condition
         let negate = op.negatesCondition
-        if let problem = condition.problem(with: field.type) {
+        if let problem = condition.problem(with: type) {
             throw Diagnostic(
-                "operator-type", "'\(op.rawValue)' cannot apply to '\(field.path)' (\(field.type)): \(problem)",
-                at: tree.range(comparison), help: Self.operatorHelp(for: field.type))
+                "operator-type", "'\(op.rawValue)' cannot apply to '\(field.path)' (\(type)): \(problem)",
+                at: tree.range(comparison), help: Self.operatorHelp(for: type))
         }
-        let elementType: FieldType = field.type == .stringArray ? .string : field.type
+        let elementType: FieldType = type == .stringArray ? .string : type
         let operand = condition.takesList ? try convertList(node.b, to: elementType, field: field) : try convert(node.b, to: elementType, field: field)
         // Converted and checked once, here: the filter takes the operand as it is.
         return (JobFilter(checked: field, condition: condition, operand: operand), negate)

@@ -280,9 +280,13 @@ public enum Aggregate: String, Sendable, Hashable, CaseIterable {
 
     /// The aggregate a keyword names (`p95`, `count`); nil for any other keyword.
     public init?(keyword: Keyword) {
-        guard let aggregate = Aggregate(rawValue: keyword.rawValue) else { return nil }
+        guard let aggregate = Self.byKeyword[keyword] else { return nil }
         self = aggregate
     }
+
+    /// The aggregates by the keyword of the same spelling, found once.
+    static let byKeyword: [Keyword: Aggregate] = Dictionary(
+        uniqueKeysWithValues: Keyword.allCases.compactMap { keyword in Aggregate(rawValue: keyword.rawValue).map { (keyword, $0) } })
 
     /// Every aggregate, in the order a syntax node numbers them.
     static let numbered = allCases
