@@ -2,6 +2,9 @@ import BNQCore
 
 /// The recursive-descent parser of bnq's query language.
 ///
+/// It builds a `SyntaxTree`: each parse function adds its nodes and returns the index of the one
+/// it made (children first, so a node's children always come before it).
+///
 /// Conventions: `tokens[index]` is the current token; `advance()` consumes it. Keywords are
 /// identifiers compared case-insensitively (`token.isKeyword(.where)`), so no field name is ever
 /// reserved. On the first error the statement is abandoned with one precise diagnostic and parsing
