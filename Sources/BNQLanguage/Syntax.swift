@@ -95,7 +95,7 @@ public struct SyntaxTree: Sendable {
         if a < 0 || b < 0 { return a == b }
         let x = self[a]
         let y = other[b]
-        guard x.kind == y.kind, x.detail == y.detail, x.range == other.fixedRange.map({ _ in y.range }) ?? y.range, x.number.bitPattern == y.number.bitPattern,
+        guard x.kind == y.kind, x.detail == y.detail, x.range == y.range, x.number.bitPattern == y.number.bitPattern,
             bytes[x.range.start..<x.range.end] == other.bytes[y.range.start..<y.range.end], fixedRange == other.fixedRange
         else { return false }
         return same(x.a, other, y.a, following: true) && same(x.b, other, y.b, following: true) && (!following || same(x.next, other, y.next, following: true))
