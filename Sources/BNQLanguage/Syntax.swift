@@ -280,13 +280,16 @@ public enum Aggregate: String, Sendable, Hashable, CaseIterable {
 
     /// The aggregate a keyword names (`p95`, `count`); nil for any other keyword.
     public init?(keyword: Keyword) {
-        guard let aggregate = Self.byKeyword[keyword] else { return nil }
-        self = aggregate
+        for (word, aggregate) in Self.keywords where word == keyword {
+            self = aggregate
+            return
+        }
+        return nil
     }
 
-    /// The aggregates by the keyword of the same spelling, found once.
-    static let byKeyword: [Keyword: Aggregate] = Dictionary(
-        uniqueKeysWithValues: Keyword.allCases.compactMap { keyword in Aggregate(rawValue: keyword.rawValue).map { (keyword, $0) } })
+    /// Each aggregate with the keyword of the same spelling, paired once (plain values: a scan
+    /// of them costs less than hashing).
+    static let keywords: [(Keyword, Aggregate)] = Keyword.allCases.compactMap { keyword in Aggregate(rawValue: keyword.rawValue).map { (keyword, $0) } }
 
     /// Every aggregate, in the order a syntax node numbers them.
     static let numbered = allCases
