@@ -21,13 +21,8 @@ public struct RecordSchema: Sendable {
         table[path] ?? derived?(path)
     }
 
-    /// The field the UTF-8 path `bytes` names, case-insensitively (without making a string of it
-    /// unless it names no listed field).
-    public func field(utf8 bytes: UnsafeBufferPointer<UInt8>) -> JobField? {
-        field(in: bytes, from: 0, to: bytes.count)
-    }
-
-    /// The field `buffer[start..<end]` (UTF-8) names, case-insensitively; bytes after `end` may be read.
+    /// The field `buffer[start..<end]` (UTF-8) names, case-insensitively, without making a string
+    /// of it unless it names no listed field; bytes after `end` may be read.
     public func field(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> JobField? {
         if let field = table.value(in: buffer, from: start, to: end) { return field }
         return derived?(String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self))

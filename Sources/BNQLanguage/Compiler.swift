@@ -6,8 +6,8 @@ import BNQCore
 /// (`not (a == b)` becomes NEQ, `not (a in …)` NOT_IN); `or`, `not like` and the rest stay local.
 /// `order by` becomes `orderBy`; limit and offset become `pagination` when nothing is left to run locally.
 public struct Compiler: Sendable {
-    /// What every statement is compiled against, shared by reference: a compiler is copied for
-    /// each query (to hold its aliases), and this keeps the copy to two references.
+    /// What every statement is compiled against, shared by reference, so that a copy of a
+    /// compiler (one per statement, reading its tree and holding its aliases) stays small.
     final class Setup: Sendable {
         let context: CompileContext
         let schema: RecordSchema
@@ -116,7 +116,7 @@ public struct Compiler: Sendable {
         let node = tree[statement]
         let range = tree.range(statement)
         guard IDForm(rawValue: node.detail) == .parameter else {
-            let written = node.detail == IDForm.quoted.rawValue ? tree.stringValue(statement) : tree.text(statement)
+            let written = tree.writtenID(statement)
             guard !written.isEmpty else { throw Diagnostic("missing-id", "empty job id", at: range) }
             return written
         }
@@ -281,10 +281,7 @@ public struct Compiler: Sendable {
                 if alias != nil { throw Diagnostic("alias-star", "'*' cannot be named", at: tree.range(aliasNode)) }
                 allFields = true
             case .aggregate:
-                let aggregate = Aggregate.at(tree[expression].detail)
-                let argument = tree[expression].a
-                let field = argument >= 0 ? try resolveField(argument) : nil
-                try Self.checkAggregate(aggregate, field, at: tree.range(expression))
+                let (aggregate, field) = try resolveAggregate(expression)
                 aggregates.append((aggregate, field))
                 if let alias {
                     aggregateAliases[alias.lowercased()] = (aggregate, field)
@@ -367,10 +364,7 @@ public struct Compiler: Sendable {
                     let (aggregate, field) = aggregateAliases[tree.text(key).lowercased()]!
                     column = .aggregate(aggregate, field)
                 case .aggregate:
-                    let argument = tree[key].a
-                    let field = argument >= 0 ? try resolveField(argument) : nil
-                    let aggregate = Aggregate.at(tree[key].detail)
-                    try Self.checkAggregate(aggregate, field, at: tree.range(key))
+                    let (aggregate, field) = try resolveAggregate(key)
                     column = .aggregate(aggregate, field)
                 default:
                     let field = try resolveField(key)
@@ -540,6 +534,15 @@ public struct Compiler: Sendable {
         return (JobFilter(checked: field, condition: condition, operand: operand), negate)
     }
 
+    /// An aggregate as written (`count`, `p95(duration)`): the aggregate and its field, checked.
+    func resolveAggregate(_ aggregate: Int32) throws(Diagnostic) -> (Aggregate, JobField?) {
+        let argument = tree[aggregate].a
+        let field = argument >= 0 ? try resolveField(argument) : nil
+        let written = Aggregate.at(tree[aggregate].detail)
+        try Self.checkAggregate(written, field, at: tree.range(aggregate))
+        return (written, field)
+    }
+
     /// Whether an aggregate applies to a field: sums, averages, percentiles and deviations need
     /// numbers (durations too); min and max take times as well; count takes anything.
     static func checkAggregate(_ aggregate: Aggregate, _ field: JobField?, at range: SourceRange) throws(Diagnostic) {
@@ -585,10 +588,7 @@ public struct Compiler: Sendable {
             let aggregate: Aggregate
             let field: JobField?
             if tree[reference].kind == .aggregate {
-                aggregate = Aggregate.at(tree[reference].detail)
-                let argument = tree[reference].a
-                field = argument >= 0 ? try resolveField(argument) : nil
-                try Self.checkAggregate(aggregate, field, at: tree.range(reference))
+                (aggregate, field) = try resolveAggregate(reference)
             } else if let named = aliases[name.lowercased()] {
                 (aggregate, field) = named
             } else if tree[reference].kind == .name, name.lowercased() == "count", schema.field(named: "count") == nil {

@@ -43,6 +43,12 @@ public struct SyntaxTree: Sendable {
     /// The value of a `.string` node (quotes removed, escapes resolved).
     func stringValue(_ index: Int32) -> String { Lexer.stringValue(bytes, nodes[Int(index)].range, closed: true) }
 
+    /// The id of a `.job` or `.results` node as written: a quoted one's value, else its text
+    /// (a parameter's with its `$`).
+    func writtenID(_ index: Int32) -> String {
+        nodes[Int(index)].detail == IDForm.quoted.rawValue ? stringValue(index) : text(index)
+    }
+
     /// The text of a `.number` node as written (`-` and the digits, for a negative number).
     func numberText(_ index: Int32) -> String {
         let node = self[index]
@@ -118,8 +124,8 @@ struct SyntaxList: Sequence, IteratorProtocol {
         return following
     }
 
-    /// How many nodes the list holds (it is walked once to count them).
-    var underestimatedCount: Int {
+    /// How many nodes the list holds, exactly (it is walked once to count them).
+    var count: Int {
         var count = 0
         var node = following
         while node >= 0 {
@@ -235,10 +241,7 @@ public struct Statement: Sendable, Hashable {
     public var jobID: String? {
         let node = tree[root]
         guard node.kind == .job || node.kind == .results else { return nil }
-        switch IDForm(rawValue: node.detail) {
-        case .quoted: return tree.stringValue(root)
-        default: return tree.text(root)
-        }
+        return tree.writtenID(root)
     }
 
     /// Whether it is `results ID`.

@@ -11,7 +11,7 @@ extension Compiler {
         case .list:
             guard node.a >= 0 else { throw Diagnostic("empty-list", "the list is empty", at: tree.range(value)) }
             var elements: [FilterOperand] = []
-            elements.reserveCapacity(tree.list(from: node.a).underestimatedCount)
+            elements.reserveCapacity(tree.list(from: node.a).count)
             for element in tree.list(from: node.a) { elements.append(try convert(element, to: type, field: field)) }
             return .list(elements)
         case .parameter:
