@@ -212,24 +212,22 @@ public struct Parser {
             _ = advance()
             var first: Int32 = -1
             var last: Int32 = -1
-            var every: Int32 = -1
-            if current.isKeyword(.every) {
-                let word = advance()
-                every = add(.every, word.range, a: try parseBinStep().step)
-                link(every, first: &first, last: &last)
+            // `every WIDTH`, at `every`: its clause, linked.
+            func every(_ parser: inout Parser) throws(Failure) {
+                let word = parser.advance()
+                parser.link(parser.add(.every, word.range, a: try parser.parseBinStep().step), first: &first, last: &last)
             }
+            let everyFirst = current.isKeyword(.every)
+            if everyFirst { try every(&self) }
             if current.isKeyword(.where) {
                 let word = advance()
-                let clause = add(.where, word.range, a: try parseOr())
-                link(clause, first: &first, last: &last)
+                link(add(.where, word.range, a: try parseOr()), first: &first, last: &last)
             }
-            if every < 0 {
+            if !everyFirst {
                 guard current.isKeyword(.every) else {
                     throw error("expected-every", "expected 'every' and a width", help: "e.g. timeline where createdAt > now - 1d every 1h")
                 }
-                let word = advance()
-                every = add(.every, word.range, a: try parseBinStep().step)
-                link(every, first: &first, last: &last)
+                try every(&self)
             }
             guard current.kind == .end || current.isSymbol(.semicolon) else {
                 throw error("unexpected-token", "expected the end of the statement", help: "timeline [where …] every WIDTH")
