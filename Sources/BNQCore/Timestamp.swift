@@ -11,15 +11,23 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         self.nanos = nanos
     }
 
-    /// From seconds since the epoch with a fraction.
+    /// From seconds since the epoch with a fraction, kept to the microsecond: a double holds
+    /// today's seconds to about a quarter of a microsecond, so finer digits would be noise
+    /// (`…26.364000082Z` for a time read as `…26.364Z`).
     public init(secondsSince1970 value: Double) {
         guard value.isFinite, value >= Double(Self.earliest.seconds), value <= Double(Self.latest.seconds) else {
             self = value > 0 ? Self.latest : Self.earliest
             return
         }
         let whole = value.rounded(.down)
-        self.seconds = Int64(whole)
-        self.nanos = Int32(((value - whole) * 1e9).rounded().clamped(0, 999_999_999))
+        let micros = ((value - whole) * 1e6).rounded().clamped(0, 1_000_000)
+        if micros == 1_000_000, whole < Double(Self.latest.seconds) {
+            self.seconds = Int64(whole) + 1
+            self.nanos = 0
+        } else {
+            self.seconds = Int64(whole)
+            self.nanos = Int32(Swift.min(micros, 999_999) * 1000)
+        }
     }
 
     /// Seconds since the epoch as a double.

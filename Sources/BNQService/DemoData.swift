@@ -14,10 +14,68 @@ public enum DemoData {
             .appendingPathComponent("examples/jobs.json").path
     }
 
-    /// The demo jobs: the file when it is there, else the same jobs generated in memory.
+    /// The demo jobs: the file when it is there, else the same jobs generated in memory. Their
+    /// times are the file's: the 90 days before `JobGenerator.defaultAnchor`.
     public static func jobs() throws(JobData.LoadError) -> [JSONValue] {
         let path = path()
         if FileManager.default.fileExists(atPath: path) { return try JobData.load(path: path).jobs }
         return JobGenerator(seed: seed).jobs(count: count)
+    }
+
+    /// The demo jobs dated for `now`: every time moved by the same whole number of days, the
+    /// most that leaves the latest time in them at or before `now`. The newest jobs are then
+    /// from the last 24 hours whatever the date, so `createdAt > now - 1d` and `now - 7d` find
+    /// jobs; times of day stay as they are, and the jobs are the same until the latest time
+    /// comes round again (for a pinned `--now`, always).
+    public static func jobs(datedFor now: Timestamp) throws(JobData.LoadError) -> [JSONValue] {
+        let jobs = try jobs()
+        guard let latest = jobs.lazy.flatMap(times).max() else { return jobs }
+        let apart = now.seconds - latest.seconds - (latest.nanos > now.nanos ? 1 : 0)
+        let days = apart >= 0 ? apart / 86_400 : -((-apart + 86_399) / 86_400)
+        return days == 0 ? jobs : jobs.map { moved($0, bySeconds: days * 86_400) }
+    }
+
+    /// The earliest and latest `createdAt` of `jobs`, for saying where the demo's jobs are in time.
+    public static func creationSpan(_ jobs: [JSONValue]) -> (first: Timestamp, last: Timestamp)? {
+        let created = jobs.compactMap { job in job["createdAt"].flatMap { if case .string(let text) = $0 { Timestamp(rfc3339: text) } else { nil } } }
+        guard let first = created.min(), let last = created.max() else { return nil }
+        return (first, last)
+    }
+
+    /// The top-level fields that hold a time, and those that map names to times (`stateTimestamps`).
+    static let timeFields = Set(JobSchema.fields.filter { $0.type == .timestamp }.map(\.path))
+    static let timeMapFields = Set(JobSchema.fields.filter { $0.type == .map(valueType: .timestamp) }.map(\.path))
+
+    /// Every time a job holds (in its time fields and maps of times).
+    static func times(in job: JSONValue) -> [Timestamp] {
+        var times: [Timestamp] = []
+        _ = mapTimes(job) { time in
+            times.append(time)
+            return time
+        }
+        return times
+    }
+
+    /// `job` with each of its times `delta` seconds later.
+    static func moved(_ job: JSONValue, bySeconds delta: Int64) -> JSONValue {
+        mapTimes(job) { Timestamp(seconds: $0.seconds + delta, nanos: $0.nanos) }
+    }
+
+    /// `job` with `transform` applied to each of its times (a value that is not a time is kept).
+    static func mapTimes(_ job: JSONValue, _ transform: (Timestamp) -> Timestamp) -> JSONValue {
+        guard case .object(var object) = job else { return job }
+        func mapped(_ value: JSONValue) -> JSONValue {
+            guard case .string(let text) = value, let time = Timestamp(rfc3339: text) else { return value }
+            return .string(transform(time).rfc3339)
+        }
+        for key in object.keys {
+            if timeFields.contains(key) {
+                object[key] = object[key].map(mapped)
+            } else if timeMapFields.contains(key), case .object(var times)? = object[key] {
+                for name in times.keys { times[name] = times[name].map(mapped) }
+                object[key] = .object(times)
+            }
+        }
+        return .object(object)
     }
 }

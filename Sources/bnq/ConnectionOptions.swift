@@ -1,4 +1,5 @@
 import ArgumentParser
+import BNQCore
 import BNQRender
 import BNQRunner
 import ByteNiteClient
@@ -21,8 +22,9 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     /// The endpoints and the API connection the options and the configuration choose: the
-    /// built-in demo without credentials. Configuration errors are reported and end the run (64).
-    func resolve(environment: [String: String], user: inout UserConfiguration, pageSize: Int64) throws -> (Endpoints, Connection) {
+    /// built-in demo without credentials, its jobs dated for `now` (see `DemoData.jobs(datedFor:)`).
+    /// Configuration errors are reported and end the run (64).
+    func resolve(environment: [String: String], user: inout UserConfiguration, pageSize: Int64, now: Timestamp) throws -> (Endpoints, Connection) {
         let apiKey = environment["BYTENITE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? user.apiKey ?? user.readKeyFile()
         let endpointText = endpoint ?? environment["BNQ_ENDPOINT"] ?? user.endpoint
         for warning in user.warnings { Terminal.note("warning: " + warning) }
@@ -44,7 +46,7 @@ struct ConnectionOptions: ParsableArguments {
         let endpoints = Endpoints(
             apiKey: apiKey, keyOrigin: endpointURL ?? ClientConfiguration.defaultEndpoint,
             accessTokenURL: (authURL ?? environment["BNQ_AUTH_URL"]).flatMap(URL.init(string:)),
-            timeout: .seconds(timeout), pageSize: pageSize, prefetch: prefetch, trace: trace)
+            timeout: .seconds(timeout), pageSize: pageSize, prefetch: prefetch, trace: trace, demoDate: now)
         return (endpoints, endpointURL.map(endpoints.api) ?? endpoints.demoConnection())
     }
 }

@@ -1,3 +1,4 @@
+import BNQCore
 import BNQRender
 import BNQRunner
 import BNQService
@@ -15,9 +16,13 @@ final class Endpoints: Sendable {
     let pageSize: Int64
     let prefetch: Int
     let trace: (@Sendable (String) -> Void)?
-    let demo = DemoHolder()
+    let demo: DemoHolder
 
-    init(apiKey: String?, keyOrigin: URL?, accessTokenURL: URL?, timeout: Duration, pageSize: Int64, prefetch: Int, trace: (@Sendable (String) -> Void)?) {
+    init(
+        apiKey: String?, keyOrigin: URL?, accessTokenURL: URL?, timeout: Duration, pageSize: Int64, prefetch: Int, trace: (@Sendable (String) -> Void)?,
+        demoDate: Timestamp
+    ) {
+        self.demo = DemoHolder(date: demoDate)
         self.apiKey = apiKey
         self.keyOrigin = keyOrigin.map(Self.origin)
         self.accessTokenURL = accessTokenURL
@@ -69,7 +74,7 @@ final class Endpoints: Sendable {
             configuration.requestTimeout = timeout
             configuration.trace = trace
             let client = JobsClient(configuration: configuration)
-            let note = fresh ? "bnq: no credentials configured: using the built-in demo service at \(service.baseURL) (\(service.store.count) jobs)" : nil
+            let note = fresh ? "bnq: no credentials configured: using the built-in demo service at \(service.baseURL) (\(service.store.count) jobs\(await demo.datesNote))" : nil
             return .init(source: APIJobSource(client: client, pageSize: pageSize, prefetch: prefetch), note: note, close: { await client.shutdown() })
         }
     }
@@ -104,13 +109,22 @@ final class Endpoints: Sendable {
 /// The demo service, started on first need and kept for the run.
 actor DemoHolder {
     private var running: LocalService?
+    /// The instant the demo's jobs are dated for: the pinned `--now`, or when bnq started.
+    let date: Timestamp
+
+    init(date: Timestamp) { self.date = date }
+
+    /// `, created … to …`: where the demo's jobs are in time, for the note that starts it.
+    private(set) var datesNote = ""
 
     /// The service, and whether it was started just now.
     func service() async throws -> (LocalService, Bool) {
         if let running { return (running, false) }
         var options = LocalService.Options()
         options.port = 0
-        let started = try await LocalService.start(store: JobStore(jobs: try DemoData.jobs()), options: options)
+        let jobs = try DemoData.jobs(datedFor: date)
+        if let (first, last) = DemoData.creationSpan(jobs) { datesNote = ", created \(first.rfc3339.prefix(10)) to \(last.rfc3339.prefix(10))" }
+        let started = try await LocalService.start(store: JobStore(jobs: jobs), options: options)
         running = started
         return (started, true)
     }

@@ -83,7 +83,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(Self.checkScripts(scripts + (file.map { [$0] } ?? []), settings: settings, keyOrigin: keyConfigured ? configuredEndpoint : nil))
         }
 
-        let (endpoints, apiConnection) = try connection.resolve(environment: environment, user: &user, pageSize: settings.pageSize)
+        let (endpoints, apiConnection) = try connection.resolve(
+            environment: environment, user: &user, pageSize: settings.pageSize,
+            now: settings.pinnedNow ?? Timestamp(secondsSince1970: Date().timeIntervalSince1970))
         // Nothing starts here: the client, its event loop or the demo service start with the first
         // statement that needs them. With an archive, statements read it and `.sync` fills it from the API.
         let archivePath = (archive ?? environment["BNQ_ARCHIVE"].flatMap { $0.isEmpty ? nil : $0 } ?? user.archive).map { UserConfiguration.expandTilde($0, environment: environment) }

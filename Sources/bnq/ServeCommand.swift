@@ -71,7 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
         } else {
             do {
-                jobs = try DemoData.jobs()
+                jobs = try DemoData.jobs(datedFor: Timestamp(secondsSince1970: Date().timeIntervalSince1970))
             } catch {
                 Terminal.error(error.message)
                 throw ExitCode(BNQRunner.ExitStatus.usage)

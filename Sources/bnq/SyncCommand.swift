@@ -1,5 +1,6 @@
 import ArgumentParser
 import BNQArchive
+import BNQCore
 import BNQRunner
 import Foundation
 
@@ -39,7 +40,7 @@ struct SyncCommand: AsyncParsableCommand {
                 source = try JobsFileSource(path: from)
                 endpoint = "file:" + URL(fileURLWithPath: from).standardizedFileURL.path
             } else {
-                let resolved = try connection.resolve(environment: environment, user: &user, pageSize: pageSize)
+                let resolved = try connection.resolve(environment: environment, user: &user, pageSize: pageSize, now: Timestamp(secondsSince1970: Date().timeIntervalSince1970))
                 endpoints = resolved.0
                 apiConnection = resolved.1
                 let opened = try await resolved.1.source()

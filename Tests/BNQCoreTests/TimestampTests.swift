@@ -49,6 +49,19 @@ import Testing
         }
     }
 
+    @Test func aTimeFromSecondsIsKeptToTheMicrosecond() throws {
+        // What a min or max of times gives back: the time as written, not the double's noise.
+        for text in ["2026-11-27T14:50:26.364Z", "2026-08-30T04:26:26.65Z", "1999-12-31T23:59:59.000001Z", "2026-01-01T00:00:00Z", "1969-07-20T20:17:40.5Z"] {
+            let time = try #require(Timestamp(rfc3339: text))
+            #expect(Timestamp(secondsSince1970: time.secondsSince1970).rfc3339 == text)
+        }
+        // A fraction that rounds up to a whole second carries into the seconds.
+        #expect(Timestamp(secondsSince1970: 1_764_000_000.999_999_8).rfc3339 == Timestamp(seconds: 1_764_000_001).rfc3339)
+        #expect(Timestamp(secondsSince1970: -0.000_000_1) == Timestamp(seconds: 0))
+        #expect(Timestamp(secondsSince1970: .infinity) == .latest)
+        #expect(Timestamp(secondsSince1970: Double(Timestamp.latest.seconds) + 0.999_999_9) <= .latest)
+    }
+
     @Test func arithmeticAndDays() throws {
         let t = try #require(Timestamp(rfc3339: "2026-03-01T00:00:10Z"))
         #expect(t.adding(seconds: -20).rfc3339 == "2026-02-28T23:59:50Z")

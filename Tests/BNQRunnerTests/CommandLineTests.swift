@@ -95,6 +95,14 @@ import Testing
         #expect(run.status == 0)
         #expect(run.errors.contains("built-in demo service"))
         #expect(run.output == "{\"count\":300}\n")
+        // Its jobs are dated for today: the newest are from the last day, whatever the date.
+        let recent = try await Self.bnq(["-c", "count where createdAt > now - 1d"])
+        let count = try #require(recent.output.split(separator: ":").last.flatMap { Int($0.dropLast(2)) })
+        #expect(count > 0, "\(recent.output)")
+        #expect(recent.errors.contains("(300 jobs, created "))
+        // A pinned now dates them for that day: the file's own dates for its day.
+        let pinned = try await Self.bnq(["--now", "2026-11-28T00:00:00Z", "-c", "jobs select max(createdAt)"])
+        #expect(pinned.output == "{\"max(createdAt)\":\"2026-11-27T14:50:26.364Z\"}\n", "\(pinned.output)")
     }
 
     @Test func checkReportsEveryErrorWithItsPosition() async throws {

@@ -33,6 +33,57 @@ import Testing
         #expect(JSONWriter.compact(.array(file)) == JSONWriter.compact(.array(JobGenerator(seed: DemoData.seed).jobs(count: DemoData.count))))
     }
 
+    /// Every time of a job: its time fields and the values of its maps of times, by path.
+    static func times(_ job: JSONValue) -> [String: Timestamp] {
+        var times: [String: Timestamp] = [:]
+        guard case .object(let object) = job else { return times }
+        for (key, value) in object {
+            if case .string(let text) = value, key.hasSuffix("At"), let time = Timestamp(rfc3339: text) { times[key] = time }
+            if key == "stateTimestamps", case .object(let states) = value {
+                for (state, time) in states { times[key + "." + state] = time.stringValue.flatMap { Timestamp(rfc3339: $0) } }
+            }
+        }
+        return times
+    }
+
+    @Test func theDemoIsDatedForTheDayItRunsOn() throws {
+        let original = try DemoData.jobs()
+        let originalTimes = original.map(Self.times)
+        let latest = originalTimes.flatMap(\.values).max()!
+        // Before the latest time comes round a day later, the jobs are the file's.
+        #expect(try DemoData.jobs(datedFor: latest) == original)
+        #expect(try DemoData.jobs(datedFor: latest.adding(seconds: 86_399)) == original)
+        for now in [
+            latest.adding(seconds: 86_400), Timestamp(rfc3339: "2027-03-01T08:00:00Z")!, Timestamp(rfc3339: "2031-07-15T23:59:59.5Z")!,
+            Timestamp(rfc3339: "2026-10-01T00:00:00Z")!,
+        ] {
+            let dated = try DemoData.jobs(datedFor: now)
+            #expect(dated.count == original.count)
+            let shift = Self.times(dated[0])["createdAt"]!.seconds - originalTimes[0]["createdAt"]!.seconds
+            #expect(shift % 86_400 == 0, "moved by whole days")
+            var newest = Timestamp.earliest
+            for (job, before) in zip(dated, original) {
+                let times = Self.times(job)
+                let originals = Self.times(before)
+                #expect(Set(times.keys) == Set(originals.keys))
+                for (path, time) in times {
+                    #expect(time.seconds - originals[path]!.seconds == shift && time.nanos == originals[path]!.nanos, "\(path) moved like the rest")
+                    newest = max(newest, time)
+                }
+                // Nothing but times changes.
+                var unmoved = job
+                var unmovedBefore = before
+                for key in ["createdAt", "submittedAt", "startAt", "startedAt", "endedAt", "stateTimestamps"] {
+                    if case .object(var object) = unmoved { object[key] = nil; unmoved = .object(object) }
+                    if case .object(var object) = unmovedBefore { object[key] = nil; unmovedBefore = .object(object) }
+                }
+                #expect(unmoved == unmovedBefore)
+            }
+            // The latest time is within the day before `now`: relative questions find jobs.
+            #expect(newest <= now && newest.secondsSince1970 > now.secondsSince1970 - 86_400, "\(newest) for \(now)")
+        }
+    }
+
     @Test func anExportInTheGatewayFormLoads() throws {
         let folder = TestData.temporaryDirectory()
         let literal = JobGenerator(seed: 8).jobs(count: 20)
