@@ -44,7 +44,7 @@ public enum FieldValue: Sendable, Hashable {
             return .number(raw?.numberValue ?? 0)
         case .seconds:
             // No default: a duration that could not be worked out is missing (NaN, which no
-            // comparison matches and which sorts last), never 0.
+            // comparison matches and which an ordering puts before every value), never 0.
             return .number(raw?.numberValue ?? .nan)
         case .bool:
             if case .bool(let bool) = raw { return .bool(bool) }

@@ -61,9 +61,17 @@ public struct JobOrdering: Sendable, Hashable {
     }
 
     /// Whether the job with key `lhs` comes before the one with key `rhs`.
+    ///
+    /// A value that is missing sorts before every value, as an unset time does: first in
+    /// ascending order, last in descending. That holds for computed durations too
+    /// (`order by endedAt - startedAt desc` lists the longest runs first, then the jobs without
+    /// a run), whose missing value is a NaN that would otherwise sort after every number.
     public func precedes(_ lhs: [FieldValue], _ rhs: [FieldValue]) -> Bool {
         for (index, key) in keys.enumerated() {
-            let order = FieldValue.compare(lhs[index], rhs[index])
+            var order = FieldValue.compare(lhs[index], rhs[index])
+            if key.field.type == .seconds, case .number(let a) = lhs[index], case .number(let b) = rhs[index], a.isNaN != b.isNaN {
+                order = a.isNaN ? -1 : 1
+            }
             if order != 0 { return key.descending ? order > 0 : order < 0 }
         }
         return FieldValue.compare(lhs[keys.count], rhs[keys.count]) < 0

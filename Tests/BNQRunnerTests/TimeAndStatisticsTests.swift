@@ -170,6 +170,35 @@ import Testing
         }
     }
 
+    @Test func aMissingDurationSortsLikeAnUnsetTime() async throws {
+        let jobs = TestData.jobs
+        let runs = jobs.map { job -> (String, Double?) in
+            guard let start = Self.date(job, "startedAt"), let end = Self.date(job, "endedAt") else { return (job.id, nil) }
+            return (job.id, end.timeIntervalSince(start))
+        }
+        let missing = runs.filter { $0.1 == nil }.count
+        #expect(missing > 3 && missing < jobs.count - 3)
+        try await withService(jobs: jobs) { _, client in
+            // Descending: the longest runs first, the jobs without one last (as `order by endedAt desc` puts them).
+            let longest = try await LanguageAgainstServiceTests.run("jobs select id, endedAt - startedAt as run order by run desc limit 3", client: client)
+            let want = runs.compactMap { run in run.1.map { (run.0, $0) } }.sorted { $0.1 > $1.1 }.prefix(3)
+            #expect(Self.rows(longest.output).map { $0["id"]?.stringValue ?? "" } == want.map(\.0), "\(longest.output)")
+            let all = try await LanguageAgainstServiceTests.run("jobs select id, endedAt - startedAt as run order by run desc", client: client)
+            let tail = Self.rows(all.output).suffix(missing)
+            #expect(tail.allSatisfy { $0["run"] == nil || $0["run"] == .null }, "\(tail)")
+            // Ascending: the jobs without a run first, then the shortest.
+            let shortest = try await LanguageAgainstServiceTests.run("jobs select id, endedAt - startedAt as run order by run limit \(missing + 1)", client: client)
+            let rows = Self.rows(shortest.output)
+            #expect(rows.prefix(missing).allSatisfy { $0["run"] == nil || $0["run"] == .null }, "\(shortest.output)")
+            #expect(rows.last?["id"]?.stringValue == runs.compactMap { run in run.1.map { (run.0, $0) } }.min { $0.1 < $1.1 }?.0)
+            // As the service orders an unset time: before every time.
+            let unfinished = jobs.filter { $0["endedAt"] == nil }.count
+            let unset = try await LanguageAgainstServiceTests.run("jobs select id, endedAt order by endedAt limit \(unfinished + 1)", client: client)
+            let unsetRows = Self.rows(unset.output)
+            #expect(unsetRows.prefix(unfinished).allSatisfy { $0["endedAt"] == nil || $0["endedAt"] == .null } && unsetRows.last?["endedAt"]?.stringValue != nil)
+        }
+    }
+
     @Test func aTimelineOfStartsEndsFailuresAndRunningJobs() async throws {
         for (statement, width, since) in [
             ("timeline where createdAt > now - 1d every 1h", "1h", Self.now.secondsSince1970 - 86_400),
