@@ -137,9 +137,7 @@ public struct Compiler: Sendable {
         let kind = tree[reference].kind
         guard kind == .name || kind == .star else { return try resolveComputed(reference) }
         if !aliases.isEmpty, let alias = aliases[tree.text(reference).lowercased()] { return alias }
-        // (Through `setup`: the `schema` property would copy the schema, retaining its parts.)
-        let setup = self.setup
-        if let field = tree.withText(reference, { setup.schema.field(in: $0, from: $1, to: $2) }) {
+        if let field = tree.withText(reference, { schema.field(in: $0, from: $1, to: $2) }) {
             // A key of stateTimestamps is a state: checked like `state == …` is.
             if field.path.utf8.count > 16, field.path.hasPrefix("stateTimestamps."), schema.field(named: "stateTimestamps") != nil,
                 case .map = schema.field(named: "stateTimestamps")!.type
