@@ -45,6 +45,18 @@ public enum Explanation {
         return .object(object)
     }
 
+    /// How groups are shown: `groups ordered by p95run desc, from the 3rd, at most 10`; nil when
+    /// they come in no particular order and all of them.
+    static func groupOrder(_ groups: GroupPlan, limit: Int64?, offset: Int64) -> String? {
+        var parts: [String] = []
+        if !groups.ordering.isEmpty {
+            parts.append("ordered by " + groups.ordering.map { groups.header($0.column) + ($0.descending ? " desc" : "") }.joined(separator: ", "))
+        }
+        if offset > 0 { parts.append("skipping \(offset)") }
+        if let limit { parts.append("at most \(limit)") }
+        return parts.isEmpty ? nil : "groups " + parts.joined(separator: ", ")
+    }
+
     static func jobsText(_ plan: JobsPlan, basePath: String) -> String {
         var lines: [String] = []
         if plan.usesFilterEndpoint {
@@ -84,6 +96,7 @@ public enum Explanation {
         }
         lines.append("paging: " + paging)
         if plan.sortsLocally, let ordering = plan.ordering { lines.append("then:   sorted locally by " + ordering.text) }
+        if case .groups(let groups) = plan.output, let order = groupOrder(groups, limit: plan.limit, offset: plan.offset) { lines.append("then:   " + order) }
         if case .results = plan.output { lines.append("then:   \(APIRoute.results.method) \(basePath)\(APIRoute.results.template) for each matching job") }
         lines.append("now:    " + plan.now.rfc3339)
         return lines.joined(separator: "\n")

@@ -33,6 +33,25 @@ import Testing
         #expect(plan.usesFilterEndpoint)
     }
 
+    @Test func explainSaysHowGroupsAreOrderedAndCut() throws {
+        let compiler = Compiler(context: CompileContext(now: Self.now, pageSize: 500))
+        func lastLines(_ source: String) throws -> [String] {
+            let text = Explanation.text(try compiler.compile(source: source).get(), basePath: "/v1/customer")
+            return text.split(separator: "\n").map(String.init).filter { $0.hasPrefix("paging:") || $0.hasPrefix("then:") }
+        }
+        #expect(try lastLines("explain jobs select templateId, p95(endedAt - startedAt) as p95run, count group by templateId having count > 10 order by p95run desc limit 3") == [
+            "paging: every page of 500, grouped locally by templateId, then kept by 'having'",
+            "then:   groups ordered by p95run desc, at most 3",
+        ])
+        // The orders bnq picks when none is written: a bin in time order, other groups largest first.
+        #expect(try lastLines("jobs select bin(createdAt, 1d) as day, count where createdAt > now - 7d group by day").last == "then:   groups ordered by day")
+        #expect(try lastLines("jobs select state, count group by state").last == "then:   groups ordered by count desc")
+        #expect(try lastLines("jobs select state, count group by state order by count desc, state limit 5 offset 2").last
+            == "then:   groups ordered by count desc, state, skipping 2, at most 5")
+        // One group of all jobs: nothing to order.
+        #expect(try lastLines("jobs select count, avg(duration)") == ["paging: every page of 500, grouped locally"])
+    }
+
     @Test func orAndNotLikeStayLocalWhileNegationsOfEqualityArePushed() throws {
         let plan = try Self.plan("jobs where (state == FAILED or numChunks > 10) and not (state == NEW) and not (templateId in ('a', 'b')) and name not like 'x%' limit 5 offset 2")
         #expect(plan.pushed.map(\.condition) == [.neq, .notIn])
