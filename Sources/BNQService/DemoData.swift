@@ -37,7 +37,7 @@ public enum DemoData {
 
     /// The earliest and latest `createdAt` of `jobs`, for saying where the demo's jobs are in time.
     public static func creationSpan(_ jobs: [JSONValue]) -> (first: Timestamp, last: Timestamp)? {
-        let created = jobs.compactMap { job in job["createdAt"].flatMap { if case .string(let text) = $0 { Timestamp(rfc3339: text) } else { nil } } }
+        let created = jobs.compactMap { $0["createdAt"]?.stringValue.flatMap { Timestamp(rfc3339: $0) } }
         guard let first = created.min(), let last = created.max() else { return nil }
         return (first, last)
     }
@@ -49,31 +49,38 @@ public enum DemoData {
     /// Every time a job holds (in its time fields and maps of times).
     static func times(in job: JSONValue) -> [Timestamp] {
         var times: [Timestamp] = []
-        _ = mapTimes(job) { time in
+        _ = visitTimes(job) { time in
             times.append(time)
-            return time
+            return nil
         }
         return times
     }
 
     /// `job` with each of its times `delta` seconds later.
     static func moved(_ job: JSONValue, bySeconds delta: Int64) -> JSONValue {
-        mapTimes(job) { Timestamp(seconds: $0.seconds + delta, nanos: $0.nanos) }
+        visitTimes(job) { Timestamp(seconds: $0.seconds + delta, nanos: $0.nanos) }
     }
 
-    /// `job` with `transform` applied to each of its times (a value that is not a time is kept).
-    static func mapTimes(_ job: JSONValue, _ transform: (Timestamp) -> Timestamp) -> JSONValue {
+    /// Calls `visit` with each of `job`'s times, in its time fields and maps of times, and writes
+    /// back the time it returns (nil: the value stays as it is, and the job is not copied).
+    static func visitTimes(_ job: JSONValue, _ visit: (Timestamp) -> Timestamp?) -> JSONValue {
         guard case .object(var object) = job else { return job }
-        func mapped(_ value: JSONValue) -> JSONValue {
-            guard case .string(let text) = value, let time = Timestamp(rfc3339: text) else { return value }
-            return .string(transform(time).rfc3339)
+        func visited(_ value: JSONValue) -> JSONValue? {
+            guard case .string(let text) = value, let time = Timestamp(rfc3339: text), let replaced = visit(time) else { return nil }
+            return .string(replaced.rfc3339)
         }
-        for key in object.keys {
+        for (key, value) in object {
             if timeFields.contains(key) {
-                object[key] = object[key].map(mapped)
-            } else if timeMapFields.contains(key), case .object(var times)? = object[key] {
-                for name in times.keys { times[name] = times[name].map(mapped) }
-                object[key] = .object(times)
+                if let replaced = visited(value) { object[key] = replaced }
+            } else if timeMapFields.contains(key), case .object(var times) = value {
+                var changed = false
+                for (name, time) in times {
+                    if let replaced = visited(time) {
+                        times[name] = replaced
+                        changed = true
+                    }
+                }
+                if changed { object[key] = .object(times) }
             }
         }
         return .object(object)
