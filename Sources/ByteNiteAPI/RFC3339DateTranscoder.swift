@@ -9,10 +9,8 @@ public struct RFC3339DateTranscoder: DateTranscoder {
     public init() {}
 
     public func encode(_ date: Date) throws -> String {
-        // A Date is a double: keep microseconds, which it holds exactly for present-day instants.
-        let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
-        let seconds = (micros / 1_000_000).rounded(.down)
-        return Timestamp(seconds: Int64(seconds), nanos: Int32((micros - seconds * 1_000_000) * 1000)).rfc3339
+        // A Date is a double: kept to the microsecond, within the years RFC 3339 can write.
+        Timestamp(secondsSince1970: date.timeIntervalSince1970).rfc3339
     }
 
     public func decode(_ text: String) throws -> Date {

@@ -39,6 +39,19 @@ import FoundationNetworking
         }
     }
 
+    @Test func timesAtTheEdgesOfWhatRFC3339WritesComeBackInRange() async throws {
+        var jobs = Array(TestData.jobs.prefix(3))
+        let written = ["9999-12-31T23:59:59.999999999Z", "0001-01-01T00:00:00Z", "2026-01-01T00:00:00.9999Z"]
+        for (index, time) in written.enumerated() { jobs[index].setValue(.string(time), at: ["createdAt"]) }
+        try await withService(jobs: jobs) { service, _ in
+            let listed = try await Self.send("GET", service.baseURL + "/jobs?orderBy=createdAt")
+            let times = listed.body?["data"]?.arrayValue?.compactMap { $0["createdAt"]?.stringValue } ?? []
+            // Read through a double: kept to the microsecond, and the last instant of 9999 is not
+            // rounded up into a year RFC 3339 cannot write.
+            #expect(times == ["0001-01-01T00:00:00Z", "2026-01-01T00:00:00.9999Z", "9999-12-31T23:59:59.999999999Z"], "\(times)")
+        }
+    }
+
     @Test func aMethodARouteDoesNotTakeIs405WithAllow() async throws {
         try await withService { service, _ in
             let base = service.baseURL
