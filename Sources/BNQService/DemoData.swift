@@ -26,12 +26,20 @@ public enum DemoData {
     /// most that leaves the latest time in them at or before `now`. The newest jobs are then
     /// from the last 24 hours whatever the date, so `createdAt > now - 1d` and `now - 7d` find
     /// jobs; times of day stay as they are, and the jobs are the same until the latest time
-    /// comes round again (for a pinned `--now`, always).
+    /// comes round again (for a pinned `--now`, always). No time is moved out of the years
+    /// 0001–9999 (a file whose times span more than that is moved only as far as they allow).
     public static func jobs(datedFor now: Timestamp) throws(JobData.LoadError) -> [JSONValue] {
-        let jobs = try jobs()
-        guard let latest = jobs.lazy.flatMap(times).max() else { return jobs }
+        dated(try jobs(), for: now)
+    }
+
+    /// `jobs` dated for `now` as `jobs(datedFor:)` dates the demo's.
+    public static func dated(_ jobs: [JSONValue], for now: Timestamp) -> [JSONValue] {
+        let all = jobs.flatMap(times)
+        guard let latest = all.max(), let earliest = all.min() else { return jobs }
         let apart = now.seconds - latest.seconds - (latest.nanos > now.nanos ? 1 : 0)
-        let days = apart >= 0 ? apart / 86_400 : -((-apart + 86_399) / 86_400)
+        var days = apart >= 0 ? apart / 86_400 : -((-apart + 86_399) / 86_400)
+        days = max(days, -((earliest.seconds - Timestamp.earliest.seconds) / 86_400))
+        days = min(days, (Timestamp.latest.seconds - latest.seconds) / 86_400)
         return days == 0 ? jobs : jobs.map { moved($0, bySeconds: days * 86_400) }
     }
 

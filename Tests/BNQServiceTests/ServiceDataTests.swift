@@ -84,6 +84,20 @@ import Testing
         }
     }
 
+    @Test func datingNeverMovesATimeOutOfTheYearsRFC3339Writes() {
+        func jobs(_ times: [String]) -> [JSONValue] { times.enumerated().map { ["id": .string("j\($0.offset)"), "createdAt": .string($0.element)] } }
+        func created(_ jobs: [JSONValue]) -> [String] { jobs.compactMap { $0["createdAt"]?.stringValue } }
+        // Back from 9999 towards 2026, but only as far as the earliest time allows: two days.
+        #expect(created(DemoData.dated(jobs(["0001-01-03T00:00:00Z", "9999-06-01T00:00:00Z"]), for: Timestamp(rfc3339: "2026-11-30T12:00:00Z")!))
+            == ["0001-01-01T00:00:00Z", "9999-05-30T00:00:00Z"])
+        // Forward to the last day there is.
+        #expect(created(DemoData.dated(jobs(["0001-01-03T00:00:00Z", "9999-12-29T00:00:00Z"]), for: .latest))
+            == ["0001-01-05T00:00:00Z", "9999-12-31T00:00:00Z"])
+        // Ordinary times move by whole days, the latest to within the day before now.
+        #expect(created(DemoData.dated(jobs(["2026-01-01T10:00:00Z", "2026-01-02T23:00:00Z"]), for: Timestamp(rfc3339: "2026-11-30T12:00:00Z")!))
+            == ["2026-11-28T10:00:00Z", "2026-11-29T23:00:00Z"])
+    }
+
     @Test func anExportInTheGatewayFormLoads() throws {
         let folder = TestData.temporaryDirectory()
         let literal = JobGenerator(seed: 8).jobs(count: 20)
