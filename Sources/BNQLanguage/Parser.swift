@@ -255,7 +255,9 @@ public struct Parser {
                 nodes[Int(from)].next = to
             }
             if current.isKeyword(.where) || current.isKeyword(.between) {
-                throw error("clause-order", "'\(folded(current))' is out of place", help: "diff [where …] [between SYNC and SYNC]")
+                let word = folded(current)
+                let message = word == "where" && predicate >= 0 || word == "between" ? "'\(word)' is written twice" : "'where' goes before 'between'"
+                throw Failure(diagnostic: Diagnostic("clause-order", message, at: current.range, help: "diff [where …] [between SYNC and SYNC]"), atEnd: false)
             }
             return add(.diff, token.range.union(previous.range), a: predicate, b: from)
         }
@@ -361,7 +363,7 @@ public struct Parser {
             if asOf >= 0 { link(asOf, first: &first, last: &last) }
         }
         if let keyword = current.keyword, Self.clauseKeywords.contains(keyword) {
-            throw error("clause-order", "'\(keyword.rawValue)' is out of place", help: Self.clauseHelp)
+            throw misplacedClause(keyword, after: first)
         }
         if current.kind == .identifier, !Self.statementKeywords.contains(folded(current)),
             let close = Typo.closest(to: text(current), among: Vocabulary.clauseWords)
@@ -373,6 +375,39 @@ public struct Parser {
             throw Failure(diagnostic: Diagnostic("\(what)-select", "'\(what)' takes no select list", at: misplacedSelect), atEnd: false)
         }
         return add(.query, start.union(previous.range), detail: form.rawValue, a: first)
+    }
+
+    /// The error for a clause word met after the clauses `first` links: which clause it belongs
+    /// before, or that it was written twice (never a bare "found 'where'" for the word itself).
+    func misplacedClause(_ keyword: Keyword, after first: Int32) -> Failure {
+        let spelling = Vocabulary.Clause(rawValue: keyword.rawValue)?.spelling ?? keyword.rawValue
+        let order = Vocabulary.clauseWords.firstIndex(of: keyword.rawValue) ?? 0
+        var clause = first
+        while clause >= 0 {
+            let node = nodes[Int(clause)]
+            if let written = Self.clause(of: node.kind), let writtenOrder = Vocabulary.Clause.allCases.firstIndex(of: written), writtenOrder >= order {
+                let message = writtenOrder == order ? "'\(spelling)' is written twice" : "'\(spelling)' goes before '\(written.spelling)'"
+                let help = writtenOrder == order && keyword == .where ? "join the conditions in one 'where' with 'and'" : Self.clauseHelp
+                return Failure(diagnostic: Diagnostic("clause-order", message, at: current.range, help: help), atEnd: false)
+            }
+            clause = node.next
+        }
+        return Failure(diagnostic: Diagnostic("clause-order", "'\(spelling)' is out of place", at: current.range, help: Self.clauseHelp), atEnd: false)
+    }
+
+    /// The clause a clause node of a query stands for.
+    static func clause(of kind: SyntaxNode.Kind) -> Vocabulary.Clause? {
+        switch kind {
+        case .select: return .select
+        case .where: return .where
+        case .groupBy: return .group
+        case .having: return .having
+        case .orderBy: return .order
+        case .limit: return .limit
+        case .offset: return .offset
+        case .asOf: return .as
+        default: return nil
+        }
     }
 
     /// `as of SYNC`, or -1 when the next words are not `as`.

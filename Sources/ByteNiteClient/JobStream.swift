@@ -46,8 +46,12 @@ public struct JobStream: AsyncSequence, Sendable {
         private var largestGrowth: Int64 = 0
         /// Jobs delivered so far.
         public private(set) var delivered: Int64 = 0
-        /// True once the server said the listing ended (not when the consumer stopped early).
+        /// True once the consumer has read the listing to the end the server said it has: not when
+        /// it stopped early, even inside the last page (then fewer jobs than the total were read,
+        /// and that is no sign of a listing left incomplete).
         public private(set) var reachedEnd = false
+        /// True once the server's last page has arrived (its jobs may not all be read yet).
+        private var lastPageArrived = false
         /// Where the listing started.
         public var startOffset: Int64 { stream.offset }
         /// Pages in a row that brought no job not already delivered.
@@ -78,7 +82,10 @@ public struct JobStream: AsyncSequence, Sendable {
                     delivered += 1
                     return job
                 }
-                if finished { return nil }
+                if finished {
+                    reachedEnd = lastPageArrived
+                    return nil
+                }
                 try await fill()
             }
         }
@@ -150,7 +157,7 @@ public struct JobStream: AsyncSequence, Sendable {
             if seenOnEarlierPages.count > pagesToKeep { seenOnEarlierPages.removeLast(seenOnEarlierPages.count - pagesToKeep) }
             if !page.hasNext || page.jobs.isEmpty {
                 finished = true
-                reachedEnd = true
+                lastPageArrived = true
                 for task in inFlight { task.cancel() }
                 inFlight.removeAll()
                 return
@@ -158,7 +165,7 @@ public struct JobStream: AsyncSequence, Sendable {
             // Keep up to `prefetch` further pages in flight, but never past the known total.
             if remainingToRequest == 0 {
                 // Everything wanted is requested: the pages in flight end the listing.
-                if inFlight.isEmpty { finished = true; reachedEnd = false }
+                if inFlight.isEmpty { finished = true; lastPageArrived = false }
                 return
             }
             while inFlight.count < Swift.max(0, stream.prefetch), remainingToRequest.map({ $0 > 0 }) ?? true {

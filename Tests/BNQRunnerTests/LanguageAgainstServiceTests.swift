@@ -228,4 +228,17 @@ import Testing
             #expect(capped.output.contains("(1000 rows)"))
         }
     }
+
+    /// A statement filtered here that stops once its limit is met, inside the last page, warns of
+    /// nothing; one that reads the listing to its end and finds the total is warned of nothing too.
+    @Test func stoppingAtTheLimitIsNoSignOfAnIncompleteListing() async throws {
+        try await withService { _, client in
+            let statement = "jobs select id where state == FAILED or name like 'a%' limit 3"
+            let early = try await Self.run(statement, client: client, pageSize: 1000)
+            #expect(early.status == 0 && early.output.split(separator: "\n").count == 3)
+            #expect(!early.messages.contains("warning"), "\(early.messages)")
+            let whole = try await Self.run("count where state == FAILED or name like 'a%'", client: client, pageSize: 1000)
+            #expect(whole.status == 0 && !whole.messages.contains("warning"), "\(whole.messages)")
+        }
+    }
 }

@@ -66,6 +66,37 @@ import Testing
         task.cancel()
     }
 
+    /// `reachedEnd` says the consumer read to the end the server gave, which is when a total that
+    /// differs from what was read means jobs are missing; stopping early, even inside the last
+    /// page, is not reaching the end (bnq warned "the listing may be incomplete" after
+    /// `… where name like 'a%' or … limit 3` found its three rows among the first ten of 300).
+    @Test func stoppingInsideTheLastPageIsNotReachingTheEnd() async throws {
+        let (task, client) = try await Self.partialServer { offset, total in
+            #""pagination":{"total":"\#(total)","offset":"\#(offset)","hasNext":false}"#
+        }
+        let early = client.jobs(.all(orderBy: nil), pageSize: 10, prefetch: 1).makeAsyncIterator()
+        #expect(try await early.next()?["id"]?.stringValue == "a")
+        #expect(try await early.next()?["id"]?.stringValue == "b")
+        #expect(!early.reachedEnd && early.delivered == 2 && early.lastTotal == 5)
+        let whole = client.jobs(.all(orderBy: nil), pageSize: 10, prefetch: 1).makeAsyncIterator()
+        while try await whole.next() != nil {}
+        #expect(whole.reachedEnd && whole.delivered == 5 && whole.lastTotal == 5)
+        await client.shutdown()
+        task.cancel()
+    }
+
+    /// A server whose total says more jobs than it lists: read to the end, the difference shows.
+    @Test func aTotalLargerThanTheListingShowsAtTheEnd() async throws {
+        let (task, client) = try await Self.partialServer { offset, _ in
+            #""pagination":{"total":"9","offset":"\#(offset)","hasNext":false}"#
+        }
+        let whole = client.jobs(.all(orderBy: nil), pageSize: 10, prefetch: 1).makeAsyncIterator()
+        while try await whole.next() != nil {}
+        #expect(whole.reachedEnd && whole.delivered == 5 && whole.lastTotal == 9)
+        await client.shutdown()
+        task.cancel()
+    }
+
     @Test func aBodySentAByteASecondEndsAtTheTimeout() async throws {
         let router = Router()
         router.get("/v1/customer/jobs") { _, _ -> Response in
