@@ -39,6 +39,62 @@ public enum TerminalText {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { escape(String($0)) }.joined(separator: "\n")
     }
 
+    /// `text` with each line longer than `width` columns broken at spaces, so that help fits a
+    /// narrow terminal instead of being cut mid-word by it. A broken line goes on under where its
+    /// own text starts: in a two-column line (`  .format FORMAT   output format: …`), under the
+    /// second column, or, when that column starts past the middle, with the second column on lines
+    /// of its own, four columns in; otherwise two columns in from the line's indent. A word longer
+    /// than the room left stays whole on a line of its own.
+    public static func wrap(_ text: String, to width: Int) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).flatMap { wrap(line: String($0), to: width) }.joined(separator: "\n")
+    }
+
+    static func wrap(line: String, to width: Int) -> [String] {
+        guard Self.width(line) > width else { return [line] }
+        let characters = Array(line)
+        let indent = characters.prefix { $0 == " " }.count
+        // The second column: text after a gap of two or more spaces that follows the first text.
+        var gap = indent
+        while gap < characters.count, characters[gap] != " " || gap + 1 < characters.count && characters[gap + 1] != " " { gap += 1 }
+        var column = gap
+        while column < characters.count, characters[column] == " " { column += 1 }
+        guard gap < characters.count, column < characters.count, column - gap >= 2 else {
+            return fill(String(characters[indent...]), indent: indent, hanging: indent + 2, width: width)
+        }
+        if column < width / 2 { return fill(String(characters[indent...]), indent: indent, hanging: column, width: width) }
+        return [String(characters[..<gap])] + fill(String(characters[column...]), indent: indent + 4, hanging: indent + 4, width: width)
+    }
+
+    /// The words of `text` in lines of at most `width` columns (but for a longer word), the first
+    /// `indent` columns in, the others `hanging`.
+    static func fill(_ text: String, indent: Int, hanging: Int, width: Int) -> [String] {
+        var lines: [String] = []
+        var current = String(repeating: " ", count: indent)
+        var currentWidth = indent
+        var startsLine = true
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            let wordWidth = Self.width(String(word))
+            if !startsLine, currentWidth + 1 + wordWidth > width {
+                lines.append(current)
+                current = String(repeating: " ", count: hanging)
+                currentWidth = hanging
+                startsLine = true
+            }
+            if startsLine {
+                // Spaces at the start of a line are dropped (a gap the line was broken in).
+                guard !word.isEmpty else { continue }
+                current += word
+                currentWidth += wordWidth
+                startsLine = false
+            } else {
+                current += " " + word
+                currentWidth += 1 + wordWidth
+            }
+        }
+        lines.append(current)
+        return lines
+    }
+
     /// Whether a character must not reach a terminal raw (`UnsafeCharacters`, the one list).
     public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool { UnsafeCharacters.contains(scalar) }
 

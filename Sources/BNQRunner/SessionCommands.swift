@@ -41,7 +41,8 @@ extension Session {
             output.write(bytes: lastResult)
         case .edit: throw RunError(".edit is available in the interactive shell")
         case .help(let topic):
-            let text = HelpText.text(topic: topic)
+            // Broken at spaces to fit a terminal (a pipe or a file gets the lines whole).
+            let text = output.width.map { TerminalText.wrap(HelpText.text(topic: topic), to: $0) } ?? HelpText.text(topic: topic)
             output.line(settings.colour ? Self.painted(help: text) : text)
         case .history: throw RunError(".history is available in the interactive shell")
         case .endpoint(let url): try await switchTo(url, fromFile: fromFile)
@@ -147,7 +148,8 @@ extension Session {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { piece in
             let line = String(piece)
             let trimmed = line.drop(while: { $0 == " " })
-            guard line.hasPrefix("  ") else { return TerminalText.escape(line) }
+            // Entries start two columns in; a line broken to fit the terminal goes on further in.
+            guard line.hasPrefix("  "), !line.hasPrefix("   ") else { return TerminalText.escape(line) }
             if trimmed.hasPrefix(".") {
                 let name = String(trimmed.prefix(while: { !$0.isWhitespace }))
                 return "  " + TerminalStyle.paint(name, .command) + TerminalText.escape(String(trimmed.dropFirst(name.count)))

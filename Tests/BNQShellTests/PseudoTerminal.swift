@@ -17,10 +17,11 @@ final class PseudoTerminal: @unchecked Sendable {
     static var binary: URL { TestData.binary }
 
     /// - Parameter command: what runs instead of bnq with `arguments` (a shell, to drive job control).
-    init(arguments: [String], home: URL, extraEnvironment: [String: String] = [:], unsetting: [String] = [], command: [String]? = nil) throws {
+    /// - Parameter columns: the terminal's width.
+    init(arguments: [String], home: URL, extraEnvironment: [String: String] = [:], unsetting: [String] = [], command: [String]? = nil, columns: UInt16 = 150) throws {
         var master: Int32 = 0
         var slave: Int32 = 0
-        var size = winsize(ws_row: 40, ws_col: 150, ws_xpixel: 0, ws_ypixel: 0)
+        var size = winsize(ws_row: 40, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
         guard openpty(&master, &slave, nil, nil, &size) == 0 else { throw POSIXError(.EIO) }
         self.master = master
         self.slave = slave

@@ -287,6 +287,25 @@ import Testing
         #expect(await plain.waitForExit() == 0)
     }
 
+    /// On a narrow terminal `.help` is broken at spaces, each line within the width, instead of
+    /// being cut mid-word by the terminal (`… json, ndjson, csv, mar` / `kdown, chart`).
+    @Test func helpFitsANarrowTerminal() async throws {
+        let terminal = try PseudoTerminal(arguments: ["-X"], home: TestData.temporaryDirectory(), columns: 64)
+        #expect(await terminal.waitFor("bnq demo> "))
+        let mark = terminal.screen.count
+        terminal.type(".help\r")
+        #expect(await terminal.waitFor("Topics:", after: mark))
+        let shown = String(terminal.screen.dropFirst(mark))
+        let lines = shown.split(separator: "\n").filter { !$0.contains("bnq demo>") }
+        #expect(lines.count > 20)
+        for line in lines { #expect(line.count <= 64, "\(line)") }
+        #expect(shown.contains("markdown,"))
+        #expect(!shown.contains("mar\nkdown"))
+        try await Task.sleep(for: .milliseconds(300))
+        terminal.type("\u{04}")
+        #expect(await terminal.waitForExit() == 0)
+    }
+
     @Test func aSlowWatchPollShowsProgress() async throws {
         let service = try await LocalService.start(store: JobStore(jobs: TestData.jobs), options: TestData.options { $0.latency = .milliseconds(1500) })
         let terminal = try PseudoTerminal(arguments: ["-X", "--endpoint", service.baseURL], home: TestData.temporaryDirectory())
