@@ -18,6 +18,9 @@ enum Transport {
         if text.contains("contains more than the maximum allowed") {
             return ByteNiteError(.badResponse, "the answer of \(host) is larger than \(ResponseMiddleware.maximumBody >> 20) MiB; bnq does not read it")
         }
+        if let reason = dnsProblem(text) {
+            return ByteNiteError(.network, "cannot find the host \(host): \(reason); check the endpoint's name and the network")
+        }
         if let error = error as? HTTPClientError {
             switch error {
             case .readTimeout, .connectTimeout, .deadlineExceeded, .writeTimeout:
@@ -31,6 +34,16 @@ enum Transport {
         if text.contains("refused") { return ByteNiteError(.network, "connection to \(host) refused") }
         if text.contains("reset") { return ByteNiteError(.network, "connection to \(host) was reset") }
         return ByteNiteError(.network, "connection to \(host) failed: \(text.prefix(200))")
+    }
+
+    /// What the resolver said when a host name did not resolve, in its own words; nil for any
+    /// other failure. (NIO reports it as `SocketAddressError.UnknownHost` with getaddrinfo's text.)
+    static func dnsProblem(_ text: String) -> String? {
+        guard text.contains("UnknownHost") || text.contains("DNS error") || text.contains("name resolution") else { return nil }
+        for reason in ["Name or service not known", "Temporary failure in name resolution", "No address associated with hostname"] where text.contains(reason) {
+            return "the name does not resolve (\(reason.prefix(1).lowercased() + reason.dropFirst()))"
+        }
+        return "the name does not resolve"
     }
 
     /// A TLS failure as one line that says what to do, or nil when the error is not about TLS.

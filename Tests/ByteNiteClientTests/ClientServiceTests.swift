@@ -230,4 +230,21 @@ import Testing
         }
         await client.shutdown()
     }
+
+    /// A host name that does not resolve (`.invalid` never does) is said in plain words, not as
+    /// NIO's `SocketAddressError.UnknownHost … (error -2)`.
+    @Test func aHostThatDoesNotResolveIsSaidPlainly() async throws {
+        var configuration = ClientConfiguration(endpoint: URL(string: "http://no-such-host.invalid/v1/customer")!)
+        configuration.retry.maxAttempts = 1
+        let client = JobsClient(configuration: configuration)
+        do {
+            _ = try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1)
+            Issue.record("reached a host that does not exist")
+        } catch let error as ByteNiteError {
+            #expect(error.kind == .network)
+            #expect(error.message.hasPrefix("cannot find the host no-such-host.invalid: the name does not resolve"), "\(error.message)")
+            #expect(!error.message.contains("SocketAddressError") && !error.message.contains("error -2"), "\(error.message)")
+        }
+        await client.shutdown()
+    }
 }
