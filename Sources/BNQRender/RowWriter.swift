@@ -112,6 +112,10 @@ public final class RowWriter {
         case .chart:
             for line in ChartRenderer(headers: headers.map(safe), ascii: asciiCharts, width: sink.width ?? 80).render(collected, measures) { sink.line(line) }
             if omitted > 0 { sink.line("… \(omitted) more row\(omitted == 1 ? "" : "s") (.maxrows to show more)") }
+            // Nothing to draw: say why rather than leave a chart without bars.
+            if !collected.isEmpty, !measures.contains(where: { $0 != nil }), let last = headers.last {
+                sink.line("(no bars: a chart draws the last column, and '\(safe(last))' holds no numbers; put a number last, such as count)")
+            }
             if let note, showsHeader { sink.line("(\(TerminalText.escape(note)))") }
         case .markdown:
             sink.line("| " + headers.map { Self.markdownCell(safe($0)) }.joined(separator: " | ") + " |")

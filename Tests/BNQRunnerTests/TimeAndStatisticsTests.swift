@@ -381,4 +381,15 @@ import Testing
             }
         }
     }
+
+    /// A chart whose last column holds no numbers says so, instead of a list without bars.
+    @Test func aChartWithoutNumbersSaysWhy() async throws {
+        try await withService { _, client in
+            let names = try await LanguageAgainstServiceTests.run("jobs select id, name limit 2", client: client, format: .chart)
+            #expect(names.status == 0)
+            #expect(names.output.contains("\n(no bars: a chart draws the last column, and 'name' holds no numbers; put a number last, such as count)\n"), "\(names.output)")
+            let counts = try await LanguageAgainstServiceTests.run("jobs select state, count group by state", client: client, format: .chart)
+            #expect(!counts.output.contains("no bars") && counts.output.contains("█"))
+        }
+    }
 }
