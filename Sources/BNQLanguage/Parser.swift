@@ -312,6 +312,7 @@ public struct Parser {
             repeat {
                 if items >= 0 { _ = advance() }
                 let expression = try parseSelectItem()
+                if let arithmetic = arithmeticError() { throw arithmetic }
                 var alias: Int32 = -1
                 if current.isKeyword(.as), !next.isKeyword(.of) {
                     _ = advance()
@@ -342,6 +343,7 @@ public struct Parser {
             try expectKeyword(.by, "expected 'by' after 'order'")
             let keys = try parseList { (parser) throws(Failure) in
                 let key = try parser.parseSelectItem()
+                if let arithmetic = parser.arithmeticError() { throw arithmetic }
                 var descending: UInt8 = 0
                 if parser.current.isKeyword(.desc) { _ = parser.advance(); descending = 1 } else if parser.current.isKeyword(.asc) { _ = parser.advance() }
                 return parser.add(.orderItem, parser.nodes[Int(key)].range, detail: descending, a: key)
@@ -408,6 +410,24 @@ public struct Parser {
         case .asOf: return .as
         default: return nil
         }
+    }
+
+    /// The error for arithmetic after a column (`duration / 60`, `paymentAmount * 2`,
+    /// `avg(x) - 1`), when the current token is an arithmetic operator; nil otherwise.
+    func arithmeticError() -> Failure? {
+        let symbol: String
+        if current.isSymbol(.plus) || current.isSymbol(.minus) || current.isSymbol(.star) {
+            symbol = current.keyword?.rawValue ?? ""
+        } else if current.kind == .invalid, ["/", "%"].contains(text(current)) {
+            symbol = text(current)
+        } else {
+            return nil
+        }
+        return Failure(
+            diagnostic: Diagnostic(
+                "arithmetic", "bnq does not compute '\(symbol)' on columns: the one computed column is a time minus a time", at: current.range,
+                help: "e.g. endedAt - startedAt (a duration) or now - createdAt; select other columns as they are"),
+            atEnd: false)
     }
 
     /// `as of SYNC`, or -1 when the next words are not `as`.

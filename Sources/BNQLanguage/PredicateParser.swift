@@ -99,6 +99,7 @@ extension Parser {
             let upper = add(.comparison, word.range, detail: Comparison.Operator.lessOrEqual.index, a: field, b: high)
             return add(.and, SyntaxTree.predicateRange(nodes, lower).union(SyntaxTree.predicateRange(nodes, upper)), a: lower, b: upper)
         }
+        if let arithmetic = arithmeticError() { throw arithmetic }
         guard let (op, operatorRange) = parseOperator() else {
             if current.isKeyword(.not) {
                 let prefixes = Vocabulary.operators.filter { $0.words.first == "not" && $0.words.count > 1 }.map { "'\($0.words[1])'" }
@@ -155,6 +156,17 @@ extension Parser {
         case .parameter: _ = advance(); return add(.parameter, token.range)
         case .identifier:
             _ = advance()
+            if current.isSymbol(.open) {
+                // `duration > avg(duration)`: a value is a constant, not a call.
+                let aggregate = token.keyword.flatMap(Aggregate.init(keyword:))
+                throw Failure(
+                    diagnostic: Diagnostic(
+                        "value-call", aggregate != nil ? "a comparison takes a value, not an aggregate: '\(text(token))(…)' belongs in 'select', 'having' or 'order by'"
+                            : "a comparison takes a value, not a call of '\(text(token))'",
+                        at: token.range.union(current.range),
+                        help: aggregate != nil ? "aggregates are compared with values in 'having': jobs select templateId, avg(duration) group by templateId having avg(duration) > 10m" : nil),
+                    atEnd: false)
+            }
             if token.isKeyword(.now) { return add(.now, token.range) }
             if token.isKeyword(.today) { return add(.today, token.range) }
             return add(.word, token.range)

@@ -119,6 +119,16 @@ extension Compiler {
                 return .string(canonical)
             }
             let word = tree.text(value)
+            if let other = tree.withText(value, { schema.field(in: $0, from: $1, to: $2) }), !(type == .bool && ["true", "false"].contains(word.lowercased())) {
+                // `endedAt > startedAt`, `name == templateId`: a field on the right.
+                let help: String? =
+                    switch (type, other.type) {
+                    case (.timestamp, .timestamp): "compare their difference with a duration: \(field.path) - \(other.path) > 0s"
+                    case (.string, _): "write '\(word)' in quotes to compare with the text"
+                    default: nil
+                    }
+                throw mismatch("comparing two fields is not supported", help: help)
+            }
             switch type {
             case .enumeration(let enumType): return .string(try enumValue(word, enumType, tree.range(value), field))
             case .bool:
@@ -128,9 +138,6 @@ extension Compiler {
                 default: throw mismatch("'\(word)' is not true or false")
                 }
             case .string:
-                if let close = Typo.closest(to: word, among: schema.paths), close.lowercased() == word.lowercased() {
-                    throw mismatch("comparing two fields is not supported", help: "write '\(word)' in quotes to compare with the text")
-                }
                 throw mismatch("'\(word)' is a bare word", help: "write '\(word)' in quotes")
             case .timestamp:
                 let hint: String? =
