@@ -71,7 +71,8 @@ public struct Lexer {
     }
 
     /// The value of the string `range` covers (from its opening quote to its closing one, or to
-    /// the end for an unterminated string): escapes resolved, a doubled quote read as one.
+    /// the end for an unterminated string): a doubled quote read as one, `\'`, `\"` and `\\` as
+    /// the character, `\n` and `\t` as a line break and a tab; any other backslash is kept.
     static func stringValue(_ bytes: [UInt8], _ range: SourceRange, closed: Bool) -> String {
         guard range.end > range.start else { return "" }
         let quote = bytes[range.start]
@@ -93,7 +94,10 @@ public struct Lexer {
                 switch bytes[position + 1] {
                 case UInt8(ascii: "n"): value.append(0x0A)
                 case UInt8(ascii: "t"): value.append(0x09)
-                default: value.append(bytes[position + 1])
+                case UInt8(ascii: "\\"), UInt8(ascii: "'"), UInt8(ascii: "\""): value.append(bytes[position + 1])
+                // Any other backslash stays, so that `like '%\_%'` reaches the pattern as an
+                // escaped `_` (a literal underscore) and `'C:\data'` means what it shows.
+                default: value.append(contentsOf: [byte, bytes[position + 1]])
                 }
                 position += 2
             } else {

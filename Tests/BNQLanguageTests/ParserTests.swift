@@ -78,6 +78,13 @@ import Testing
         #expect(tokens[1].keyword == .equal && tokens[3].keyword == .notEqual && tokens[9].keyword == .notEqual)
     }
 
+    /// In a string `\\`, `\'`, `\"`, `\n` and `\t` are escapes; any other backslash is kept, so a
+    /// `like` pattern gets its own escapes (`'%\_%'`: a literal underscore) and a path its backslashes.
+    @Test func aBackslashBeforeAnyOtherCharacterIsKept() {
+        let tokens = Lexer.tokenize(#"'%\_%' 'C:\data' 'a\\b' 'it\'s' "q\"x" 'x\ny'"#)
+        #expect(tokens.map(\.text).dropLast() == [#"%\_%"#, #"C:\data"#, #"a\b"#, "it's", "q\"x", "x\ny"])
+    }
+
     /// Words are scanned eight bytes at a time: every word ends exactly where a byte-by-byte scan
     /// ends it, whatever bytes border the range tests (`/0 9:`, `@A Z[`, `^_``, `az{`, DEL, non-ASCII).
     @Test func wordsEndWhereAByteByByteScanEndsThem() {

@@ -241,4 +241,27 @@ import Testing
             #expect(whole.status == 0 && !whole.messages.contains("warning"), "\(whole.messages)")
         }
     }
+
+    /// `like` takes `\` before `_` or `%` as the character itself, as the language document says:
+    /// the string keeps the backslash for the pattern (it once dropped it, and `'%\_%'` matched
+    /// every job).
+    @Test func likeEscapesFindALiteralUnderscoreAndPercent() async throws {
+        var jobs = Array(TestData.jobs.prefix(6))
+        for (index, name) in ["a_b", "ab", "a-b", "100%", "100x", "a\\b"].enumerated() { jobs[index].setValue(.string(name), at: ["name"]) }
+        try await withService(jobs: jobs) { _, client in
+            func names(_ statement: String) async throws -> [String] {
+                let result = try await Self.run(statement, client: client)
+                #expect(result.status == 0, "\(result.messages)")
+                return result.output.split(separator: "\n").map { try! JSONParser.parse(String($0))["name"]?.stringValue ?? "" }.sorted()
+            }
+            let found1 = try await names(#"jobs select name where name like '%\_%'"#)
+            #expect(found1 == ["a_b"])
+            let found2 = try await names(#"jobs select name where name like 'a_b'"#)
+            #expect(found2 == ["a-b", "a\\b", "a_b"])
+            let found3 = try await names(#"jobs select name where name like '%\%'"#)
+            #expect(found3 == ["100%"])
+            let found4 = try await names(#"jobs select name where name not like '%\_%'"#)
+            #expect(found4 == ["100%", "100x", "a-b", "a\\b", "ab"])
+        }
+    }
 }
