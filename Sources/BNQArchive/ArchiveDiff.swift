@@ -41,9 +41,9 @@ extension Archive {
             let after = row.after.flatMap { try? JSONParser.parse(Array($0.utf8)) }
             switch (before, after) {
             case (nil, let after?):
-                changes.append(JobChange(id: row.id, name: after["name"]?.stringValue ?? "", kind: .new, field: "state", before: nil, after: after["state"], job: after))
+                changes.append(JobChange(id: row.id, name: after["name"]?.stringValue ?? "", kind: .new, field: "state", before: nil, after: Self.shown("state", after["state"]), job: after))
             case (let before?, nil):
-                changes.append(JobChange(id: row.id, name: before["name"]?.stringValue ?? "", kind: .gone, field: "state", before: before["state"], after: nil, job: before))
+                changes.append(JobChange(id: row.id, name: before["name"]?.stringValue ?? "", kind: .gone, field: "state", before: Self.shown("state", before["state"]), after: nil, job: before))
             case (let before?, let after?):
                 for (path, old, new) in Self.fieldDifferences(before, after) {
                     changes.append(JobChange(id: row.id, name: after["name"]?.stringValue ?? "", kind: .changed, field: path, before: old, after: new, job: after))
@@ -74,7 +74,25 @@ extension Archive {
             }
             return order.count
         }
-        return paths.sorted { (rank($0), $0) < (rank($1), $1) }.map { ($0, old[$0], new[$0]) }
+        return paths.sorted { (rank($0), $0) < (rank($1), $1) }.map { ($0, shown($0, old[$0]), shown($0, new[$0])) }
+    }
+
+    /// A value as a change shows it: for a field of single values the schema knows, what the job
+    /// means by it, as protobuf JSON does (a missing state is NEW, a missing count 0, an enum sent
+    /// as a number by its name); anything else as it was sent.
+    static func shown(_ path: String, _ value: JSONValue?) -> JSONValue? {
+        guard let field = RecordSchema.jobs.field(named: path) else { return value }
+        switch field.type {
+        case .integer, .int64String:
+            // A whole number stays one (a missing count is 0, not 0.0).
+            let normalised = FieldValue.normalise(value, as: field.type)
+            if case .number(let number) = normalised, number == number.rounded(), abs(number) < 9e15 { return .int(Int64(number)) }
+            return normalised.jsonValue
+        case .string, .enumeration, .double, .bool:
+            return FieldValue.normalise(value, as: field.type).jsonValue
+        default:
+            return value
+        }
     }
 
     static func flatten(_ value: JSONValue, prefix: String, into leaves: inout [String: JSONValue]) {

@@ -200,6 +200,17 @@ import Testing
         }
     }
 
+    /// A change shows a field's value as the job means it: an enum sent as a number by its name,
+    /// a missing state as NEW, a missing count as 0; a time or an object as it was sent.
+    @Test func aChangeShowsValuesAsTheJobMeansThem() {
+        #expect(Archive.shown("state", .int(9)) == "JOB_STATE_COMPLETE")
+        #expect(Archive.shown("state", nil) == "JOB_STATE_NEW")
+        #expect(Archive.shown("numChunks", nil) == .int(0))
+        #expect(Archive.shown("numUnitsEstimation", "12") == .int(12))
+        #expect(Archive.shown("endedAt", nil) == nil)
+        #expect(Archive.shown("stateTimestamps.JOB_STATE_FAILED", "2026-11-01T00:00:00Z") == "2026-11-01T00:00:00Z")
+    }
+
     @Test func aReaderStoppedEarlyFreesItsThread() async throws {
         let archive = try Self.temporaryArchive()
         _ = try Self.sync(archive, JobGenerator(seed: 4).jobs(count: 3000))

@@ -85,6 +85,35 @@ import FoundationNetworking
         #expect(checked >= 900)
     }
 
+    /// A diff shows what a job means, as protobuf JSON does: a missing state is NEW, a missing
+    /// count 0 (it showed nothing for a job gone without a state, and `before: null` for a count
+    /// that was missing).
+    @Test func aDiffShowsMissingValuesAsTheirDefaults() async throws {
+        var jobs = Array(JobGenerator(seed: 41).jobs(count: 3))
+        jobs[0].setValue(nil, at: ["state"])
+        // Unfinished, so that the next sync reads them again.
+        jobs[1].setValue(nil, at: ["numChunks"])
+        jobs[1].setValue(.string("JOB_STATE_STARTED"), at: ["state"])
+        jobs[2].setValue(.string("JOB_STATE_MERGING"), at: ["state"])
+        let archive = try Self.newArchive()
+        try await withService(jobs: jobs) { _, client in _ = try await Self.sync(archive, client: client) }
+        let gone = jobs[0].id
+        let kept = jobs[1].id
+        jobs[1].setValue(.int(5), at: ["numChunks"])
+        jobs[2].setValue(.string("JOB_STATE_FAILED"), at: ["state"])
+        jobs.removeFirst()
+        try await withService(jobs: jobs) { _, client in _ = try await Self.sync(archive, client: client) }
+        let diff = try await LanguageAgainstServiceTests.run("diff", connection: Self.archiveConnection(archive))
+        #expect(diff.status == 0, "\(diff.messages)")
+        let rows = diff.output.split(separator: "\n").map { try! JSONParser.parse(String($0)) }
+        let goneRow = try #require(rows.first { $0.id == gone })
+        #expect(goneRow["change"] == "gone" && goneRow["before"] == "JOB_STATE_NEW")
+        let countRow = try #require(rows.first { $0.id == kept && $0["field"] == "numChunks" })
+        #expect(countRow["before"] == .int(0) && countRow["after"] == .int(5))
+        let stateRow = try #require(rows.first { $0.id == jobs[1].id && $0["field"] == "state" })
+        #expect(stateRow["before"] == "JOB_STATE_MERGING" && stateRow["after"] == "JOB_STATE_FAILED")
+    }
+
     @Test func syncChangeSyncDiffShowsExactlyTheChanges() async throws {
         var jobs = JobGenerator(seed: 31).jobs(count: 500)
         let archive = try Self.newArchive()
