@@ -425,8 +425,8 @@ public struct Parser {
         }
         return Failure(
             diagnostic: Diagnostic(
-                "arithmetic", "bnq does not compute '\(symbol)' on columns: the one computed column is a time minus a time", at: current.range,
-                help: "e.g. endedAt - startedAt (a duration) or now - createdAt; select other columns as they are"),
+                "arithmetic", "bnq does no arithmetic on columns ('\(symbol)'); of two times it takes the difference", at: current.range,
+                help: "select the column as it is; endedAt - startedAt and now - createdAt are durations (1h 02m 03s in a table)"),
             atEnd: false)
     }
 
