@@ -129,8 +129,15 @@ public final class RowWriter {
         let labelWidth = labels.map(TerminalText.width).max() ?? 0
         for (index, row) in collected.enumerated() {
             sink.line("-[ RECORD \(index + 1) ]" + String(repeating: "-", count: max(0, labelWidth - 6)))
+            // On a terminal a long value goes on in its own column, under where it starts, rather
+            // than wrapping back under the labels; a file or a pipe gets each value on one line.
+            let room = sink.width.map { max(20, $0 - labelWidth - 3) }
             for (column, label) in labels.enumerated() {
-                sink.line(TerminalText.padded(label, to: labelWidth) + " | " + (column < row.count ? row[column] : ""))
+                let value = column < row.count ? row[column] : ""
+                let pieces = room.map { TerminalText.pieces(value, of: $0) } ?? [value]
+                for (number, piece) in pieces.enumerated() {
+                    sink.line(TerminalText.padded(number == 0 ? label : "", to: labelWidth) + " | " + piece)
+                }
             }
         }
         if omitted > 0 { sink.line("… \(omitted) more record\(omitted == 1 ? "" : "s")") }

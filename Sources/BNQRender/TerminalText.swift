@@ -139,6 +139,27 @@ public enum TerminalText {
         text + String(repeating: " ", count: max(0, width - self.width(text)))
     }
 
+    /// `text` in pieces of at most `limit` columns each (a character wider than `limit` still
+    /// takes a piece of its own): how a long value goes on over several lines.
+    public static func pieces(_ text: String, of limit: Int) -> [String] {
+        guard width(text) > limit, limit > 0 else { return [text] }
+        var pieces: [String] = []
+        var piece = ""
+        var used = 0
+        for character in text {
+            let characterWidth = width(String(character))
+            if used + characterWidth > limit, !piece.isEmpty {
+                pieces.append(piece)
+                piece = ""
+                used = 0
+            }
+            piece.append(character)
+            used += characterWidth
+        }
+        if !piece.isEmpty { pieces.append(piece) }
+        return pieces
+    }
+
     /// `text` cut to at most `limit` columns, ending in `…` when cut.
     public static func truncate(_ text: String, to limit: Int) -> String {
         guard width(text) > limit else { return text }

@@ -40,4 +40,11 @@ import Testing
         let wrapped = TerminalText.wrap("see https://example.com/a/very/long/path/that/does/not/fit here", to: 20)
         #expect(wrapped == "see\n  https://example.com/a/very/long/path/that/does/not/fit\n  here")
     }
+
+    @Test func aLongValueComesInPiecesOfTheWidth() {
+        #expect(TerminalText.pieces("abcdefghij", of: 4) == ["abcd", "efgh", "ij"])
+        #expect(TerminalText.pieces("short", of: 10) == ["short"])
+        // A wide character is never split; it starts the next piece.
+        #expect(TerminalText.pieces("ab日本", of: 3) == ["ab", "日", "本"])
+    }
 }

@@ -306,6 +306,25 @@ import Testing
         #expect(await terminal.waitForExit() == 0)
     }
 
+    /// In expanded display a value longer than the terminal goes on under its own column, every
+    /// line within the width, instead of wrapping back under the labels.
+    @Test func expandedValuesStayInTheirColumn() async throws {
+        let terminal = try PseudoTerminal(arguments: ["-X"], home: TestData.temporaryDirectory(), columns: 80)
+        #expect(await terminal.waitFor("bnq demo> "))
+        let mark = terminal.screen.count
+        terminal.type(".expanded on\rjobs select id, stateTimestamps, name limit 1\r")
+        #expect(await terminal.waitFor("name            | ", after: mark))
+        let lines = String(terminal.screen.dropFirst(mark)).split(separator: "\n").filter { !$0.contains("bnq demo>") && !$0.contains("no credentials") && !$0.contains("v1/customer") }
+        for line in lines { #expect(line.count <= 80, "\(line)") }
+        let label = try #require(lines.firstIndex { $0.hasPrefix("stateTimestamps | {") })
+        // The value goes on in its column: a blank label, the bar, the rest of the JSON.
+        #expect(lines[label + 1].hasPrefix(String(repeating: " ", count: 15) + " | "), "\(lines[label + 1])")
+        #expect(lines.contains { $0.hasPrefix("name            | ") })
+        try await Task.sleep(for: .milliseconds(300))
+        terminal.type("\u{04}")
+        #expect(await terminal.waitForExit() == 0)
+    }
+
     @Test func aSlowWatchPollShowsProgress() async throws {
         let service = try await LocalService.start(store: JobStore(jobs: TestData.jobs), options: TestData.options { $0.latency = .milliseconds(1500) })
         let terminal = try PseudoTerminal(arguments: ["-X", "--endpoint", service.baseURL], home: TestData.temporaryDirectory())
