@@ -19,24 +19,6 @@ public struct TableRenderer: Sendable {
         return last == "id" || last.hasSuffix("Id")
     }
 
-    /// Whether a column's cells are all times, numbers or durations (`2026-11-30 14:50:26`,
-    /// `3.21`, `1h 05m 38s`): digits with separators and duration units, and nothing else.
-    static func isMeasured<Cells: Sequence<String>>(_ cells: Cells) -> Bool {
-        var sawDigit = false
-        for cell in cells {
-            for byte in cell.utf8 {
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): sawDigit = true
-                case UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "."), UInt8(ascii: " "), UInt8(ascii: "+"), UInt8(ascii: "T"), UInt8(ascii: "Z"),
-                    UInt8(ascii: "h"), UInt8(ascii: "m"), UInt8(ascii: "s"), UInt8(ascii: "d"), UInt8(ascii: "e"), UInt8(ascii: "E"):
-                    continue
-                default: return false
-                }
-            }
-        }
-        return sawDigit
-    }
-
     /// The table's lines. Cells must already be escaped for the terminal.
     public func render(_ rows: [[String]]) -> [String] {
         var widths = headers.map(TerminalText.width)
@@ -48,14 +30,11 @@ public struct TableRenderer: Sendable {
         if let maximumWidth {
             // Separators take 3 columns between cells.
             let available = max(headers.count * 4, maximumWidth - 3 * (headers.count - 1) - 1)
-            // Free text is cut first, then times and numbers (cut, they mean nothing), ids last, so
-            // that ids stay whole and can be copied.
+            // Free text is cut before ids, so that ids stay whole and can be copied.
             let ids = Set(headers.indices.filter { Self.isIdentifier(headers[$0]) })
-            let measured = Set(headers.indices.filter { column in !ids.contains(column) && Self.isMeasured(rows.lazy.map { column < $0.count ? $0[column] : "" }) })
             while widths.reduce(0, +) > available {
-                let text = widths.indices.filter { !ids.contains($0) && !measured.contains($0) && widths[$0] > 4 }
-                let figures = widths.indices.filter { measured.contains($0) && widths[$0] > 4 }
-                let pool = !text.isEmpty ? text : !figures.isEmpty ? figures : widths.indices.filter { widths[$0] > 4 }
+                let candidates = widths.indices.filter { !ids.contains($0) && widths[$0] > 4 }
+                let pool = candidates.isEmpty ? widths.indices.filter { widths[$0] > 4 } : candidates
                 guard let widest = pool.max(by: { widths[$0] < widths[$1] }) else { break }
                 widths[widest] -= 1
             }

@@ -1,5 +1,5 @@
 import BNQCore
-@testable import BNQRender
+import BNQRender
 import Foundation
 import Testing
 
@@ -75,22 +75,6 @@ import Testing
         sink.flush()
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(lines == ["  id   |  n", "-------+----", " job-0 |   0", " job-1 | 100", "… 3 more rows (.maxrows to show more)", "(5 rows)"])
-    }
-
-    /// A table narrowed to its width cuts free text first, then times and numbers, ids last: a
-    /// time cut to `2026-11-30…` says nothing, a name cut to `var-daily-…` still says a good deal.
-    @Test func aNarrowTableCutsFreeTextBeforeTimesAndIds() {
-        let rows = [
-            ["984e3162-1aeb-6ce4-5097-5000cac403e7", "var-daily-034 with a long description", "2026-11-30 15:11:13", "1h 05m 38s", "8.49"],
-            ["68b049ed-9c73-95e4-9e62-0a5873d165cf", "classification-234", "2026-11-28 23:30:29", "59m 56s", "12"],
-        ]
-        let table = TableRenderer(headers: ["id", "name", "createdAt", "run", "paymentAmount"], rightAligned: [3, 4], maximumWidth: 110).render(rows)
-        for line in table { #expect(line.count <= 110, "\(line)") }
-        #expect(table[2].contains("984e3162-1aeb-6ce4-5097-5000cac403e7 | var-daily-034 with… |"))
-        #expect(table[2].contains("| 2026-11-30 15:11:13 | 1h 05m 38s |"))
-        #expect(table[3].contains("| 2026-11-28 23:30:29 |    59m 56s |"))
-        #expect(TableRenderer.isMeasured(["2026-11-30 15:11:13", "", "1h 05m", "-3.5e+16"]))
-        #expect(!TableRenderer.isMeasured(["run-261"]) && !TableRenderer.isMeasured(["", ""]))
     }
 }
 
