@@ -222,13 +222,13 @@ struct GroupTable {
     /// The buckets at most filled in: a bin of 1s over years would be more rows than anyone reads.
     static let maximumFilledBuckets = 100_000
 
-    /// The groups' keys in the order they came, with the empty buckets of a time bin added.
-    func keysWithEmptyBuckets() -> [[FieldValue]] {
-        guard let fill = plan.fill else { return order }
+    /// The groups' keys in the order they came, with the empty buckets of a time bin added;
+    /// `complete` is false when there would be too many to add (then none are).
+    func keysWithEmptyBuckets() -> (keys: [[FieldValue]], complete: Bool) {
+        guard let fill = plan.fill else { return (order, true) }
         let times = order.compactMap { key -> Timestamp? in if case .timestamp(let time?) = key.first { return time } else { return nil } }
-        guard let first = fill.from ?? times.min(), let last = fill.to ?? times.max(), first <= last,
-            let starts = fill.step.starts(from: first, through: last, limit: Self.maximumFilledBuckets + order.count)
-        else { return order }
+        guard let first = fill.from ?? times.min(), let last = fill.to ?? times.max(), first <= last else { return (order, true) }
+        guard let starts = fill.step.starts(from: first, through: last, limit: Self.maximumFilledBuckets + order.count) else { return (order, false) }
         var keys = order
         var seen = Set(order)
         var added = 0
@@ -237,15 +237,24 @@ struct GroupTable {
             guard seen.insert(key).inserted else { continue }
             keys.append(key)
             added += 1
-            if added > Self.maximumFilledBuckets { return order }
+            if added > Self.maximumFilledBuckets { return (order, false) }
         }
-        return keys
+        return (keys, true)
     }
 
-    func rows() -> [Row] {
+    /// Whether the empty buckets of a time bin were left out of `rows()`: more than
+    /// `maximumFilledBuckets` of them (a bin of 1s over months).
+    private(set) var emptyBucketsLeftOut = false
+
+    mutating func rows() -> [Row] {
         var rows: [(Row, [FieldValue])] = []
         let sparklines = Dictionary(uniqueKeysWithValues: sparklineColumns.map { ($0, sparklineBuckets($0)) })
-        let groupKeys = order.isEmpty && plan.keys.isEmpty ? [[]] : keysWithEmptyBuckets()
+        var groupKeys: [[FieldValue]] = [[]]
+        if !(order.isEmpty && plan.keys.isEmpty) {
+            let (keys, complete) = keysWithEmptyBuckets()
+            groupKeys = keys
+            emptyBucketsLeftOut = !complete
+        }
         for key in groupKeys {
             let entry = entry(key) ?? Entry(key: key.map(\.jsonValue), accumulator: Accumulator.empty(columns: plan.columns.count))
             var values: [JSONValue] = []

@@ -198,6 +198,10 @@ struct JobsExecution {
             try await forEveryMatch { table.add($0) }
         }
         var rows = table.rows()
+        if table.emptyBucketsLeftOut {
+            session.reporter.note(
+                "only buckets with jobs are shown: the empty ones would be more than \(GroupTable.maximumFilledBuckets); use a wider bin, or bound the time in 'where'")
+        }
         rows = Array(rows.dropFirst(Int(clamping: plan.offset)))
         if let limit = plan.limit { rows = Array(rows.prefix(Int(clamping: limit))) }
         let headers = groups.columns.indices.map(groups.header)

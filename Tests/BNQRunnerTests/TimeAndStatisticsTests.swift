@@ -392,4 +392,18 @@ import Testing
             #expect(!counts.output.contains("no bars") && counts.output.contains("█"))
         }
     }
+
+    /// A bin too fine to fill (more than 100,000 empty buckets) shows the buckets that have jobs
+    /// and says that the empty ones are left out, rather than leaving it silent.
+    @Test func aBinTooFineToFillSaysSo() async throws {
+        try await withService { _, client in
+            let fine = try await LanguageAgainstServiceTests.run("jobs select bin(createdAt, 1s) as s, count group by s", client: client)
+            #expect(fine.status == 0)
+            #expect(fine.messages.contains("only buckets with jobs are shown"), "\(fine.messages)")
+            let seconds = Set(TestData.jobs.compactMap { $0["createdAt"]?.stringValue.flatMap { Timestamp(rfc3339: $0) }?.seconds })
+            #expect(fine.output.split(separator: "\n").count == seconds.count)
+            let daily = try await LanguageAgainstServiceTests.run("jobs select bin(createdAt, 1d) as d, count group by d", client: client)
+            #expect(!daily.messages.contains("only buckets"))
+        }
+    }
 }
