@@ -365,7 +365,7 @@ public struct Parser {
             if asOf >= 0 { link(asOf, first: &first, last: &last) }
         }
         if let keyword = current.keyword, Self.clauseKeywords.contains(keyword) {
-            throw misplacedClause(keyword, after: first)
+            throw misplacedClause(keyword, after: first, statementStart: start.start)
         }
         if current.kind == .identifier, !Self.statementKeywords.contains(folded(current)),
             let close = Typo.closest(to: text(current), among: Vocabulary.clauseWords)
@@ -381,7 +381,7 @@ public struct Parser {
 
     /// The error for a clause word met after the clauses `first` links: which clause it belongs
     /// before, or that it was written twice (never a bare "found 'where'" for the word itself).
-    func misplacedClause(_ keyword: Keyword, after first: Int32) -> Failure {
+    func misplacedClause(_ keyword: Keyword, after first: Int32, statementStart: Int) -> Failure {
         let spelling = Vocabulary.Clause(rawValue: keyword.rawValue)?.spelling ?? keyword.rawValue
         let order = Vocabulary.clauseWords.firstIndex(of: keyword.rawValue) ?? 0
         var clause = first
@@ -389,12 +389,70 @@ public struct Parser {
             let node = nodes[Int(clause)]
             if let written = Self.clause(of: node.kind), let writtenOrder = Vocabulary.Clause.allCases.firstIndex(of: written), writtenOrder >= order {
                 let message = writtenOrder == order ? "'\(spelling)' is written twice" : "'\(spelling)' goes before '\(written.spelling)'"
-                let help = writtenOrder == order && keyword == .where ? "join the conditions in one 'where' with 'and'" : Self.clauseHelp
+                let help =
+                    writtenOrder == order && keyword == .where ? "join the conditions in one 'where' with 'and'"
+                    : reordered(from: statementStart).map { "in order: \($0)" } ?? Self.clauseHelp
                 return Failure(diagnostic: Diagnostic("clause-order", message, at: current.range, help: help), atEnd: false)
             }
             clause = node.next
         }
         return Failure(diagnostic: Diagnostic("clause-order", "'\(spelling)' is out of place", at: current.range, help: Self.clauseHelp), atEnd: false)
+    }
+
+    /// Whether a clause out of place gets the statement rewritten in order as its help (not while
+    /// checking such a rewrite).
+    var suggestsOrder = true
+
+    /// The statement starting at `start`, its clauses moved into the order the grammar wants,
+    /// when that reads as a statement with no error: `jobs where state == FAILED select name` →
+    /// `jobs select name where state == FAILED`. Nil when it does not, or a clause is repeated.
+    func reordered(from start: Int) -> String? {
+        guard suggestsOrder else { return nil }
+        let tokens = Lexer.tokens(bytes: bytes, in: SourceRange(start, limit))
+        var depth = 0
+        var end = limit
+        // Where each clause starts, at the top level (not inside parentheses).
+        var clauses: [(clause: Vocabulary.Clause, start: Int)] = []
+        for (index, token) in tokens.enumerated() {
+            if token.kind == .end || (depth == 0 && token.isSymbol(";")) {
+                end = token.range.start
+                break
+            }
+            if token.isSymbol("(") { depth += 1 }
+            if token.isSymbol(")") { depth -= 1 }
+            guard depth == 0, token.kind == .identifier, let clause = Vocabulary.Clause(rawValue: token.folded) else { continue }
+            let following = index + 1 < tokens.count ? tokens[index + 1] : token
+            switch clause {
+            case .group, .order: guard following.isKeyword("by") else { continue }
+            case .as: guard following.isKeyword("of") else { continue }
+            default: break
+            }
+            clauses.append((clause, token.range.start))
+        }
+        guard let firstClause = clauses.first, Set(clauses.map(\.clause)).count == clauses.count else { return nil }
+        // `count` takes a predicate only: its other clauses are errors in any order.
+        if tokens.first?.isKeyword("count") == true, clauses.contains(where: { [.select, .order, .limit, .offset, .group, .having].contains($0.clause) }) { return nil }
+        // One line without comments, so that the rewrite reads as one line of help.
+        let written = bytes[start..<end]
+        guard !written.contains(0x0A), !written.contains(0x0D), !zip(written, written.dropFirst()).contains(where: { $0 == 0x2D && $1 == 0x2D }) else { return nil }
+        func text(_ from: Int, _ to: Int) -> String {
+            var from = from
+            var to = to
+            while from < to, bytes[from] == 0x20 || bytes[from] == 0x09 { from += 1 }
+            while to > from, bytes[to - 1] == 0x20 || bytes[to - 1] == 0x09 { to -= 1 }
+            return Lexer.decoded(bytes, from, to)
+        }
+        var pieces: [(order: Int, text: String)] = []
+        for (index, clause) in clauses.enumerated() {
+            let clauseEnd = index + 1 < clauses.count ? clauses[index + 1].start : end
+            pieces.append((Vocabulary.Clause.allCases.firstIndex(of: clause.clause) ?? 0, text(clause.start, clauseEnd)))
+        }
+        let candidate = ([text(start, firstClause.start)] + pieces.sorted { $0.order < $1.order }.map(\.text)).joined(separator: " ")
+        var check = Parser(source: candidate)
+        check.suggestsOrder = false
+        let result = check.parseAll()
+        guard result.diagnostics.isEmpty, result.statements.count == 1 else { return nil }
+        return candidate
     }
 
     /// The clause a clause node of a query stands for.
