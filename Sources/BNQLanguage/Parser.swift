@@ -382,15 +382,16 @@ public struct Parser {
     /// The error for a clause word met after the clauses `first` links: which clause it belongs
     /// before, or that it was written twice (never a bare "found 'where'" for the word itself).
     func misplacedClause(_ keyword: Keyword, after first: Int32, statementStart: Int) -> Failure {
-        let spelling = Vocabulary.Clause(rawValue: keyword.rawValue)?.spelling ?? keyword.rawValue
-        let order = Vocabulary.clauseWords.firstIndex(of: keyword.rawValue) ?? 0
+        let misplaced = Vocabulary.Clause(rawValue: keyword.rawValue)
+        let spelling = misplaced?.spelling ?? keyword.rawValue
+        let order = misplaced?.order ?? 0
         var clause = first
         while clause >= 0 {
             let node = nodes[Int(clause)]
-            if let written = Self.clause(of: node.kind), let writtenOrder = Vocabulary.Clause.allCases.firstIndex(of: written), writtenOrder >= order {
-                let message = writtenOrder == order ? "'\(spelling)' is written twice" : "'\(spelling)' goes before '\(written.spelling)'"
+            if let written = Self.clause(of: node.kind), written.order >= order {
+                let message = written.order == order ? "'\(spelling)' is written twice" : "'\(spelling)' goes before '\(written.spelling)'"
                 let help =
-                    writtenOrder == order && keyword == .where ? "join the conditions in one 'where' with 'and'"
+                    written.order == order && keyword == .where ? "join the conditions in one 'where' with 'and'"
                     : reordered(from: statementStart).map { "in order: \($0)" } ?? Self.clauseHelp
                 return Failure(diagnostic: Diagnostic("clause-order", message, at: current.range, help: help), atEnd: false)
             }
@@ -445,7 +446,7 @@ public struct Parser {
         var pieces: [(order: Int, text: String)] = []
         for (index, clause) in clauses.enumerated() {
             let clauseEnd = index + 1 < clauses.count ? clauses[index + 1].start : end
-            pieces.append((Vocabulary.Clause.allCases.firstIndex(of: clause.clause) ?? 0, text(clause.start, clauseEnd)))
+            pieces.append((clause.clause.order, text(clause.start, clauseEnd)))
         }
         let candidate = ([text(start, firstClause.start)] + pieces.sorted { $0.order < $1.order }.map(\.text)).joined(separator: " ")
         var check = Parser(source: candidate)

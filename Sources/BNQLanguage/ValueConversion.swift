@@ -119,7 +119,7 @@ extension Compiler {
                 return .string(canonical)
             }
             let word = tree.text(value)
-            if let other = tree.withText(value, { schema.field(in: $0, from: $1, to: $2) }), !(type == .bool && ["true", "false"].contains(word.lowercased())) {
+            if let other = tree.withText(value, { schema.field(in: $0, from: $1, to: $2) }) {
                 // `endedAt > startedAt`, `name == templateId`: a field on the right.
                 let help: String? =
                     switch (type, other.type) {

@@ -31,6 +31,9 @@ public enum Vocabulary {
     public enum Clause: String, Sendable, CaseIterable {
         case select, `where`, group, having, order, limit, offset, `as`
 
+        /// Its place in the order clauses are written in (`select` 0, `where` 1, …).
+        public var order: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+
         /// How it is written in full (`group by`).
         public var spelling: String {
             switch self {

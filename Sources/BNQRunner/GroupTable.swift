@@ -242,19 +242,12 @@ struct GroupTable {
         return (keys, true)
     }
 
-    /// Whether the empty buckets of a time bin were left out of `rows()`: more than
-    /// `maximumFilledBuckets` of them (a bin of 1s over months).
-    private(set) var emptyBucketsLeftOut = false
-
-    mutating func rows() -> [Row] {
+    /// The groups' rows, and whether the empty buckets of a time bin were left out of them (more
+    /// than `maximumFilledBuckets` of them: a bin of 1s over months).
+    func rows() -> (rows: [Row], emptyBucketsLeftOut: Bool) {
         var rows: [(Row, [FieldValue])] = []
         let sparklines = Dictionary(uniqueKeysWithValues: sparklineColumns.map { ($0, sparklineBuckets($0)) })
-        var groupKeys: [[FieldValue]] = [[]]
-        if !(order.isEmpty && plan.keys.isEmpty) {
-            let (keys, complete) = keysWithEmptyBuckets()
-            groupKeys = keys
-            emptyBucketsLeftOut = !complete
-        }
+        let (groupKeys, complete) = order.isEmpty && plan.keys.isEmpty ? ([[]], true) : keysWithEmptyBuckets()
         for key in groupKeys {
             let entry = entry(key) ?? Entry(key: key.map(\.jsonValue), accumulator: Accumulator.empty(columns: plan.columns.count))
             var values: [JSONValue] = []
@@ -329,6 +322,6 @@ struct GroupTable {
             }
             return false
         }
-        return rows.map(\.0)
+        return (rows.map(\.0), !complete)
     }
 }

@@ -197,8 +197,8 @@ struct JobsExecution {
         if !groupedBySource {
             try await forEveryMatch { table.add($0) }
         }
-        var rows = table.rows()
-        if table.emptyBucketsLeftOut {
+        var (rows, emptyBucketsLeftOut) = table.rows()
+        if emptyBucketsLeftOut {
             session.reporter.note(
                 "only buckets with jobs are shown: the empty ones would be more than \(GroupTable.maximumFilledBuckets); use a wider bin, or bound the time in 'where'")
         }

@@ -42,7 +42,8 @@ extension Session {
         case .edit: throw RunError(".edit is available in the interactive shell")
         case .help(let topic):
             // Broken at spaces to fit a terminal (a pipe or a file gets the lines whole).
-            let text = output.width.map { TerminalText.wrap(HelpText.text(topic: topic), to: $0) } ?? HelpText.text(topic: topic)
+            let help = HelpText.text(topic: topic)
+            let text = output.width.map { TerminalText.wrap(help, to: $0) } ?? help
             output.line(settings.colour ? Self.painted(help: text) : text)
         case .history: throw RunError(".history is available in the interactive shell")
         case .endpoint(let url): try await switchTo(url, fromFile: fromFile)
