@@ -99,6 +99,14 @@ final class PseudoTerminal: @unchecked Sendable {
         return result
     }
 
+    /// Leaves the shell as a person does: a moment for the last output to settle, then Ctrl-D on
+    /// an empty line. The exit status (nil if bnq did not exit).
+    func quit() async throws -> Int32? {
+        try await Task.sleep(for: .milliseconds(300))
+        type("\u{04}")
+        return await waitForExit()
+    }
+
     /// Sends keys as typed.
     func type(_ text: String) {
         let bytes = Array(text.utf8)

@@ -59,9 +59,7 @@ import Testing
         terminal.type(".pager auto\rjobs where nosuch == 1\r")
         #expect(await terminal.waitFor("unknown field", after: mark))
         #expect(pages().count == 2)
-        try await Task.sleep(for: .milliseconds(300))
-        terminal.type("\u{04}")
-        #expect(await terminal.waitForExit() == 0)
+        #expect(try await terminal.quit() == 0)
         #expect(terminal.terminalRestored)
     }
 
@@ -83,9 +81,7 @@ import Testing
         let after = terminal.screen.count
         terminal.type("count\r")
         #expect(await terminal.waitFor("   300", after: after))
-        try await Task.sleep(for: .milliseconds(300))
-        terminal.type("\u{04}")
-        #expect(await terminal.waitForExit() == 0)
+        #expect(try await terminal.quit() == 0)
         #expect(terminal.terminalRestored)
     }
 
@@ -179,9 +175,7 @@ import Testing
         #expect(!terminal.screen.dropFirst(mark).contains("300"))
         terminal.type("\r")
         #expect(await terminal.waitFor("   300", after: mark))
-        try await Task.sleep(for: .milliseconds(300))
-        terminal.type("\u{04}")
-        #expect(await terminal.waitForExit() == 0)
+        #expect(try await terminal.quit() == 0)
         #expect(terminal.terminalRestored)
     }
 
@@ -249,9 +243,7 @@ import Testing
         #expect(await terminal.waitFor("jobs select count, sparkline(bin(", after: mark), "\(terminal.screen.dropFirst(mark))")
         terminal.type("createdAt, 1w))\r")
         #expect(await terminal.waitFor("(1 group)", after: mark), "\(terminal.screen.dropFirst(mark))")
-        try await Task.sleep(for: .milliseconds(300))
-        terminal.type("\u{04}")
-        #expect(await terminal.waitForExit() == 0)
+        #expect(try await terminal.quit() == 0)
     }
 
     @Test func colourOnATerminalAndNoneWithNoColor() async throws {
@@ -271,9 +263,7 @@ import Testing
             #expect(terminal.raw.contains("\u{1B}[1;34mcount\u{1B}[0m \u{1B}[1;34mwhere\u{1B}[0m state == \u{1B}[32m'FAILED'\u{1B}[0m"))
             // Results never carry colour.
             #expect(!terminal.raw.contains("\u{1B}[32m61"))
-            try await Task.sleep(for: .milliseconds(300))
-            terminal.type("\u{04}")
-            #expect(await terminal.waitForExit() == 0)
+            #expect(try await terminal.quit() == 0)
         }
         let plain = try PseudoTerminal(arguments: ["-X"], home: home, extraEnvironment: ["NO_COLOR": "1"])
         #expect(await plain.waitFor("bnq demo> "))
@@ -282,9 +272,7 @@ import Testing
         #expect(!plain.raw.contains("\u{1B}[1;32m"))
         #expect(!plain.raw.contains("\u{1B}[1m.format"))
         #expect(!plain.raw.contains("\u{1B}[1;34m"))
-        try await Task.sleep(for: .milliseconds(300))
-        plain.type("\u{04}")
-        #expect(await plain.waitForExit() == 0)
+        #expect(try await plain.quit() == 0)
     }
 
     /// On a narrow terminal `.help` is broken at spaces, each line within the width, instead of
@@ -301,9 +289,7 @@ import Testing
         for line in lines { #expect(line.count <= 64, "\(line)") }
         #expect(shown.contains("markdown,"))
         #expect(!shown.contains("mar\nkdown"))
-        try await Task.sleep(for: .milliseconds(300))
-        terminal.type("\u{04}")
-        #expect(await terminal.waitForExit() == 0)
+        #expect(try await terminal.quit() == 0)
     }
 
     /// In expanded display a value longer than the terminal goes on under its own column, every
@@ -320,9 +306,7 @@ import Testing
         // The value goes on in its column: a blank label, the bar, the rest of the JSON.
         #expect(lines[label + 1].hasPrefix(String(repeating: " ", count: 15) + " | "), "\(lines[label + 1])")
         #expect(lines.contains { $0.hasPrefix("name            | ") })
-        try await Task.sleep(for: .milliseconds(300))
-        terminal.type("\u{04}")
-        #expect(await terminal.waitForExit() == 0)
+        #expect(try await terminal.quit() == 0)
     }
 
     @Test func aSlowWatchPollShowsProgress() async throws {
@@ -336,9 +320,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(300))
         terminal.type("\u{03}")
         #expect(await terminal.waitFor("stopped watching", after: mark))
-        try await Task.sleep(for: .milliseconds(300))
-        terminal.type("\u{04}")
-        #expect(await terminal.waitForExit() == 0)
+        #expect(try await terminal.quit() == 0)
         await service.stop()
     }
 }

@@ -119,9 +119,7 @@ import Testing
         second.type("history select text where text like 'jobs%' order by at desc limit 1\r")
         #expect(await second.waitFor("jobs select id where numChunks > 62 and", after: queryMark))
         #expect(await second.waitFor("(1 row)", after: queryMark))
-        try await Task.sleep(for: .milliseconds(300))
-        second.type("\u{04}")
-        #expect(await second.waitForExit() == 0)
+        #expect(try await second.quit() == 0)
     }
 
     @Test func ctrlCCancelsASlowStatementAndTheShellStays() async throws {
@@ -140,9 +138,7 @@ import Testing
         terminal.type("explain count\r")
         #expect(await terminal.waitFor("GET /v1/customer/jobs", after: mark))
         #expect(await terminal.waitFor("now:", after: mark))
-        try await Task.sleep(for: .milliseconds(300))
-        terminal.type("\u{04}")
-        #expect(await terminal.waitForExit() == 0)
+        #expect(try await terminal.quit() == 0)
         #expect(terminal.terminalRestored)
         await service.stop()
     }
@@ -166,9 +162,7 @@ import Testing
         mark = terminal.screen.count
         terminal.type("count\r")
         #expect(await terminal.waitFor("300", after: mark))
-        try await Task.sleep(for: .milliseconds(300))
-        terminal.type("\u{04}")
-        #expect(await terminal.waitForExit() == 0)
+        #expect(try await terminal.quit() == 0)
     }
 
     @Test func tabAfterAOneCharacterPathAndTextWithoutAUTF8Locale() async throws {
@@ -186,9 +180,7 @@ import Testing
         let mark = terminal.screen.count
         terminal.type("explain jobs where name == '日本語'\r")
         #expect(await terminal.waitFor("\"value\": \"日本語\"", after: mark), "\(terminal.screen.dropFirst(mark))")
-        try await Task.sleep(for: .milliseconds(300))
-        terminal.type("\u{04}")
-        #expect(await terminal.waitForExit() == 0)
+        #expect(try await terminal.quit() == 0)
     }
 
     @Test func habitsFromOtherShellsDoWhatTheyMean() async throws {
@@ -216,9 +208,7 @@ import Testing
         terminal.type("count where name like '%1%' or state == FAILED\r")
         #expect(await terminal.waitFor("jobs read (", after: mark), "\(terminal.screen.dropFirst(mark))")
         #expect(await terminal.waitFor("count\n------", after: mark))
-        try await Task.sleep(for: .milliseconds(300))
-        terminal.type("\u{04}")
-        #expect(await terminal.waitForExit() == 0)
+        #expect(try await terminal.quit() == 0)
         await service.stop()
     }
 
@@ -257,8 +247,6 @@ import Testing
         #expect(widest(after: mark) <= 60, "\(terminal.screen.dropFirst(mark))")
         // Ids stay whole when the table is cut.
         #expect(terminal.screen.dropFirst(mark).contains("014fc7a7-d3f0-388f-1d27-92ad815f8517"))
-        try await Task.sleep(for: .milliseconds(300))
-        terminal.type("\u{04}")
-        #expect(await terminal.waitForExit() == 0)
+        #expect(try await terminal.quit() == 0)
     }
 }

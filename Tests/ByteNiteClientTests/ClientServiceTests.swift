@@ -175,18 +175,30 @@ import Testing
         }
     }
 
-    @Test func refusesCredentialsOverPlainHTTPToANonLoopbackHost() async throws {
-        var configuration = ClientConfiguration(endpoint: URL(string: "http://jobs.example.com/v1/customer")!, apiKey: "secret")
-        configuration.retry.maxAttempts = 1
+    /// The error asking `endpoint` for a first page ends in, after `attempts` tries; nil (an
+    /// issue recorded) when a page came, or an error of another type.
+    static func firstPageError(_ endpoint: String, apiKey: String? = nil, attempts: Int) async -> ByteNiteError? {
+        var configuration = ClientConfiguration(endpoint: URL(string: endpoint)!, apiKey: apiKey)
+        configuration.retry.maxAttempts = attempts
+        configuration.retry.baseDelay = .milliseconds(1)
         let client = JobsClient(configuration: configuration)
+        var failure: ByteNiteError?
         do {
             _ = try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1)
-            Issue.record("credentials were sent over plain http")
+            Issue.record("\(endpoint) gave a page")
         } catch let error as ByteNiteError {
-            #expect(error.kind == .insecureEndpoint, "\(error)")
-            #expect(!error.message.contains("secret"))
+            failure = error
+        } catch {
+            Issue.record("\(endpoint): \(error)")
         }
         await client.shutdown()
+        return failure
+    }
+
+    @Test func refusesCredentialsOverPlainHTTPToANonLoopbackHost() async throws {
+        let error = try #require(await Self.firstPageError("http://jobs.example.com/v1/customer", apiKey: "secret", attempts: 1))
+        #expect(error.kind == .insecureEndpoint, "\(error)")
+        #expect(!error.message.contains("secret"))
     }
 
     @Test func retriesInjectedFaultsWithoutLosingOrRepeatingJobs() async throws {
@@ -217,34 +229,17 @@ import Testing
     }
 
     @Test func connectionRefusedIsANetworkError() async throws {
-        var configuration = ClientConfiguration(endpoint: URL(string: "http://127.0.0.1:1/v1/customer")!)
-        configuration.retry.maxAttempts = 2
-        configuration.retry.baseDelay = .milliseconds(1)
-        let client = JobsClient(configuration: configuration)
-        do {
-            _ = try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1)
-            Issue.record("connected to port 1")
-        } catch let error as ByteNiteError {
-            #expect(error.kind == .network)
-            #expect(error.message.contains("127.0.0.1"))
-        }
-        await client.shutdown()
+        let error = try #require(await Self.firstPageError("http://127.0.0.1:1/v1/customer", attempts: 2))
+        #expect(error.kind == .network)
+        #expect(error.message.contains("127.0.0.1"))
     }
 
     /// A host name that does not resolve (`.invalid` never does) is said in plain words, not as
     /// NIO's `SocketAddressError.UnknownHost … (error -2)`.
     @Test func aHostThatDoesNotResolveIsSaidPlainly() async throws {
-        var configuration = ClientConfiguration(endpoint: URL(string: "http://no-such-host.invalid/v1/customer")!)
-        configuration.retry.maxAttempts = 1
-        let client = JobsClient(configuration: configuration)
-        do {
-            _ = try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1)
-            Issue.record("reached a host that does not exist")
-        } catch let error as ByteNiteError {
-            #expect(error.kind == .network)
-            #expect(error.message.hasPrefix("cannot find the host no-such-host.invalid: the name does not resolve"), "\(error.message)")
-            #expect(!error.message.contains("SocketAddressError") && !error.message.contains("error -2"), "\(error.message)")
-        }
-        await client.shutdown()
+        let error = try #require(await Self.firstPageError("http://no-such-host.invalid/v1/customer", attempts: 1))
+        #expect(error.kind == .network)
+        #expect(error.message.hasPrefix("cannot find the host no-such-host.invalid: the name does not resolve"), "\(error.message)")
+        #expect(!error.message.contains("SocketAddressError") && !error.message.contains("error -2"), "\(error.message)")
     }
 }

@@ -66,6 +66,13 @@ import Testing
         task.cancel()
     }
 
+    /// The whole listing (pages of 10) read to its end: the iterator, for what it says after.
+    static func readToTheEnd(_ client: JobsClient) async throws -> JobStream.Iterator {
+        let iterator = client.jobs(.all(orderBy: nil), pageSize: 10, prefetch: 1).makeAsyncIterator()
+        while try await iterator.next() != nil {}
+        return iterator
+    }
+
     /// `reachedEnd` says the consumer read to the end the server gave, which is when a total that
     /// differs from what was read means jobs are missing; stopping early, even inside the last
     /// page, is not reaching the end (bnq warned "the listing may be incomplete" after
@@ -78,8 +85,7 @@ import Testing
         #expect(try await early.next()?["id"]?.stringValue == "a")
         #expect(try await early.next()?["id"]?.stringValue == "b")
         #expect(!early.reachedEnd && early.delivered == 2 && early.lastTotal == 5)
-        let whole = client.jobs(.all(orderBy: nil), pageSize: 10, prefetch: 1).makeAsyncIterator()
-        while try await whole.next() != nil {}
+        let whole = try await Self.readToTheEnd(client)
         #expect(whole.reachedEnd && whole.delivered == 5 && whole.lastTotal == 5)
         await client.shutdown()
         task.cancel()
@@ -90,8 +96,7 @@ import Testing
         let (task, client) = try await Self.partialServer { offset, _ in
             #""pagination":{"total":"9","offset":"\#(offset)","hasNext":false}"#
         }
-        let whole = client.jobs(.all(orderBy: nil), pageSize: 10, prefetch: 1).makeAsyncIterator()
-        while try await whole.next() != nil {}
+        let whole = try await Self.readToTheEnd(client)
         #expect(whole.reachedEnd && whole.delivered == 5 && whole.lastTotal == 9)
         await client.shutdown()
         task.cancel()
