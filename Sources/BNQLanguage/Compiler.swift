@@ -23,7 +23,7 @@ public struct Compiler: Sendable {
     /// The records field names resolve against: jobs, or the shell's history.
     public var schema: RecordSchema { setup.schema }
     /// The syntax tree of the statement being compiled (a parameter's, while its value is read).
-    var tree = SyntaxTree(bytes: [], nodes: [])
+    var tree = SyntaxTree(source: "", nodes: [])
     /// The statement's `select … as NAME` of fields and computed columns, by lower-cased name.
     var aliases: [String: JobField] = [:]
 
@@ -31,12 +31,14 @@ public struct Compiler: Sendable {
         self.setup = Setup(context: context, schema: schema)
     }
 
-    /// This compiler reading `tree`.
-    func reading(_ tree: SyntaxTree) -> Compiler {
-        var compiler = self
-        compiler.tree = tree
-        return compiler
+    private init(setup: Setup, tree: SyntaxTree) {
+        self.setup = setup
+        self.tree = tree
     }
+
+    /// A compiler of the same setup reading `tree`, with no aliases yet (made afresh rather than
+    /// copied: nothing of this one's statement is carried over).
+    func reading(_ tree: SyntaxTree) -> Compiler { Compiler(setup: setup, tree: tree) }
 
     /// Compiles one statement, or gives the first error in it.
     public func compile(_ statement: Statement) -> Result<CompiledStatement, Diagnostic> {
@@ -50,18 +52,20 @@ public struct Compiler: Sendable {
 
     /// Parses and compiles a single statement of `source`; the diagnostics of parsing come first.
     public func compile(source: String) -> Result<CompiledStatement, Diagnostic> {
-        var parser = Parser(source: source)
-        var root: Int32 = -1
-        var count = 0
-        let (diagnostics, _) = parser.parseStatements { statement, _ in
-            if count == 0 { root = statement }
-            count += 1
+        let parsed: Result<Statement, Diagnostic> = Parser.reading(source) { parser in
+            var root: Int32 = -1
+            var count = 0
+            let (diagnostics, _) = parser.parseStatements { statement, _ in
+                if count == 0 { root = statement }
+                count += 1
+            }
+            if let first = diagnostics.first { return .failure(first) }
+            guard count == 1 else {
+                return .failure(Diagnostic("statement-count", count == 0 ? "no statement" : "expected one statement, found \(count)", at: SourceRange(0, source.utf8.count)))
+            }
+            return .success(Statement(tree: parser.tree, root: root))
         }
-        if let first = diagnostics.first { return .failure(first) }
-        guard count == 1 else {
-            return .failure(Diagnostic("statement-count", count == 0 ? "no statement" : "expected one statement, found \(count)", at: SourceRange(0, source.utf8.count)))
-        }
-        return compile(Statement(tree: parser.tree, root: root))
+        return parsed.flatMap { compile($0) }
     }
 
     mutating func compileStatement(_ statement: Int32) throws(Diagnostic) -> CompiledStatement {
@@ -472,6 +476,8 @@ public struct Compiler: Sendable {
         let comparison = node.kind == .not ? node.a : predicate
         if tree[comparison].kind == .comparison {
             let (filter, negated) = try resolveFilter(comparison)
+            // The common case, a plain comparison of a field the API has, goes as it is.
+            if node.kind != .not, !negated, !filter.field.isComputed { return pushed.append(filter) }
             if node.kind == .not {
                 if !negated, let pushable = Self.pushable(filter, negated: true) { return pushed.append(pushable) }
                 return residual.append(.not(negated ? .not(.filter(filter)) : .filter(filter)))

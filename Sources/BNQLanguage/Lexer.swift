@@ -12,35 +12,48 @@ public struct Lexer {
         source.utf8.withContiguousStorageIfAvailable { Array($0) } ?? Array(source.utf8)
     }
 
+    /// Calls `body` with the UTF-8 of `source` where it is stored (no copy for a native string;
+    /// a string stored otherwise is made contiguous first).
+    @inline(__always) public static func withUTF8<T>(_ source: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        if let result = source.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = source
+        copy.makeContiguousUTF8()
+        return copy.utf8.withContiguousStorageIfAvailable(body) ?? Array(copy.utf8).withUnsafeBufferPointer(body)
+    }
+
     /// All tokens of `source` with their text, ending with `.end`. `--` comments are skipped.
     public static func tokenize(_ source: String) -> [Token] {
-        let bytes = utf8(source)
-        return tokens(bytes: bytes, in: SourceRange(0, bytes.count))
+        withUTF8(source) { tokens(bytes: $0, in: SourceRange(0, $0.count)) }
     }
 
     /// The tokens of the part `range` of `source`, their ranges counted from the start of `source`.
     public static func tokenize(_ source: String, in range: SourceRange) -> [Token] {
-        tokens(bytes: utf8(source), in: range)
+        withUTF8(source) { tokens(bytes: $0, in: range) }
     }
 
     /// The lexemes of `source`, ending with `.end` (what the parser reads).
     public static func lexemes(_ source: String) -> [Lexeme] {
-        let bytes = utf8(source)
-        return lexemes(bytes: bytes, in: SourceRange(0, bytes.count))
+        withUTF8(source) { lexemes(bytes: $0, in: SourceRange(0, $0.count)) }
     }
 
-    static func tokens(bytes: [UInt8], in range: SourceRange) -> [Token] {
+    /// How many lexemes `source` has, `.end` included, read as the parser reads them (for the
+    /// compiler benchmark's lexing stage).
+    public static func lexemeCount(_ source: String) -> Int {
+        withUTF8(source) { bytes in withLexemes(bytes: bytes, in: SourceRange(0, bytes.count)) { $0.count } }
+    }
+
+    static func tokens(bytes: UnsafeBufferPointer<UInt8>, in range: SourceRange) -> [Token] {
         lexemes(bytes: bytes, in: range).map { token(for: $0, in: bytes) }
     }
 
     /// The token, with its text, of a lexeme of `bytes`.
-    static func token(for lexeme: Lexeme, in bytes: [UInt8]) -> Token {
+    static func token(for lexeme: Lexeme, in bytes: UnsafeBufferPointer<UInt8>) -> Token {
         Token(kind: lexeme.kind, text: text(of: lexeme, in: bytes), range: lexeme.range, number: lexeme.number, keyword: lexeme.keyword)
     }
 
     /// A lexeme's text: a word or number as written, a string's value (escapes resolved), a
     /// parameter's name without `$`, a symbol's canonical spelling (`==` for `=`).
-    static func text(of lexeme: Lexeme, in bytes: [UInt8]) -> String {
+    static func text(of lexeme: Lexeme, in bytes: UnsafeBufferPointer<UInt8>) -> String {
         switch lexeme.kind {
         case .string, .unterminatedString: return stringValue(bytes, lexeme.range, closed: lexeme.kind == .string)
         case .parameter: return decoded(bytes, lexeme.range.start + 1, lexeme.range.end)
@@ -51,29 +64,61 @@ public struct Lexer {
     }
 
     /// The text of `bytes[start..<end]`, decoded from a pointer (the fast path of `String(decoding:)`).
-    @inline(__always) static func decoded(_ bytes: [UInt8], _ start: Int, _ end: Int) -> String {
-        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+    @inline(__always) static func decoded(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
 
     /// The lexemes of `bytes[range]`, their ranges counted from the start of `bytes`.
-    static func lexemes(bytes: [UInt8], in range: SourceRange) -> [Lexeme] {
-        KeywordTable.entries.withUnsafeBufferPointer { table in bytes.withUnsafeBufferPointer { buffer in
-            var lexer = Lexer(bytes: buffer, end: min(range.end, buffer.count), keywords: table)
-            lexer.position = min(range.start, lexer.end)
-            var lexemes: [Lexeme] = []
-            lexemes.reserveCapacity((lexer.end - lexer.position) / 3 + 4)
+    static func lexemes(bytes: UnsafeBufferPointer<UInt8>, in range: SourceRange) -> [Lexeme] {
+        var lexemes: [Lexeme] = []
+        lexemes.reserveCapacity((min(range.end, bytes.count) - min(range.start, range.end, bytes.count)) / 3 + 4)
+        KeywordTable.entries.withUnsafeBufferPointer { table in
+            var lexer = Lexer(bytes: bytes, range: range, keywords: table)
             while true {
                 let lexeme = lexer.next()
                 lexemes.append(lexeme)
-                if lexeme.kind == .end { return lexemes }
+                if lexeme.kind == .end { return }
             }
-        } }
+        }
+        return lexemes
+    }
+
+    /// How many lexemes a statement may have to be read into a buffer on the stack: as many as
+    /// fit in the 1,024 bytes Swift always allocates there (a longer statement takes the heap).
+    static let stackCapacity = 1024 / MemoryLayout<Lexeme>.stride
+
+    /// Calls `body` with the lexemes of `bytes[range]` (ending with `.end`): held on the stack
+    /// when they are few, as they are in a statement typed at the prompt; else in an array.
+    static func withLexemes<T>(bytes: UnsafeBufferPointer<UInt8>, in range: SourceRange, _ body: (UnsafeBufferPointer<Lexeme>) -> T) -> T {
+        let onStack: T? = withUnsafeTemporaryAllocation(of: Lexeme.self, capacity: stackCapacity) { buffer in
+            guard let count = KeywordTable.entries.withUnsafeBufferPointer({ table in lex(bytes, range, into: buffer, table) }) else { return nil }
+            defer { _ = buffer.baseAddress!.deinitialize(count: count) }
+            return body(UnsafeBufferPointer(rebasing: buffer[..<count]))
+        }
+        if let onStack { return onStack }
+        return lexemes(bytes: bytes, in: range).withUnsafeBufferPointer(body)
+    }
+
+    /// Reads the lexemes of `bytes[range]` into `buffer`; how many, or nil when they do not fit.
+    private static func lex(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ range: SourceRange, into buffer: UnsafeMutableBufferPointer<Lexeme>, _ table: UnsafeBufferPointer<KeywordTable.Entry>
+    ) -> Int? {
+        var lexer = Lexer(bytes: bytes, range: range, keywords: table)
+        var count = 0
+        while count < buffer.count {
+            let lexeme = lexer.next()
+            (buffer.baseAddress! + count).initialize(to: lexeme)
+            count += 1
+            if lexeme.kind == .end { return count }
+        }
+        _ = buffer.baseAddress!.deinitialize(count: count)
+        return nil
     }
 
     /// The value of the string `range` covers (from its opening quote to its closing one, or to
     /// the end for an unterminated string): a doubled quote read as one, `\'`, `\"` and `\\` as
     /// the character, `\n` and `\t` as a line break and a tab; any other backslash is kept.
-    static func stringValue(_ bytes: [UInt8], _ range: SourceRange, closed: Bool) -> String {
+    static func stringValue(_ bytes: UnsafeBufferPointer<UInt8>, _ range: SourceRange, closed: Bool) -> String {
         guard range.end > range.start else { return "" }
         let quote = bytes[range.start]
         let end = closed ? range.end - 1 : range.end
@@ -81,7 +126,7 @@ public struct Lexer {
         guard position < end else { return "" }
         // Text with no escape is decoded in one piece.
         if !bytes[position..<end].contains(where: { $0 == quote || $0 == UInt8(ascii: "\\") }) {
-            return String(decoding: bytes[position..<end], as: UTF8.self)
+            return decoded(bytes, position, end)
         }
         var value: [UInt8] = []
         value.reserveCapacity(end - position)
@@ -114,10 +159,12 @@ public struct Lexer {
     var position = 0
     let keywords: UnsafeBufferPointer<KeywordTable.Entry>
 
-    init(bytes: UnsafeBufferPointer<UInt8>, end: Int, keywords: UnsafeBufferPointer<KeywordTable.Entry>) {
+    /// A lexer of `bytes[range]` (the range clamped to the bytes).
+    init(bytes: UnsafeBufferPointer<UInt8>, range: SourceRange, keywords: UnsafeBufferPointer<KeywordTable.Entry>) {
         self.bytes = bytes
-        self.end = end
+        self.end = min(range.end, bytes.count)
         self.keywords = keywords
+        self.position = min(range.start, end)
     }
 
     /// The byte `offset` ahead, or 0 past the end (0 is never a byte the lexer looks for).
@@ -170,7 +217,8 @@ public struct Lexer {
         skipWordBytes()
         // A dotted path continues only with a letter after the dot; no keyword has a dot.
         guard peek() == UInt8(ascii: "."), Self.isLetter(peek(1)) else {
-            let keyword = position - start <= 16 ? KeywordTable.keyword(bytes, start, position, in: keywords) : nil
+            // A word longer than every keyword is not looked up.
+            let keyword = position - start <= KeywordTable.longest ? KeywordTable.keyword(bytes, start, position, in: keywords) : nil
             return Lexeme(kind: .identifier, keyword: keyword, range: SourceRange(start, position))
         }
         while true {
@@ -248,8 +296,11 @@ public struct Lexer {
             position += 2
             while Self.isDigit(peek()) { position += 1 }
         }
-        let value = exact ? Double(whole) : (Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)) ?? 0)
         let numberEnd = position
+        // The value, worked out only for a number or a duration (not for `530e23b1`, which is invalid).
+        @inline(__always) func value() -> Double {
+            exact ? Double(whole) : (Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<numberEnd]), as: UTF8.self)) ?? 0)
+        }
         // A duration: a number with a unit right after it.
         if Self.isLetter(peek()) {
             let unitStart = position
@@ -258,9 +309,9 @@ public struct Lexer {
                 while Self.isLetter(peek()) || Self.isDigit(peek()) { position += 1 }
                 return Lexeme(kind: .invalid, range: SourceRange(start, position))
             }
-            return Lexeme(kind: .duration, range: SourceRange(start, position), number: value * scale)
+            return Lexeme(kind: .duration, range: SourceRange(start, position), number: value() * scale)
         }
-        return Lexeme(kind: .number, range: SourceRange(start, numberEnd), number: value)
+        return Lexeme(kind: .number, range: SourceRange(start, numberEnd), number: value())
     }
 
     mutating func string(_ start: Int, quote: UInt8) -> Lexeme {
@@ -331,6 +382,9 @@ enum KeywordTable {
         var high: UInt64 = 0
         var keyword: Keyword?
     }
+
+    /// The length of the longest keyword (`percentile`); checked against the words by a test.
+    static let longest = 10
 
     /// 256 slots, a power of two well above twice the number of words.
     static let entries: ContiguousArray<Entry> = {

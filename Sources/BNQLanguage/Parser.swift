@@ -32,25 +32,24 @@ public struct Parser {
 
     /// Parses every `;`-separated statement of `source`.
     public static func parse(_ source: String) -> Result {
-        var parser = Parser(source: source)
-        return parser.parseAll()
+        reading(source) { $0.parseAll() }
     }
 
     /// Parses the statements in the part `range` of `source`; every range points into `source`.
     public static func parse(_ source: String, in range: SourceRange) -> Result {
-        var parser = Parser(source: source, range: range)
-        return parser.parseAll()
+        reading(source, in: range) { $0.parseAll() }
     }
 
     /// Parses a predicate alone (`.watch … until PREDICATE`) in the part `range` of `source`.
     public static func parsePredicate(_ source: String, in range: SourceRange) -> Swift.Result<Predicate, Diagnostic> {
-        var parser = Parser(source: source, range: range)
-        do throws(Failure) {
-            let predicate = try parser.parseOr()
-            guard parser.current.kind == .end else { throw parser.error("unexpected-token", "expected the end of the predicate") }
-            return .success(Predicate(tree: parser.tree, root: predicate))
-        } catch {
-            return .failure(error.diagnostic)
+        reading(source, in: range) { parser in
+            do throws(Failure) {
+                let predicate = try parser.parseOr()
+                guard parser.current.kind == .end else { throw parser.error("unexpected-token", "expected the end of the predicate") }
+                return .success(Predicate(tree: parser.tree, root: predicate))
+            } catch {
+                return .failure(error.diagnostic)
+            }
         }
     }
 
@@ -62,41 +61,44 @@ public struct Parser {
         let atEnd: Bool
     }
 
-    let bytes: [UInt8]
+    /// The text parsed, which the syntax tree keeps (shared, not copied).
+    let source: String
+    /// Its UTF-8, where the string stores it: valid while the parser is (see `reading`).
+    let bytes: UnsafeBufferPointer<UInt8>
     /// Where the text being parsed ends in `bytes`.
     let limit: Int
-    let tokens: [Lexeme]
+    /// The lexemes of the text, ending with `.end`: valid while the parser is.
+    let tokens: UnsafeBufferPointer<Lexeme>
     var index = 0
     /// How deeply predicates nest at the current token.
     var depth = 0
     /// The syntax tree's nodes, as they are made.
     var nodes: [SyntaxNode] = []
 
-    init(source: String) {
-        self.init(bytes: Lexer.utf8(source), range: nil)
-    }
-
-    init(source: String, range: SourceRange) {
-        self.init(bytes: Lexer.utf8(source), range: range)
-    }
-
-    /// A parser of `bytes[range]` (a UTF-8 text), for callers that parse many parts of one text.
-    init(bytes: [UInt8], range: SourceRange?) {
+    private init(source: String, bytes: UnsafeBufferPointer<UInt8>, limit: Int, tokens: UnsafeBufferPointer<Lexeme>) {
+        self.source = source
         self.bytes = bytes
-        self.limit = min(range?.end ?? bytes.count, bytes.count)
-        self.tokens = Lexer.lexemes(bytes: bytes, in: range ?? SourceRange(0, bytes.count))
+        self.limit = limit
+        self.tokens = tokens
         // About a node per token: one allocation for a whole statement, as a rule.
         nodes.reserveCapacity(tokens.count + 4)
     }
 
-    /// Parses the statements in `bytes[range]`, the UTF-8 of a text.
-    static func parse(bytes: [UInt8], in range: SourceRange) -> Result {
-        var parser = Parser(bytes: bytes, range: range)
-        return parser.parseAll()
+    /// Calls `body` with a parser of the part `range` of `source` (all of it by default). The
+    /// parser reads the string's own bytes and lexemes held on the stack, so it must not outlive
+    /// the call; the trees it makes keep the string and may.
+    static func reading<T>(_ source: String, in range: SourceRange? = nil, _ body: (inout Parser) -> T) -> T {
+        Lexer.withUTF8(source) { bytes in
+            let range = range ?? SourceRange(0, bytes.count)
+            return Lexer.withLexemes(bytes: bytes, in: range) { tokens in
+                var parser = Parser(source: source, bytes: bytes, limit: min(range.end, bytes.count), tokens: tokens)
+                return body(&parser)
+            }
+        }
     }
 
     /// The tree of the nodes made so far.
-    var tree: SyntaxTree { SyntaxTree(bytes: bytes, nodes: nodes) }
+    var tree: SyntaxTree { SyntaxTree(source: source, nodes: nodes) }
 
     /// Adds a node; its index.
     @inline(__always) mutating func add(_ node: SyntaxNode) -> Int32 {
@@ -288,7 +290,7 @@ public struct Parser {
         }
         let start = current.range.start
         var end = start
-        while end < limit, ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ";")].contains(bytes[end]) { end += 1 }
+        while end < limit, !Self.endsBareWord(bytes[end], inList: false) { end += 1 }
         while current.kind != .end, current.range.start < end { _ = advance() }
         return (.bare, SourceRange(start, end))
     }
@@ -449,11 +451,22 @@ public struct Parser {
             pieces.append((clause.clause.order, text(clause.start, clauseEnd)))
         }
         let candidate = ([text(start, firstClause.start)] + pieces.sorted { $0.order < $1.order }.map(\.text)).joined(separator: " ")
-        var check = Parser(source: candidate)
-        check.suggestsOrder = false
-        let result = check.parseAll()
+        let result = Parser.reading(candidate) { check in
+            check.suggestsOrder = false
+            return check.parseAll()
+        }
         guard result.diagnostics.isEmpty, result.statements.count == 1 else { return nil }
         return candidate
+    }
+
+    /// Whether `byte` ends a word written without quotes: white space or `;`, and in a list of
+    /// values also `,` and `)`.
+    @inline(__always) static func endsBareWord(_ byte: UInt8, inList: Bool) -> Bool {
+        switch byte {
+        case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ";"): return true
+        case UInt8(ascii: ","), UInt8(ascii: ")"): return inList
+        default: return false
+        }
     }
 
     /// The clause a clause node of a query stands for.
@@ -514,7 +527,7 @@ public struct Parser {
 
     /// The value of `bytes[range]` when it is digits only and fits an Int64 (read from the bytes,
     /// without making a string of them).
-    static func wholeNumber(_ bytes: [UInt8], _ range: SourceRange) -> Int64? {
+    static func wholeNumber(_ bytes: UnsafeBufferPointer<UInt8>, _ range: SourceRange) -> Int64? {
         guard range.end > range.start else { return nil }
         var value: Int64 = 0
         var position = range.start

@@ -199,7 +199,7 @@ extension Parser {
     /// The text from `token` up to white space, a comma or a parenthesis: what a person meant as one word.
     func rawWord(at token: Lexeme) -> String {
         var end = token.range.start
-        while end < limit, ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ","), UInt8(ascii: ")"), UInt8(ascii: ";")].contains(bytes[end]) { end += 1 }
-        return String(decoding: bytes[token.range.start..<end], as: UTF8.self)
+        while end < limit, !Self.endsBareWord(bytes[end], inList: true) { end += 1 }
+        return Lexer.decoded(bytes, token.range.start, end)
     }
 }

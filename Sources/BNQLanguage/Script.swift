@@ -70,7 +70,7 @@ public struct Script: Sendable {
             var wordEnd = first
             while wordEnd < lineEnd, Lexer.isLetter(bytes[wordEnd]), bytes[wordEnd] != 0x5F { wordEnd += 1 }
             let firstWord = String(decoding: bytes[first..<wordEnd], as: UTF8.self).lowercased()
-            let pendingComplete = pending.map { Parser.parse(bytes: bytes, in: SourceRange($0.start, $0.end)).isComplete } ?? true
+            let pendingComplete = pending.map { Parser.parse(source, in: SourceRange($0.start, $0.end)).isComplete } ?? true
             if first < lineEnd, bytes[first] == UInt8(ascii: "."), pendingComplete {
                 flush()
                 chunks.append(Chunk(isCommand: true, start: first, end: lineEnd))
@@ -92,7 +92,7 @@ public struct Script: Sendable {
                 }
                 continue
             }
-            let parsed = Parser.parse(bytes: bytes, in: range)
+            let parsed = Parser.parse(source, in: range)
             diagnostics += parsed.diagnostics
             if !parsed.isComplete { isComplete = false }
             for parsedStatement in parsed.statements { units.append(.statement(parsedStatement.statement, parsedStatement.range)) }
@@ -101,7 +101,7 @@ public struct Script: Sendable {
 
     /// Only white space and comments.
     static func isBlank(_ bytes: [UInt8], _ range: SourceRange) -> Bool {
-        Lexer.lexemes(bytes: bytes, in: range).first?.kind == .end
+        bytes.withUnsafeBufferPointer { Lexer.lexemes(bytes: $0, in: range).first?.kind == .end }
     }
 
     /// Every error a run would meet before it sends anything: syntax, names, types, and

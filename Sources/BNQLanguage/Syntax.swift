@@ -3,20 +3,24 @@ import BNQCore
 /// The syntax of a parsed text: every node of every statement in one array, children by index,
 /// and names and values as byte ranges of the source, read only where the compiler needs them.
 ///
-/// Nothing in a tree is reference counted but its two arrays, so parsing a statement allocates
-/// the same two buffers however long it is, and dropping it frees them and nothing else.
+/// Nothing in a tree is reference counted but the text it was parsed from (shared, not copied)
+/// and its array of nodes, so parsing a statement allocates that one buffer however long it is,
+/// and dropping it frees it and nothing else.
 public struct SyntaxTree: Sendable {
-    /// The UTF-8 of the text parsed (for a part of a text, all of it: ranges count from its start).
-    public let bytes: [UInt8]
+    /// The text parsed (for a part of a text, all of it: ranges count from its start, in UTF-8).
+    public let source: String
     var nodes: [SyntaxNode]
     /// Set for a tree parsed from a parameter's text: positions inside that text mean nothing in
     /// the statement, so every node is reported where `$name` was written.
     var fixedRange: SourceRange?
 
-    init(bytes: [UInt8], nodes: [SyntaxNode]) {
-        self.bytes = bytes
+    init(source: String, nodes: [SyntaxNode]) {
+        self.source = source
         self.nodes = nodes
     }
+
+    /// Calls `body` with the UTF-8 of the source.
+    @inline(__always) func withBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) -> T) -> T { Lexer.withUTF8(source, body) }
 
     @inline(__always) subscript(_ index: Int32) -> SyntaxNode { nodes[Int(index)] }
 
@@ -26,12 +30,12 @@ public struct SyntaxTree: Sendable {
     /// The text a node covers, as written.
     func text(_ index: Int32) -> String { text(nodes[Int(index)].range) }
 
-    func text(_ range: SourceRange) -> String { Lexer.decoded(bytes, range.start, range.end) }
+    func text(_ range: SourceRange) -> String { withBytes { Lexer.decoded($0, range.start, range.end) } }
 
     /// Calls `body` with the source's UTF-8 and where node `index`'s text starts and ends in it.
     @inline(__always) func withText<T>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>, Int, Int) -> T) -> T {
         let range = nodes[Int(index)].range
-        return bytes.withUnsafeBufferPointer { body($0, range.start, range.end) }
+        return withBytes { body($0, range.start, range.end) }
     }
 
     /// The name of a `.parameter` node (after its `$`).
@@ -41,7 +45,7 @@ public struct SyntaxTree: Sendable {
     }
 
     /// The value of a `.string` node (quotes removed, escapes resolved).
-    func stringValue(_ index: Int32) -> String { Lexer.stringValue(bytes, nodes[Int(index)].range, closed: true) }
+    func stringValue(_ index: Int32) -> String { withBytes { Lexer.stringValue($0, nodes[Int(index)].range, closed: true) } }
 
     /// The id of a `.job` or `.results` node as written: a quoted one's value, else its text
     /// (a parameter's with its `$`).
@@ -102,7 +106,8 @@ public struct SyntaxTree: Sendable {
         let x = self[a]
         let y = other[b]
         guard x.kind == y.kind, x.detail == y.detail, x.range == y.range, x.number.bitPattern == y.number.bitPattern,
-            bytes[x.range.start..<x.range.end] == other.bytes[y.range.start..<y.range.end], fixedRange == other.fixedRange
+            withBytes({ a in other.withBytes { b in a[x.range.start..<x.range.end].elementsEqual(b[y.range.start..<y.range.end]) } }),
+            fixedRange == other.fixedRange
         else { return false }
         return same(x.a, other, y.a, following: true) && same(x.b, other, y.b, following: true) && (!following || same(x.next, other, y.next, following: true))
     }

@@ -46,19 +46,21 @@ extension Compiler {
                 "missing-parameter", "parameter $\(name) is not set", at: range,
                 help: "set it with '.set \(name) VALUE' or '--param \(name)=VALUE'")
         }
-        var parser = Parser(source: text)
-        let value: Int32
-        do throws(Parser.Failure) {
-            value = list && !text.trimmedSpaces.hasPrefix("(") ? try parser.parseValueListOrValue() : (list ? try parser.parseValueList() : try parser.parseValue())
-        } catch {
-            throw Diagnostic("parameter-value", "parameter $\(name) is not a value: \(error.diagnostic.message)", at: range)
+        let parsed: Result<(SyntaxTree, Int32), Diagnostic> = Parser.reading(text) { parser in
+            let value: Int32
+            do throws(Parser.Failure) {
+                value = list && !text.trimmedSpaces.hasPrefix("(") ? try parser.parseValueListOrValue() : (list ? try parser.parseValueList() : try parser.parseValue())
+            } catch {
+                return .failure(Diagnostic("parameter-value", "parameter $\(name) is not a value: \(error.diagnostic.message)", at: range))
+            }
+            guard parser.current.kind == .end else { return .failure(Diagnostic("parameter-value", "parameter $\(name) holds more than one value: \(text)", at: range)) }
+            // A value is text and numbers: one parameter naming another could go round for ever.
+            if parser.nodes.contains(where: { $0.kind == .parameter }) {
+                return .failure(Diagnostic("parameter-value", "parameter $\(name) holds another parameter: \(text)", at: range, help: "give it the value itself"))
+            }
+            return .success((parser.tree, value))
         }
-        guard parser.current.kind == .end else { throw Diagnostic("parameter-value", "parameter $\(name) holds more than one value: \(text)", at: range) }
-        // A value is text and numbers: one parameter naming another could go round for ever.
-        if parser.nodes.contains(where: { $0.kind == .parameter }) {
-            throw Diagnostic("parameter-value", "parameter $\(name) holds another parameter: \(text)", at: range, help: "give it the value itself")
-        }
-        var tree = parser.tree
+        var (tree, value) = try parsed.get()
         tree.fixedRange = range
         return (reading(tree), value)
     }

@@ -35,7 +35,7 @@ struct BenchCompilerCommand: ParsableCommand {
         while ContinuousClock.now - start < budget {
             for statement in statements {
                 switch stage {
-                case "lex": checksum &+= Lexer.lexemes(statement).count
+                case "lex": checksum &+= Lexer.lexemeCount(statement)
                 case "parse": checksum &+= Parser.parse(statement).statements.count
                 default: if case .success = compiler.compile(source: statement) { checksum &+= 1 }
                 }

@@ -20,6 +20,20 @@ import Testing
         #expect(result.statements.count == 2)
     }
 
+    /// The lexer finds every word of the grammar, in lower, upper and mixed case (its table is
+    /// keyed by folded bytes and skips words longer than the longest keyword), and no longer word.
+    @Test func everyKeywordIsFoundInAnyCase() {
+        for keyword in Keyword.allCases where !keyword.isSymbol {
+            let word = keyword.rawValue
+            let mixed = String(word.enumerated().map { $0.offset % 2 == 0 ? Character($0.element.uppercased()) : $0.element })
+            for spelling in [word, word.uppercased(), mixed] {
+                #expect(Lexer.lexemes(spelling)[0].keyword == keyword, "\(spelling)")
+            }
+            #expect(Lexer.lexemes(word + "x")[0].keyword == nil)
+            #expect(Lexer.lexemes(word + "_")[0].keyword == nil)
+        }
+    }
+
     @Test func jobIdsKeepTheirDashes() {
         let result = Parser.parse("job bd66e025-0a8a-c87f-c4b0-530e23b1f3e2; results 'x y'")
         guard result.statements.count == 2, let id = result.statements[0].statement.jobID, let other = result.statements[1].statement.jobID else {
