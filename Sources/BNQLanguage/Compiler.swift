@@ -235,7 +235,7 @@ public struct Compiler: Sendable {
         var asOf: Int32 = -1
         var every: Int32 = -1
 
-        init(_ tree: SyntaxTree, _ query: Int32) {
+        init(_ tree: borrowing SyntaxTree, _ query: Int32) {
             let node = tree[query]
             form = QueryForm(rawValue: node.detail) ?? .jobs
             range = tree.range(query)
@@ -268,7 +268,6 @@ public struct Compiler: Sendable {
         var projection: [JobField] = []
         var allFields = false
         var aggregates: [(Aggregate, JobField?)] = []
-        var selectedKeys: [JobField] = []
         /// Aggregates named with `as`, for `order by` and `having`.
         var aggregateAliases: [String: (Aggregate, JobField?)] = [:]
         var aggregateNames: [GroupPlan.Column: String] = [:]
@@ -298,7 +297,6 @@ public struct Compiler: Sendable {
                     aliases[alias.lowercased()] = field
                 }
                 projection.append(field)
-                selectedKeys.append(field)
             }
         }
         var groupKeys: [JobField] = []
@@ -307,11 +305,11 @@ public struct Compiler: Sendable {
             throw Diagnostic("group-type", "cannot group by '\(field.path)' (\(field.type))", at: tree.range(key))
         }
         // `select bin(t, 1d) as day … group by bin(t, 1d)`: the key takes the name it was given.
-        for selected in selectedKeys {
+        for selected in projection {
             if case .alias(let base) = selected.derivation, let index = groupKeys.firstIndex(of: base) { groupKeys[index] = selected }
         }
         let grouped = !groupKeys.isEmpty || !aggregates.isEmpty
-        if grouped, let stray = selectedKeys.first(where: { !groupKeys.contains($0) }) {
+        if grouped, let stray = projection.first(where: { !groupKeys.contains($0) }) {
             let reference = tree.list(from: query.selection).map { tree[$0].a }.first { expression in
                 tree[expression].kind != .aggregate && tree.name(expression).lowercased() == stray.path.lowercased()
             }
@@ -332,19 +330,19 @@ public struct Compiler: Sendable {
         }
         let residual = residualParts.isEmpty ? nil : residualParts.dropFirst().reduce(residualParts[0]) { .and($0, $1) }
 
-        // Ordering.
+        // Ordering: of the groups, or of the jobs.
         var ordering: JobOrdering?
-        var orderingKeys: [JobOrdering.Key] = []
-        var groupOrdering: [(column: Int, descending: Bool)] = []
-        var columns: [GroupPlan.Column] = []
-        // Grouped by one time bin alone: its buckets, empty ones too.
-        let fill = Self.fill(keys: groupKeys, pushed: pushed)
+        var groupPlan: GroupPlan?
         if grouped {
+            var columns: [GroupPlan.Column] = []
+            var groupOrdering: [(column: Int, descending: Bool)] = []
+            // Grouped by one time bin alone: its buckets, empty ones too.
+            let fill = Self.fill(keys: groupKeys, pushed: pushed)
             for index in groupKeys.indices { columns.append(.key(index)) }
             if aggregates.isEmpty { aggregates = [(.count, nil)] }
             for (aggregate, field) in aggregates { columns.append(.aggregate(aggregate, field)) }
             // Keep the user's order of columns when they listed keys in the select.
-            if !selectedKeys.isEmpty {
+            if !projection.isEmpty {
                 var ordered: [GroupPlan.Column] = []
                 var aggregateIterator = aggregates.makeIterator()
                 for item in tree.list(from: query.selection) {
@@ -388,6 +386,9 @@ public struct Compiler: Sendable {
                     groupOrdering = [(countColumn, true)]
                 }
             }
+            var groups = GroupPlan(keys: groupKeys, columns: columns, ordering: groupOrdering)
+            groups.fill = fill
+            groupPlan = groups
         } else {
             var keys: [JobOrdering.Key] = []
             for item in tree.list(from: query.orderBy) {
@@ -402,7 +403,6 @@ public struct Compiler: Sendable {
                 keys.append(JobOrdering.Key(field: field, descending: tree[item].detail == 1))
             }
             if !keys.isEmpty { ordering = JobOrdering(keys: keys) }
-            orderingKeys = keys
         }
         if query.countOnly, query.orderBy >= 0 {
             throw Diagnostic("count-order", "'count' takes no 'order by'", at: tree.range(tree[query.orderBy].a))
@@ -423,13 +423,11 @@ public struct Compiler: Sendable {
             output = .results
         } else if query.countOnly {
             output = .count
-        } else if grouped {
-            var groups = GroupPlan(keys: groupKeys, columns: columns, ordering: groupOrdering)
+        } else if var groups = groupPlan {
             if query.having >= 0 {
                 groups.having = try groupPredicate(query.having, columns: &groups.columns, aliases: aggregateAliases)
             }
             for (index, column) in groups.columns.enumerated() { if let name = aggregateNames[column] { groups.names[index] = name } }
-            groups.fill = fill
             for (index, column) in groups.columns.enumerated() {
                 if case .aggregate(.sparkline, let field?) = column, let series = Self.fill(keys: [field], pushed: pushed) { groups.series[index] = series }
             }
@@ -438,7 +436,7 @@ public struct Compiler: Sendable {
             output = .rows
         }
 
-        let sortsLocally = orderingKeys.contains { $0.field.isComputed }
+        let sortsLocally = ordering?.keys.contains { $0.field.isComputed } ?? false
         let offset = query.offset ?? 0
         var paginationPushed = false
         let pagination: JobsRequest.Pagination

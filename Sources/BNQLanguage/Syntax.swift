@@ -98,7 +98,7 @@ public struct SyntaxTree: Sendable {
 
     /// The children of a list: `first` and the nodes its `next` links lead to (none for -1, and
     /// then without holding the nodes).
-    func list(from first: Int32) -> SyntaxList { first < 0 ? SyntaxList(nodes: [], next: -1) : SyntaxList(nodes: nodes, next: first) }
+    func list(from first: Int32) -> SyntaxList { first < 0 ? SyntaxList(nodes: nil, next: -1) : SyntaxList(nodes: nodes, next: first) }
 
     /// Whether node `a` of this tree and node `b` of `other` are the same syntax written at the same place.
     func same(_ a: Int32, _ other: SyntaxTree, _ b: Int32, following: Bool = false) -> Bool {
@@ -115,22 +115,24 @@ public struct SyntaxTree: Sendable {
 
 /// The nodes of a list, in order.
 struct SyntaxList: Sequence, IteratorProtocol {
-    let nodes: [SyntaxNode]
+    /// The tree's nodes; nil for an empty list (which then holds nothing to retain).
+    let nodes: [SyntaxNode]?
     var following: Int32
 
-    init(nodes: [SyntaxNode], next: Int32) {
+    init(nodes: [SyntaxNode]?, next: Int32) {
         self.nodes = nodes
         self.following = next
     }
 
     mutating func next() -> Int32? {
-        guard following >= 0 else { return nil }
+        guard following >= 0, let nodes else { return nil }
         defer { following = nodes[Int(following)].next }
         return following
     }
 
     /// How many nodes the list holds, exactly (it is walked once to count them).
     var count: Int {
+        guard let nodes else { return 0 }
         var count = 0
         var node = following
         while node >= 0 {
