@@ -25,7 +25,8 @@ public struct Compiler: Sendable {
     /// The syntax tree of the statement being compiled (a parameter's, while its value is read).
     var tree = SyntaxTree(source: "", nodes: [])
     /// The statement's `select … as NAME` of fields and computed columns, by lower-cased name.
-    var aliases: [String: JobField] = [:]
+    /// (nil until a statement names a column: most do not, and then there is no table to make.)
+    var aliases: [String: JobField]?
 
     public init(context: CompileContext, schema: RecordSchema = .jobs) {
         self.setup = Setup(context: context, schema: schema)
@@ -140,7 +141,7 @@ public struct Compiler: Sendable {
     func resolveField(_ reference: Int32) throws(Diagnostic) -> JobField {
         let kind = tree[reference].kind
         guard kind == .name || kind == .star else { return try resolveComputed(reference) }
-        if !aliases.isEmpty, let alias = aliases[tree.text(reference).lowercased()] { return alias }
+        if let aliases, let alias = aliases[tree.text(reference).lowercased()] { return alias }
         if let field = tree.withText(reference, { schema.field(in: $0, from: $1, to: $2) }) {
             // A key of stateTimestamps is a state: checked like `state == …` is.
             if field.path.utf8.count > 16, field.path.hasPrefix("stateTimestamps."), schema.field(named: "stateTimestamps") != nil,
@@ -264,7 +265,7 @@ public struct Compiler: Sendable {
 
     /// A query's plan; the aliases its select list gives hold for it alone.
     mutating func compileQuery(_ query: QueryParts) throws(Diagnostic) -> JobsPlan {
-        if !aliases.isEmpty { aliases = [:] }
+        if aliases != nil { aliases = nil }
         var projection: [JobField] = []
         var allFields = false
         var aggregates: [(Aggregate, JobField?)] = []
@@ -276,7 +277,7 @@ public struct Compiler: Sendable {
             let kind = tree[expression].kind
             let aliasNode = tree[item].b
             let alias = aliasNode >= 0 ? tree.text(aliasNode) : nil
-            if let alias, aliases[alias.lowercased()] != nil || aggregateAliases[alias.lowercased()] != nil {
+            if let alias, aliases?[alias.lowercased()] != nil || aggregateAliases[alias.lowercased()] != nil {
                 throw Diagnostic("duplicate-alias", "'\(alias)' names two columns", at: tree.range(aliasNode), help: "give each column its own name")
             }
             switch kind {
@@ -294,7 +295,8 @@ public struct Compiler: Sendable {
                 var field = try resolveField(expression)
                 if let alias {
                     field = JobField(computed: alias, field.type, .alias(field))
-                    aliases[alias.lowercased()] = field
+                    if aliases == nil { aliases = [:] }
+                    aliases?[alias.lowercased()] = field
                 }
                 projection.append(field)
             }
