@@ -23,10 +23,18 @@ struct BenchCompilerCommand: ParsableCommand {
         "explain jobs where name not like 'trailer%' and priority == FAST order by paymentAmount desc limit 5",
     ]
 
+    /// What one turn of the loop runs: read once from `--stage`, so that the loop does not compare strings.
+    enum Stage { case lex, parse, all }
+
     func run() throws {
         let context = CompileContext(now: Timestamp(rfc3339: "2026-11-28T00:00:00Z")!)
         let compiler = Compiler(context: context)
-        let stage = self.stage
+        let stage: Stage =
+            switch self.stage {
+            case "lex": .lex
+            case "parse": .parse
+            default: .all
+            }
         let statements = statement.isEmpty ? Self.statements : statement
         var count = 0
         var checksum = 0
@@ -35,9 +43,9 @@ struct BenchCompilerCommand: ParsableCommand {
         while ContinuousClock.now - start < budget {
             for statement in statements {
                 switch stage {
-                case "lex": checksum &+= Lexer.lexemeCount(statement)
-                case "parse": checksum &+= Parser.parse(statement).statements.count
-                default: if case .success = compiler.compile(source: statement) { checksum &+= 1 }
+                case .lex: checksum &+= Lexer.lexemeCount(statement)
+                case .parse: checksum &+= Parser.parse(statement).statements.count
+                case .all: if case .success = compiler.compile(source: statement) { checksum &+= 1 }
                 }
                 count += 1
             }
