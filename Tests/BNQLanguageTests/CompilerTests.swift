@@ -16,6 +16,21 @@ import Testing
 
     struct CompileTestError: Error {}
 
+    /// The parser holds up to 32 lexemes on the stack and the rest in an array: statements on
+    /// either side of that line, and one far beyond it, compile alike, every value kept in order.
+    @Test(arguments: [1, 10, 11, 12, 13, 14, 40, 500])
+    func statementsOfEveryLengthCompileAlike(values: Int) throws {
+        let names = (0..<values).map { "n\($0)" }
+        let source = "jobs where name in (" + names.map { "'\($0)'" }.joined(separator: ", ") + ") limit 3"
+        // 2 × values + 8 lexemes with the end: 12 values fill the 32 exactly, 13 take the array.
+        #expect(Lexer.lexemes(source).count == 2 * values + 8)
+        let plan = try Self.plan(source)
+        #expect(plan.pushed.count == 1)
+        #expect(plan.pushed.first?.operand == .list(names.map(FilterOperand.string)))
+        #expect(plan.limit == 3)
+        #expect(Parser.parse(source + "; " + source).statements.count == 2)
+    }
+
     @Test func theIssueExampleCompilesToTwoFiltersOrderAndPagination() throws {
         let plan = try Self.plan("explain jobs where state == FAILED and createdAt > now - 7d order by createdAt desc limit 20")
         let expected: JSONValue = [
