@@ -54,7 +54,7 @@ public enum CellText {
             guard let value = raw.numberValue else { return plain(raw) }
             return duration(value)
         case (.integer, .int(let value)), (.int64String, .int(let value)): return String(value)
-        case (.integer, .string(let text)), (.int64String, .string(let text)) where Int64(text) != nil:
+        case (.integer, .string(let text)) where Int64(text) != nil, (.int64String, .string(let text)) where Int64(text) != nil:
             return text  // int64 sent as a string, exactly as sent
         case (.double, _), (.integer, _), (.int64String, _):
             if let value = raw.numberValue { return Self.number(value) }

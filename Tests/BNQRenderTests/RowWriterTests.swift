@@ -83,6 +83,10 @@ import Testing
     @Test func numbersOfAnySizeRenderWithoutTrapping() {
         #expect(CellText.text(.string("9223372036854775807"), type: .int64String) == "9223372036854775807")
         #expect(CellText.text(.int(-42), type: .integer) == "-42")
+        // A number sent as a string that is not a whole one reads as the number, for either type.
+        #expect(CellText.text(.string("1.5e3"), type: .integer) == "1500")
+        #expect(CellText.text(.string("1.5e3"), type: .int64String) == "1500")
+        #expect(CellText.text(.string("12"), type: .integer) == "12")
         #expect(CellText.text(.string("NaN"), type: .double) == "NaN")
         #expect(CellText.text(.string("Infinity"), type: .double) == "Infinity")
         #expect(CellText.number(1e16) == "1e+16")
