@@ -65,8 +65,8 @@ struct ServeCommand: AsyncParsableCommand {
                 if let first = loaded.dropped.first {
                     Terminal.note("\(loaded.dropped.count) number\(loaded.dropped.count == 1 ? "" : "s") the contract's JSON cannot carry (NaN, Infinity) left out, first: \(first)")
                 }
-            } catch let failure as ServedData.Failure {
-                Terminal.error(failure.message)
+            } catch {
+                Terminal.error(error.message)
                 throw ExitCode(BNQRunner.ExitStatus.usage)
             }
         } else {

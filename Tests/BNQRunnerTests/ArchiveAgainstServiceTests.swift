@@ -205,7 +205,7 @@ import FoundationNetworking
         try await withService(jobs: DifferentialTests.jobs) { _, client in
             let api = Connection(source: APIJobSource(client: client, pageSize: 100, prefetch: 2), description: "the test service")
             let file = TestData.temporaryDirectory().appendingPathComponent("out.txt")
-            FileManager.default.createFile(atPath: file.path, contents: nil)
+            try #require(FileManager.default.createFile(atPath: file.path, contents: nil))
             let handle = try FileHandle(forWritingTo: file)
             let messages = LanguageAgainstServiceTests.MessageBox()
             var settings = SessionSettings()

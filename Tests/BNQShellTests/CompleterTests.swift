@@ -95,8 +95,8 @@ import Testing
     @Test func pathsOfferFoldersOpenAndNeverControlCharacters() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bnq-paths-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("reports"), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: folder.appendingPathComponent("report.bnq").path, contents: Data())
-        FileManager.default.createFile(atPath: folder.appendingPathComponent("re\u{1B}[2Jport.bnq").path, contents: Data())
+        try #require(FileManager.default.createFile(atPath: folder.appendingPathComponent("report.bnq").path, contents: Data()))
+        try #require(FileManager.default.createFile(atPath: folder.appendingPathComponent("re\u{1B}[2Jport.bnq").path, contents: Data()))
         let completer = Completer()
         let (replace, candidates) = completer.complete(".read \(folder.path)/rep")
         #expect(candidates == ["\(folder.path)/report.bnq", "\(folder.path)/reports/"])

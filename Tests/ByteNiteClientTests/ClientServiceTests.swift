@@ -158,7 +158,7 @@ import Testing
             }
         }
         // Without a key the client sends no token, which the service refuses when it requires a key.
-        try await withService(options: options, apiKey: nil) { _, client in
+        _ = try await withService(options: options, apiKey: nil) { _, client in
             await #expect(throws: ByteNiteError.self) { try await client.page(of: .all(orderBy: nil), offset: 0, limit: 1) }
         }
     }
