@@ -151,7 +151,8 @@ struct DotCommandParser {
         guard parsed.statements.count == 1, let first = parsed.statements.first else {
             return .failure(Diagnostic(
                 "watch-statement", parsed.statements.isEmpty ? "expected a statement to watch" : "'.watch' takes one statement",
-                at: SourceRange(statementStart, max(statementStart + 1, statementEnd)), help: "e.g. .watch 10s jobs where state == RUNNING"))
+                // (A character wide where there is one: at the very end of the text, the empty end.)
+                at: SourceRange(statementStart, min(max(statementStart + 1, statementEnd), bytes.count)), help: "e.g. .watch 10s jobs where state == RUNNING"))
         }
         let (statement, statementRange) = (first.statement, first.range)
         switch statement.tree[statement.root].kind {

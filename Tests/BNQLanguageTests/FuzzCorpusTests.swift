@@ -3,8 +3,9 @@ import BNQLanguage
 import Foundation
 import Testing
 
-/// Replays the fuzzing corpus (Fuzz/corpus, grown by scripts/fuzz) through the lexer, the parser
-/// and both compilers with the fuzzer's own checks, so a finding once fixed stays fixed.
+/// Replays the fuzzing corpus (Fuzz/corpus, grown by scripts/fuzz) through the lexer, the parser,
+/// the script reader and both compilers with the fuzzer's own checks, so a finding once fixed
+/// stays fixed.
 @Suite struct FuzzCorpusTests {
     static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../Fuzz/corpus").standardized
@@ -24,6 +25,13 @@ import Testing
             }
             for diagnostic in Parser.parse(source).diagnostics {
                 #expect(valid(diagnostic), "\(file.lastPathComponent): \(diagnostic)")
+            }
+            // The same text as a script, as the fuzzer reads it: its dot-commands too.
+            let script = Script(source)
+            for diagnostic in script.diagnostics + script.check(context) {
+                let inScript = !diagnostic.message.isEmpty && diagnostic.range.start >= 0 && diagnostic.range.start <= diagnostic.range.end
+                    && diagnostic.range.end <= script.source.utf8.count && !DiagnosticFormatter(source: script.source).format(diagnostic).isEmpty
+                #expect(inScript, "\(file.lastPathComponent) as a script: \(diagnostic)")
             }
             for schema in [RecordSchema.jobs, .history] {
                 switch Compiler(context: context, schema: schema).compile(source: source) {
