@@ -16,6 +16,10 @@ struct DotCommandParser {
 
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
 
+    /// `start..<end` for a message to point at, at least a character wide where the text has
+    /// one (at its very end, the empty range there): never past the text.
+    func wide(_ start: Int, _ end: Int) -> SourceRange { SourceRange(start, min(max(start + 1, end), bytes.count)) }
+
     func parse() -> Result<DotCommand, Diagnostic> {
         var start = range.start
         var end = min(range.end, bytes.count)
@@ -29,7 +33,7 @@ struct DotCommandParser {
         if name != "watch", let comment = commentStart(from: argumentStart, to: end) { end = comment }
         while end > argumentStart, Self.isSpace(bytes[end - 1]) { end -= 1 }
         let argument = text(argumentStart, max(argumentStart, end))
-        let lineRange = SourceRange(start, max(start + 1, end))
+        let lineRange = wide(start, end)
         let argumentRange = SourceRange(argumentStart, max(argumentStart, end))
 
         guard let entry = DotCommand.entry(named: name) else {
@@ -151,8 +155,7 @@ struct DotCommandParser {
         guard parsed.statements.count == 1, let first = parsed.statements.first else {
             return .failure(Diagnostic(
                 "watch-statement", parsed.statements.isEmpty ? "expected a statement to watch" : "'.watch' takes one statement",
-                // (A character wide where there is one: at the very end of the text, the empty end.)
-                at: SourceRange(statementStart, min(max(statementStart + 1, statementEnd), bytes.count)), help: "e.g. .watch 10s jobs where state == RUNNING"))
+                at: wide(statementStart, statementEnd), help: "e.g. .watch 10s jobs where state == RUNNING"))
         }
         let (statement, statementRange) = (first.statement, first.range)
         switch statement.tree[statement.root].kind {

@@ -96,6 +96,8 @@ public struct Lexer {
             return body(UnsafeBufferPointer(rebasing: buffer[..<count]))
         }
         if let onStack { return onStack }
+        // A longer statement is read again from its start: carrying the lexer's state over from
+        // the stack instead measured 60 to 340 more instructions on every statement (two ways tried).
         return lexemes(bytes: bytes, in: range).withUnsafeBufferPointer(body)
     }
 
