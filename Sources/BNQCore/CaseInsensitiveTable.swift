@@ -5,54 +5,55 @@
 /// time (`lowered`), hashed by words, and compared by words with the folded names, which sit in
 /// one array padded with zeros. A look-up retains nothing but the value it returns.
 public struct CaseInsensitiveTable<Value: Sendable>: Sendable {
-    /// Per slot: the index of its entry plus one (0 for an empty slot).
-    private let slots: [Int32]
+    /// One slot of the open-addressed table: a name's hash, length and first two folded words,
+    /// and where its value (and, past 16 bytes, its other words) are; `length` -1 when empty.
+    struct Slot {
+        var hash: UInt64 = 0
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        var length: Int32 = -1
+        var value: Int32 = 0
+        /// Where its folded words start in `words` (all of them, for names longer than 16 bytes).
+        var start: Int32 = 0
+    }
+
+    /// The slots, a power of two of them, at most half full; read in one place per probe.
+    private let slots: ContiguousArray<Slot>
     private let mask: Int
-    private let values: [Value]
-    private let hashes: [UInt64]
-    /// Each entry's name in bytes, and where its folded words start in `words`.
-    private let lengths: [Int]
-    private let starts: [Int]
-    private let words: [UInt64]
+    private let values: ContiguousArray<Value>
+    private let words: ContiguousArray<UInt64>
 
     /// A table of `entries`; of two names that differ only in case, the first is kept.
     public init(_ entries: [(name: String, value: Value)]) {
         var capacity = 16
         while capacity < entries.count * 2 { capacity *= 2 }
-        var slots = [Int32](repeating: 0, count: capacity)
-        var values: [Value] = []
-        var hashes: [UInt64] = []
-        var lengths: [Int] = []
-        var starts: [Int] = []
-        var words: [UInt64] = []
+        var slots = ContiguousArray(repeating: Slot(), count: capacity)
+        var values: ContiguousArray<Value> = []
+        var words: ContiguousArray<UInt64> = []
         for (name, value) in entries {
             let bytes = Array(name.utf8)
             let folded = bytes.withUnsafeBufferPointer { buffer in (0..<Self.wordCount(buffer.count)).map { Self.word(buffer, 0, buffer.count, $0) } }
             let hash = bytes.withUnsafeBufferPointer { Self.hash($0, 0, $0.count) }
             var index = Int(truncatingIfNeeded: hash) & (capacity - 1)
             var duplicate = false
-            while slots[index] != 0 {
-                let other = Int(slots[index]) - 1
-                if hashes[other] == hash, lengths[other] == bytes.count, Array(words[starts[other]..<starts[other] + folded.count]) == folded {
+            while slots[index].length >= 0 {
+                let other = slots[index]
+                if other.hash == hash, Int(other.length) == bytes.count, Array(words[Int(other.start)..<Int(other.start) + folded.count]) == folded {
                     duplicate = true
                     break
                 }
                 index = (index + 1) & (capacity - 1)
             }
             guard !duplicate else { continue }
+            slots[index] = Slot(
+                hash: hash, low: folded.first ?? 0, high: folded.count > 1 ? folded[1] : 0, length: Int32(bytes.count),
+                value: Int32(values.count), start: Int32(words.count))
             values.append(value)
-            hashes.append(hash)
-            lengths.append(bytes.count)
-            starts.append(words.count)
             words += folded
-            slots[index] = Int32(values.count)
         }
         self.slots = slots
         self.mask = capacity - 1
         self.values = values
-        self.hashes = hashes
-        self.lengths = lengths
-        self.starts = starts
         self.words = words
     }
 
@@ -71,42 +72,31 @@ public struct CaseInsensitiveTable<Value: Sendable>: Sendable {
     /// `buffer` after `end` may be read (and masked off) to take whole words.
     public func value(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Value? {
         let count = end - start
-        guard count <= 16 else { return longValue(in: buffer, from: start, to: end) }
         // Most names fit in two words: read them once, hash and compare them as they are.
         let low = count > 0 ? Self.word(buffer, start, end, 0) : 0
         let high = count > 8 ? Self.word(buffer, start, end, 1) : 0
-        let hash = Self.hash(low, high, count: count)
-        var index = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let slot = Int(slots[index])
-            guard slot != 0 else { return nil }
-            let candidate = slot &- 1
-            if hashes[candidate] == hash, lengths[candidate] == count {
-                let first = starts[candidate]
-                if count == 0 || (words[first] == low && (count <= 8 || words[first &+ 1] == high)) { return values[candidate] }
+        let hash = count > 16 ? Self.hash(buffer, start, end) : Self.hash(low, high, count: count)
+        return slots.withUnsafeBufferPointer { slots in
+            var index = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let slot = slots[index]
+                guard slot.length >= 0 else { return nil }
+                if slot.hash == hash, Int(slot.length) == count, slot.low == low, slot.high == high,
+                    count <= 16 || remainingWordsMatch(buffer, start, end, from: Int(slot.start))
+                {
+                    return values[Int(slot.value)]
+                }
+                index = (index &+ 1) & mask
             }
-            index = (index &+ 1) & mask
         }
     }
 
-    /// `value(in:from:to:)` for names longer than two words.
-    private func longValue(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Value? {
-        let count = end - start
-        let hash = Self.hash(buffer, start, end)
-        var index = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let slot = Int(slots[index])
-            guard slot != 0 else { return nil }
-            let candidate = slot - 1
-            if hashes[candidate] == hash, lengths[candidate] == count {
-                let first = starts[candidate]
-                var word = 0
-                let wordCount = Self.wordCount(count)
-                while word < wordCount, Self.word(buffer, start, end, word) == words[first + word] { word += 1 }
-                if word == wordCount { return values[candidate] }
-            }
-            index = (index + 1) & mask
-        }
+    /// Whether the words of `buffer[start..<end]` after its first two are those at `first + 2` on.
+    private func remainingWordsMatch(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, from first: Int) -> Bool {
+        var word = 2
+        let wordCount = Self.wordCount(end - start)
+        while word < wordCount, Self.word(buffer, start, end, word) == words[first + word] { word += 1 }
+        return word == wordCount
     }
 
     @inline(__always) static func wordCount(_ count: Int) -> Int { (count + 7) / 8 }

@@ -1,6 +1,8 @@
 /// The fields of one kind of record a statement can ask about: jobs (from the API) or the shell's
 /// history (kept locally). Filters, orderings and projections resolve names against one of these.
-public struct RecordSchema: Sendable {
+///
+/// A class: the compiler reads it for every name in a statement, and a copy costs one retain.
+public final class RecordSchema: Sendable {
     /// What the records are called in messages (`jobs`, `history`).
     public let name: String
     public let fields: [JobField]

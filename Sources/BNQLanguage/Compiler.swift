@@ -23,7 +23,7 @@ public struct Compiler: Sendable {
     /// The records field names resolve against: jobs, or the shell's history.
     public var schema: RecordSchema { setup.schema }
     /// The syntax tree of the statement being compiled (a parameter's, while its value is read).
-    var tree = SyntaxTree(source: "", nodes: [])
+    var tree = SyntaxTree.empty
     /// The statement's `select … as NAME` of fields and computed columns, by lower-cased name.
     /// (nil until a statement names a column: most do not, and then there is no table to make.)
     var aliases: [String: JobField]?
@@ -52,8 +52,12 @@ public struct Compiler: Sendable {
     }
 
     /// Parses and compiles a single statement of `source`; the diagnostics of parsing come first.
+    ///
+    /// The statement is compiled while it is parsed, from the parser's own buffers (the tree is
+    /// lent, not copied: nothing of it outlives the call, and the plan holds none of it).
     public func compile(source: String) -> Result<CompiledStatement, Diagnostic> {
-        let parsed: Result<Statement, Diagnostic> = Parser.reading(source) { parser in
+        let setup = self.setup
+        return Parser.reading(source) { parser in
             var root: Int32 = -1
             var count = 0
             let (diagnostics, _) = parser.parseStatements { statement, _ in
@@ -62,11 +66,15 @@ public struct Compiler: Sendable {
             }
             if let first = diagnostics.first { return .failure(first) }
             guard count == 1 else {
-                return .failure(Diagnostic("statement-count", count == 0 ? "no statement" : "expected one statement, found \(count)", at: SourceRange(0, source.utf8.count)))
+                return .failure(Diagnostic("statement-count", count == 0 ? "no statement" : "expected one statement, found \(count)", at: SourceRange(0, parser.bytes.count)))
             }
-            return .success(Statement(tree: parser.tree, root: root))
+            var compiler = Compiler(setup: setup, tree: parser.lentTree)
+            do throws(Diagnostic) {
+                return .success(try compiler.compileStatement(root))
+            } catch {
+                return .failure(error)
+            }
         }
-        return parsed.flatMap { compile($0) }
     }
 
     mutating func compileStatement(_ statement: Int32) throws(Diagnostic) -> CompiledStatement {
@@ -142,6 +150,7 @@ public struct Compiler: Sendable {
         let kind = tree[reference].kind
         guard kind == .name || kind == .star else { return try resolveComputed(reference) }
         if let aliases, let alias = aliases[tree.text(reference).lowercased()] { return alias }
+        let schema = setup.schema
         if let field = tree.withText(reference, { schema.field(in: $0, from: $1, to: $2) }) {
             // A key of stateTimestamps is a state: checked like `state == …` is.
             if field.path.utf8.count > 16, field.path.hasPrefix("stateTimestamps."), schema.field(named: "stateTimestamps") != nil,
@@ -269,15 +278,15 @@ public struct Compiler: Sendable {
         var projection: [JobField] = []
         var allFields = false
         var aggregates: [(Aggregate, JobField?)] = []
-        /// Aggregates named with `as`, for `order by` and `having`.
-        var aggregateAliases: [String: (Aggregate, JobField?)] = [:]
-        var aggregateNames: [GroupPlan.Column: String] = [:]
+        /// Aggregates named with `as`, for `order by` and `having` (made when one is named).
+        var aggregateAliases: [String: (Aggregate, JobField?)]?
+        var aggregateNames: [GroupPlan.Column: String]?
         for item in tree.list(from: query.selection) {
             let expression = tree[item].a
             let kind = tree[expression].kind
             let aliasNode = tree[item].b
             let alias = aliasNode >= 0 ? tree.text(aliasNode) : nil
-            if let alias, aliases?[alias.lowercased()] != nil || aggregateAliases[alias.lowercased()] != nil {
+            if let alias, aliases?[alias.lowercased()] != nil || aggregateAliases?[alias.lowercased()] != nil {
                 throw Diagnostic("duplicate-alias", "'\(alias)' names two columns", at: tree.range(aliasNode), help: "give each column its own name")
             }
             switch kind {
@@ -288,8 +297,9 @@ public struct Compiler: Sendable {
                 let (aggregate, field) = try resolveAggregate(expression)
                 aggregates.append((aggregate, field))
                 if let alias {
-                    aggregateAliases[alias.lowercased()] = (aggregate, field)
-                    aggregateNames[.aggregate(aggregate, field)] = alias
+                    if aggregateAliases == nil { (aggregateAliases, aggregateNames) = ([:], [:]) }
+                    aggregateAliases?[alias.lowercased()] = (aggregate, field)
+                    aggregateNames?[.aggregate(aggregate, field)] = alias
                 }
             default:
                 var field = try resolveField(expression)
@@ -364,8 +374,8 @@ public struct Compiler: Sendable {
                 let key = tree[item].a
                 let column: GroupPlan.Column
                 switch tree[key].kind {
-                case .name where aggregateAliases[tree.text(key).lowercased()] != nil:
-                    let (aggregate, field) = aggregateAliases[tree.text(key).lowercased()]!
+                case .name where aggregateAliases?[tree.text(key).lowercased()] != nil:
+                    let (aggregate, field) = aggregateAliases![tree.text(key).lowercased()]!
                     column = .aggregate(aggregate, field)
                 case .aggregate:
                     let (aggregate, field) = try resolveAggregate(key)
@@ -427,9 +437,9 @@ public struct Compiler: Sendable {
             output = .count
         } else if var groups = groupPlan {
             if query.having >= 0 {
-                groups.having = try groupPredicate(query.having, columns: &groups.columns, aliases: aggregateAliases)
+                groups.having = try groupPredicate(query.having, columns: &groups.columns, aliases: aggregateAliases ?? [:])
             }
-            for (index, column) in groups.columns.enumerated() { if let name = aggregateNames[column] { groups.names[index] = name } }
+            for (index, column) in groups.columns.enumerated() { if let name = aggregateNames?[column] { groups.names[index] = name } }
             for (index, column) in groups.columns.enumerated() {
                 if case .aggregate(.sparkline, let field?) = column, let series = Self.fill(keys: [field], pushed: pushed) { groups.series[index] = series }
             }
@@ -670,6 +680,6 @@ extension Parser {
     /// A parameter meant for `in`: a parenthesised list, or a single value made a one-element list.
     mutating func parseValueListOrValue() throws(Failure) -> Int32 {
         let value = try parseValue()
-        return add(.list, nodes[Int(value)].range, a: value)
+        return add(.list, nodes.base[Int(value)].range, a: value)
     }
 }

@@ -61,44 +61,53 @@ public struct Parser {
         let atEnd: Bool
     }
 
-    /// The text parsed, which the syntax tree keeps (shared, not copied).
-    let source: String
-    /// Its UTF-8, where the string stores it: valid while the parser is (see `reading`).
+    /// The UTF-8 of the text parsed, where the string stores it: valid while the parser is (see `reading`).
     let bytes: UnsafeBufferPointer<UInt8>
-    /// Where the text being parsed ends in `bytes`.
+    /// Where the text being parsed starts and ends in `bytes`.
+    let start: Int
     let limit: Int
     /// The lexemes of the text, ending with `.end`: valid while the parser is.
     let tokens: UnsafeBufferPointer<Lexeme>
     var index = 0
     /// How deeply predicates nest at the current token.
     var depth = 0
-    /// The syntax tree's nodes, as they are made.
-    var nodes: [SyntaxNode] = []
+    /// The syntax tree's nodes, as they are made: on the stack while they fit (see `reading`).
+    var nodes: NodeBuffer
 
-    private init(source: String, bytes: UnsafeBufferPointer<UInt8>, limit: Int, tokens: UnsafeBufferPointer<Lexeme>) {
-        self.source = source
+    private init(bytes: UnsafeBufferPointer<UInt8>, start: Int, limit: Int, tokens: UnsafeBufferPointer<Lexeme>, nodes: NodeBuffer) {
         self.bytes = bytes
+        self.start = start
         self.limit = limit
         self.tokens = tokens
-        // About a node per token: one allocation for a whole statement, as a rule.
-        nodes.reserveCapacity(tokens.count + 4)
+        self.nodes = nodes
     }
 
+    /// How many nodes a statement may have to be built on the stack: as many as fit in the
+    /// 1,024 bytes Swift always allocates there (a larger tree moves to the heap as it grows).
+    static let stackCapacity = 1024 / MemoryLayout<SyntaxNode>.stride
+
     /// Calls `body` with a parser of the part `range` of `source` (all of it by default). The
-    /// parser reads the string's own bytes and lexemes held on the stack, so it must not outlive
-    /// the call; the trees it makes keep the string and may.
+    /// parser reads the string's own bytes, and lexemes and nodes held on the stack, so it must
+    /// not outlive the call, nor must `lentTree`; `tree` makes a tree that may.
     static func reading<T>(_ source: String, in range: SourceRange? = nil, _ body: (inout Parser) -> T) -> T {
         Lexer.withUTF8(source) { bytes in
             let range = range ?? SourceRange(0, bytes.count)
             return Lexer.withLexemes(bytes: bytes, in: range) { tokens in
-                var parser = Parser(source: source, bytes: bytes, limit: min(range.end, bytes.count), tokens: tokens)
-                return body(&parser)
+                withUnsafeTemporaryAllocation(of: SyntaxNode.self, capacity: stackCapacity) { stack in
+                    let limit = min(range.end, bytes.count)
+                    var parser = Parser(bytes: bytes, start: min(range.start, limit), limit: limit, tokens: tokens, nodes: NodeBuffer(stack))
+                    defer { parser.nodes.free() }
+                    return body(&parser)
+                }
             }
         }
     }
 
-    /// The tree of the nodes made so far.
-    var tree: SyntaxTree { SyntaxTree(source: source, nodes: nodes) }
+    /// The tree of the nodes made so far, which keeps a copy of them and of the text.
+    var tree: SyntaxTree { SyntaxTree(copying: nodes.buffer, of: UnsafeBufferPointer(rebasing: bytes[start..<limit]), from: start) }
+
+    /// The tree of the nodes made so far, read where they are: valid only inside `reading`.
+    var lentTree: SyntaxTree { SyntaxTree(lending: nodes.buffer, of: bytes) }
 
     /// Adds a node; its index.
     @inline(__always) mutating func add(_ node: SyntaxNode) -> Int32 {
@@ -112,7 +121,7 @@ public struct Parser {
 
     /// Links `node` after `last` in a list whose first node is `first` (-1 while empty).
     @inline(__always) mutating func link(_ node: Int32, first: inout Int32, last: inout Int32) {
-        if first < 0 { first = node } else { nodes[Int(last)].next = node }
+        if first < 0 { first = node } else { nodes.base[Int(last)].next = node }
         last = node
     }
 
@@ -254,7 +263,7 @@ public struct Parser {
                 from = try parseValue()
                 try expectKeyword(.and, "expected 'and' between the two syncs of 'between'")
                 let to = try parseValue()
-                nodes[Int(from)].next = to
+                nodes.base[Int(from)].next = to
             }
             if current.isKeyword(.where) || current.isKeyword(.between) {
                 let word = folded(current)
@@ -314,17 +323,17 @@ public struct Parser {
             repeat {
                 if items >= 0 { _ = advance() }
                 let expression = try parseSelectItem()
-                if let arithmetic = arithmeticError() { throw arithmetic }
+                try rejectArithmetic()
                 var alias: Int32 = -1
                 if current.isKeyword(.as), !next.isKeyword(.of) {
                     _ = advance()
                     guard current.kind == .identifier else { throw error("expected-alias", "expected a name after 'as'") }
                     alias = add(.name, advance().range)
                 }
-                link(add(.item, nodes[Int(expression)].range, a: expression, b: alias), first: &items, last: &lastItem)
+                link(add(.item, nodes.base[Int(expression)].range, a: expression, b: alias), first: &items, last: &lastItem)
             } while current.isSymbol(.comma) && progress.advanced(to: index)
             link(add(.select, word.range, a: items), first: &first, last: &last)
-            if form == .count || form == .results { misplacedSelect = nodes[Int(items)].range }
+            if form == .count || form == .results { misplacedSelect = nodes.base[Int(items)].range }
         }
         if current.isKeyword(.where) {
             let word = advance()
@@ -345,10 +354,10 @@ public struct Parser {
             try expectKeyword(.by, "expected 'by' after 'order'")
             let keys = try parseList { (parser) throws(Failure) in
                 let key = try parser.parseSelectItem()
-                if let arithmetic = parser.arithmeticError() { throw arithmetic }
+                try parser.rejectArithmetic()
                 var descending: UInt8 = 0
                 if parser.current.isKeyword(.desc) { _ = parser.advance(); descending = 1 } else if parser.current.isKeyword(.asc) { _ = parser.advance() }
-                return parser.add(.orderItem, parser.nodes[Int(key)].range, detail: descending, a: key)
+                return parser.add(.orderItem, parser.nodes.base[Int(key)].range, detail: descending, a: key)
             }
             link(add(.orderBy, word.range, a: keys), first: &first, last: &last)
         }
@@ -389,7 +398,7 @@ public struct Parser {
         let order = misplaced?.order ?? 0
         var clause = first
         while clause >= 0 {
-            let node = nodes[Int(clause)]
+            let node = nodes.base[Int(clause)]
             if let written = Self.clause(of: node.kind), written.order >= order {
                 let message = written.order == order ? "'\(spelling)' is written twice" : "'\(spelling)' goes before '\(written.spelling)'"
                 let help =
@@ -484,9 +493,17 @@ public struct Parser {
         }
     }
 
+    /// Throws the error for arithmetic after a column when the current token is an arithmetic
+    /// operator (the test inline, the message out of line: most columns are followed by none).
+    @inline(__always) func rejectArithmetic() throws(Failure) {
+        let token = current
+        guard token.kind == .invalid || token.keyword == .plus || token.keyword == .minus || token.keyword == .star else { return }
+        if let failure = arithmeticError() { throw failure }
+    }
+
     /// The error for arithmetic after a column (`duration / 60`, `paymentAmount * 2`,
     /// `avg(x) - 1`), when the current token is an arithmetic operator; nil otherwise.
-    func arithmeticError() -> Failure? {
+    @inline(never) func arithmeticError() -> Failure? {
         let symbol: String
         if current.isSymbol(.plus) || current.isSymbol(.minus) || current.isSymbol(.star) {
             symbol = current.keyword?.rawValue ?? ""
@@ -598,7 +615,7 @@ public struct Parser {
         }
         _ = advance()
         let percent = add(.number, token.range, number: token.number)
-        return add(.ranked, nodes[Int(field)].range.union(token.range), a: field, b: percent)
+        return add(.ranked, nodes.base[Int(field)].range.union(token.range), a: field, b: percent)
     }
 
     /// `count(distinct f)`: after `count(`, the word `distinct` makes it a count of values.
@@ -664,4 +681,46 @@ public struct Parser {
         }
         return (add(.binStep, token.range, detail: BinUnit.seconds.rawValue, number: token.number), written)
     }
+}
+
+/// The nodes a parser makes: in a buffer it is lent (on the stack) until they outgrow it, then in
+/// one it allocates, twice as large each time, and frees when parsing ends.
+struct NodeBuffer {
+    private(set) var base: UnsafeMutablePointer<SyntaxNode>
+    private(set) var count = 0
+    private var capacity: Int
+    /// Whether `base` was allocated here (and is freed by `free`).
+    private var owned = false
+
+    init(_ lent: UnsafeMutableBufferPointer<SyntaxNode>) {
+        base = lent.baseAddress!
+        capacity = lent.count
+    }
+
+    var buffer: UnsafeBufferPointer<SyntaxNode> { UnsafeBufferPointer(start: base, count: count) }
+
+    @inline(__always) mutating func append(_ node: SyntaxNode) {
+        if count == capacity { grow() }
+        (base + count).initialize(to: node)
+        count += 1
+    }
+
+    private mutating func grow() {
+        let larger = UnsafeMutablePointer<SyntaxNode>.allocate(capacity: Swift.max(capacity * 2, 16))
+        larger.moveInitialize(from: base, count: count)
+        if owned { base.deallocate() }
+        base = larger
+        capacity = Swift.max(capacity * 2, 16)
+        owned = true
+    }
+
+    /// Frees what was allocated here (the nodes are plain values: nothing to deinitialize).
+    mutating func free() {
+        if owned { base.deallocate() }
+        owned = false
+        count = 0
+    }
+
+    /// Whether any node is of `kind`.
+    func contains(_ kind: SyntaxNode.Kind) -> Bool { buffer.contains { $0.kind == kind } }
 }

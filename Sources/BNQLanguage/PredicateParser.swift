@@ -8,7 +8,7 @@ extension Parser {
         while current.isKeyword(.or) {
             _ = advance()
             let rhs = try parseAnd()
-            lhs = add(.or, SyntaxTree.predicateRange(nodes, lhs).union(SyntaxTree.predicateRange(nodes, rhs)), a: lhs, b: rhs)
+            lhs = add(.or, SyntaxTree.predicateRange(nodes.base, lhs).union(SyntaxTree.predicateRange(nodes.base, rhs)), a: lhs, b: rhs)
         }
         return lhs
     }
@@ -18,7 +18,7 @@ extension Parser {
         while current.isKeyword(.and) {
             _ = advance()
             let rhs = try parseUnary()
-            lhs = add(.and, SyntaxTree.predicateRange(nodes, lhs).union(SyntaxTree.predicateRange(nodes, rhs)), a: lhs, b: rhs)
+            lhs = add(.and, SyntaxTree.predicateRange(nodes.base, lhs).union(SyntaxTree.predicateRange(nodes.base, rhs)), a: lhs, b: rhs)
         }
         return lhs
     }
@@ -97,9 +97,9 @@ extension Parser {
             let high = try parseValue()
             let lower = add(.comparison, word.range, detail: Comparison.Operator.greaterOrEqual.index, a: field, b: low)
             let upper = add(.comparison, word.range, detail: Comparison.Operator.lessOrEqual.index, a: field, b: high)
-            return add(.and, SyntaxTree.predicateRange(nodes, lower).union(SyntaxTree.predicateRange(nodes, upper)), a: lower, b: upper)
+            return add(.and, SyntaxTree.predicateRange(nodes.base, lower).union(SyntaxTree.predicateRange(nodes.base, upper)), a: lower, b: upper)
         }
-        if let arithmetic = arithmeticError() { throw arithmetic }
+        try rejectArithmetic()
         guard let (op, operatorRange) = parseOperator() else {
             if current.isKeyword(.not) {
                 let prefixes = Vocabulary.operators.filter { $0.words.first == "not" && $0.words.count > 1 }.map { "'\($0.words[1])'" }
@@ -107,7 +107,7 @@ extension Parser {
                 throw error("expected-operator", "expected \(prefixes.joined(separator: " or ")) after 'not'")
             }
             let spellings = Comparison.Operator.allCases.map(\.rawValue).joined(separator: ", ")
-            throw error("expected-operator", "expected an operator (\(spellings)) after '\(tree.name(field))'")
+            throw error("expected-operator", "expected an operator (\(spellings)) after '\(lentTree.name(field))'")
         }
         let value = op.takesList ? try parseValueList() : try parseValue()
         return add(.comparison, operatorRange, detail: op.index, a: field, b: value)
@@ -135,13 +135,13 @@ extension Parser {
             let minus: UInt8 = advance().isSymbol(.plus) ? 0 : 1
             let amount = try parsePrimaryValue()
             // `now - 1 day`: a number and a unit written apart.
-            if nodes[Int(amount)].kind == .number, current.kind == .identifier, let unit = Self.unitWord(folded(current)) {
-                let text = tree.numberText(amount)
+            if nodes.base[Int(amount)].kind == .number, current.kind == .identifier, let unit = Self.unitWord(folded(current)) {
+                let text = lentTree.numberText(amount)
                 throw error(
                     "duration-unit", "expected a duration such as \(text)\(unit)", at: current,
                     help: "write the unit right after the number: \(text)\(unit)")
             }
-            value = add(.shifted, nodes[Int(value)].range.union(nodes[Int(amount)].range), detail: minus, a: value, b: amount)
+            value = add(.shifted, nodes.base[Int(value)].range.union(nodes.base[Int(amount)].range), detail: minus, a: value, b: amount)
         }
         return value
     }

@@ -1,26 +1,48 @@
 import BNQCore
 
-/// The syntax of a parsed text: every node of every statement in one array, children by index,
+/// The syntax of a parsed text: every node of every statement in one buffer, children by index,
 /// and names and values as byte ranges of the source, read only where the compiler needs them.
 ///
-/// Nothing in a tree is reference counted but the text it was parsed from (shared, not copied)
-/// and its array of nodes, so parsing a statement allocates that one buffer however long it is,
-/// and dropping it frees it and nothing else.
-public struct SyntaxTree: Sendable {
-    /// The text parsed (for a part of a text, all of it: ranges count from its start, in UTF-8).
-    public let source: String
-    var nodes: [SyntaxNode]
+/// A tree reads its nodes and the source's UTF-8 through pointers, so reading it retains nothing.
+/// A tree that outlives its parser owns a copy of both (`storage`: one object, two buffers); the
+/// tree `compile(source:)` compiles is lent instead, for the length of that call, and points at
+/// the parser's own buffers on the stack (nothing allocated, nothing to free).
+public struct SyntaxTree: @unchecked Sendable {
+    /// Keeps `nodes` and `bytes` alive; nil for a tree lent for the length of a call.
+    let storage: SyntaxStorage?
+    /// The nodes, `count` of them (valid while `storage` is, or while the lending call runs).
+    let nodes: UnsafePointer<SyntaxNode>
+    let count: Int
+    /// The UTF-8 of the text parsed: `bytes[0]` is the source's byte `origin` (a tree of a part
+    /// of a text keeps that part; ranges still count from the start of the whole text).
+    let bytes: UnsafeBufferPointer<UInt8>
+    let origin: Int
     /// Set for a tree parsed from a parameter's text: positions inside that text mean nothing in
     /// the statement, so every node is reported where `$name` was written.
     var fixedRange: SourceRange?
 
-    init(source: String, nodes: [SyntaxNode]) {
-        self.source = source
-        self.nodes = nodes
+    /// A tree that owns a copy of `nodes` and of `bytes`, the text's bytes from `origin` on.
+    init(copying nodes: UnsafeBufferPointer<SyntaxNode>, of bytes: UnsafeBufferPointer<UInt8>, from origin: Int) {
+        let storage = SyntaxStorage(nodes: nodes, bytes: bytes)
+        self.storage = storage
+        self.nodes = UnsafePointer(storage.nodes.baseAddress!)
+        self.count = nodes.count
+        self.bytes = UnsafeBufferPointer(storage.bytes)
+        self.origin = origin
     }
 
-    /// Calls `body` with the UTF-8 of the source.
-    @inline(__always) func withBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) -> T) -> T { Lexer.withUTF8(source, body) }
+    /// A tree reading `nodes` and the whole text's `bytes` where they are: the caller keeps both
+    /// alive while it is used.
+    init(lending nodes: UnsafeBufferPointer<SyntaxNode>, of bytes: UnsafeBufferPointer<UInt8>) {
+        self.storage = nil
+        self.nodes = nodes.baseAddress ?? SyntaxStorage.none
+        self.count = nodes.count
+        self.bytes = bytes
+        self.origin = 0
+    }
+
+    /// An empty tree.
+    static var empty: SyntaxTree { SyntaxTree(lending: UnsafeBufferPointer(start: nil, count: 0), of: UnsafeBufferPointer(start: nil, count: 0)) }
 
     @inline(__always) subscript(_ index: Int32) -> SyntaxNode { nodes[Int(index)] }
 
@@ -30,12 +52,12 @@ public struct SyntaxTree: Sendable {
     /// The text a node covers, as written.
     func text(_ index: Int32) -> String { text(nodes[Int(index)].range) }
 
-    func text(_ range: SourceRange) -> String { withBytes { Lexer.decoded($0, range.start, range.end) } }
+    func text(_ range: SourceRange) -> String { Lexer.decoded(bytes, range.start - origin, range.end - origin) }
 
     /// Calls `body` with the source's UTF-8 and where node `index`'s text starts and ends in it.
     @inline(__always) func withText<T>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>, Int, Int) -> T) -> T {
         let range = nodes[Int(index)].range
-        return withBytes { body($0, range.start, range.end) }
+        return body(bytes, range.start - origin, range.end - origin)
     }
 
     /// The name of a `.parameter` node (after its `$`).
@@ -45,7 +67,10 @@ public struct SyntaxTree: Sendable {
     }
 
     /// The value of a `.string` node (quotes removed, escapes resolved).
-    func stringValue(_ index: Int32) -> String { withBytes { Lexer.stringValue($0, nodes[Int(index)].range, closed: true) } }
+    func stringValue(_ index: Int32) -> String {
+        let range = nodes[Int(index)].range
+        return Lexer.stringValue(bytes, SourceRange(range.start - origin, range.end - origin), closed: true)
+    }
 
     /// The id of a `.job` or `.results` node as written: a quoted one's value, else its text
     /// (a parameter's with its `$`).
@@ -86,7 +111,7 @@ public struct SyntaxTree: Sendable {
     /// Where a predicate was written: all of a comparison, from its field to its value.
     func predicateRange(_ index: Int32) -> SourceRange { fixedRange ?? Self.predicateRange(nodes, index) }
 
-    static func predicateRange(_ nodes: [SyntaxNode], _ index: Int32) -> SourceRange {
+    static func predicateRange(_ nodes: UnsafePointer<SyntaxNode>, _ index: Int32) -> SourceRange {
         let node = nodes[Int(index)]
         switch node.kind {
         case .comparison: return nodes[Int(node.a)].range.union(nodes[Int(node.b)].range)
@@ -98,7 +123,7 @@ public struct SyntaxTree: Sendable {
 
     /// The children of a list: `first` and the nodes its `next` links lead to (none for -1, and
     /// then without holding the nodes).
-    func list(from first: Int32) -> SyntaxList { first < 0 ? SyntaxList(nodes: nil, next: -1) : SyntaxList(nodes: nodes, next: first) }
+    func list(from first: Int32) -> SyntaxList { SyntaxList(nodes: nodes, next: first) }
 
     /// Whether node `a` of this tree and node `b` of `other` are the same syntax written at the same place.
     func same(_ a: Int32, _ other: SyntaxTree, _ b: Int32, following: Bool = false) -> Bool {
@@ -106,7 +131,7 @@ public struct SyntaxTree: Sendable {
         let x = self[a]
         let y = other[b]
         guard x.kind == y.kind, x.detail == y.detail, x.range == y.range, x.number.bitPattern == y.number.bitPattern,
-            withBytes({ a in other.withBytes { b in a[x.range.start..<x.range.end].elementsEqual(b[y.range.start..<y.range.end]) } }),
+            bytes[(x.range.start - origin)..<(x.range.end - origin)].elementsEqual(other.bytes[(y.range.start - other.origin)..<(y.range.end - other.origin)]),
             fixedRange == other.fixedRange
         else { return false }
         return same(x.a, other, y.a, following: true) && same(x.b, other, y.b, following: true) && (!following || same(x.next, other, y.next, following: true))
@@ -115,24 +140,23 @@ public struct SyntaxTree: Sendable {
 
 /// The nodes of a list, in order.
 struct SyntaxList: Sequence, IteratorProtocol {
-    /// The tree's nodes; nil for an empty list (which then holds nothing to retain).
-    let nodes: [SyntaxNode]?
+    /// The tree's nodes.
+    let nodes: UnsafePointer<SyntaxNode>
     var following: Int32
 
-    init(nodes: [SyntaxNode]?, next: Int32) {
+    init(nodes: UnsafePointer<SyntaxNode>, next: Int32) {
         self.nodes = nodes
         self.following = next
     }
 
     mutating func next() -> Int32? {
-        guard following >= 0, let nodes else { return nil }
+        guard following >= 0 else { return nil }
         defer { following = nodes[Int(following)].next }
         return following
     }
 
     /// How many nodes the list holds, exactly (it is walked once to count them).
     var count: Int {
-        guard let nodes else { return 0 }
         var count = 0
         var node = following
         while node >= 0 {
@@ -141,6 +165,31 @@ struct SyntaxList: Sequence, IteratorProtocol {
         }
         return count
     }
+}
+
+/// What a tree that outlives its parser reads: copies of its nodes and of the source's UTF-8,
+/// freed with it.
+final class SyntaxStorage: @unchecked Sendable {
+    let nodes: UnsafeMutableBufferPointer<SyntaxNode>
+    let bytes: UnsafeMutableBufferPointer<UInt8>
+
+    init(nodes: UnsafeBufferPointer<SyntaxNode>, bytes: UnsafeBufferPointer<UInt8>) {
+        // At least one of each, so that every pointer is a real one.
+        let nodeCopy = UnsafeMutableBufferPointer<SyntaxNode>.allocate(capacity: Swift.max(nodes.count, 1))
+        _ = nodeCopy.initialize(from: nodes)
+        let byteCopy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Swift.max(bytes.count, 1))
+        _ = byteCopy.initialize(from: bytes)
+        self.nodes = nodeCopy
+        self.bytes = UnsafeMutableBufferPointer(rebasing: byteCopy[..<bytes.count])
+    }
+
+    deinit {
+        nodes.deallocate()
+        bytes.baseAddress?.deallocate()
+    }
+
+    /// Where an empty lent tree points (never read: no index reaches it).
+    nonisolated(unsafe) static let none: UnsafePointer<SyntaxNode> = UnsafePointer(UnsafeMutablePointer<SyntaxNode>.allocate(capacity: 1))
 }
 
 /// One node of a `SyntaxTree`: a kind, where it was written, up to two children and the next

@@ -55,7 +55,7 @@ extension Compiler {
             }
             guard parser.current.kind == .end else { return .failure(Diagnostic("parameter-value", "parameter $\(name) holds more than one value: \(text)", at: range)) }
             // A value is text and numbers: one parameter naming another could go round for ever.
-            if parser.nodes.contains(where: { $0.kind == .parameter }) {
+            if parser.nodes.contains(.parameter) {
                 return .failure(Diagnostic("parameter-value", "parameter $\(name) holds another parameter: \(text)", at: range, help: "give it the value itself"))
             }
             return .success((parser.tree, value))
