@@ -76,18 +76,16 @@ public struct CaseInsensitiveTable<Value: Sendable>: Sendable {
         let low = count > 0 ? Self.word(buffer, start, end, 0) : 0
         let high = count > 8 ? Self.word(buffer, start, end, 1) : 0
         let hash = count > 16 ? Self.hash(buffer, start, end) : Self.hash(low, high, count: count)
-        return slots.withUnsafeBufferPointer { slots in
-            var index = Int(truncatingIfNeeded: hash) & mask
-            while true {
-                let slot = slots[index]
-                guard slot.length >= 0 else { return nil }
-                if slot.hash == hash, Int(slot.length) == count, slot.low == low, slot.high == high,
-                    count <= 16 || remainingWordsMatch(buffer, start, end, from: Int(slot.start))
-                {
-                    return values[Int(slot.value)]
-                }
-                index = (index &+ 1) & mask
+        var index = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let slot = slots[index]
+            guard slot.length >= 0 else { return nil }
+            if slot.hash == hash, Int(slot.length) == count, slot.low == low, slot.high == high,
+                count <= 16 || remainingWordsMatch(buffer, start, end, from: Int(slot.start))
+            {
+                return values[Int(slot.value)]
             }
+            index = (index &+ 1) & mask
         }
     }
 

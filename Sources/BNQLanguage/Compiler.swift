@@ -272,56 +272,27 @@ public struct Compiler: Sendable {
         var resultsOnly: Bool { form == .results }
     }
 
+    /// What a select list asks for.
+    struct Selection {
+        /// The fields and computed columns, in order (empty: the default columns).
+        var projection: [JobField] = []
+        /// `*`: whole jobs.
+        var allFields = false
+        var aggregates: [(Aggregate, JobField?)] = []
+        /// Aggregates named with `as`, for `order by` and `having`, and their names by column
+        /// (made when one is named).
+        var aggregateAliases: [String: (Aggregate, JobField?)]?
+        var aggregateNames: [GroupPlan.Column: String]?
+    }
+
     /// A query's plan; the aliases its select list gives hold for it alone.
     mutating func compileQuery(_ query: QueryParts) throws(Diagnostic) -> JobsPlan {
         if aliases != nil { aliases = nil }
-        var projection: [JobField] = []
-        var allFields = false
-        var aggregates: [(Aggregate, JobField?)] = []
-        /// Aggregates named with `as`, for `order by` and `having` (made when one is named).
-        var aggregateAliases: [String: (Aggregate, JobField?)]?
-        var aggregateNames: [GroupPlan.Column: String]?
-        for item in tree.list(from: query.selection) {
-            let expression = tree[item].a
-            let kind = tree[expression].kind
-            let aliasNode = tree[item].b
-            let alias = aliasNode >= 0 ? tree.text(aliasNode) : nil
-            if let alias, aliases?[alias.lowercased()] != nil || aggregateAliases?[alias.lowercased()] != nil {
-                throw Diagnostic("duplicate-alias", "'\(alias)' names two columns", at: tree.range(aliasNode), help: "give each column its own name")
-            }
-            switch kind {
-            case .star:
-                if alias != nil { throw Diagnostic("alias-star", "'*' cannot be named", at: tree.range(aliasNode)) }
-                allFields = true
-            case .aggregate:
-                let (aggregate, field) = try resolveAggregate(expression)
-                aggregates.append((aggregate, field))
-                if let alias {
-                    if aggregateAliases == nil { (aggregateAliases, aggregateNames) = ([:], [:]) }
-                    aggregateAliases?[alias.lowercased()] = (aggregate, field)
-                    aggregateNames?[.aggregate(aggregate, field)] = alias
-                }
-            default:
-                var field = try resolveField(expression)
-                if let alias {
-                    field = JobField(computed: alias, field.type, .alias(field))
-                    if aliases == nil { aliases = [:] }
-                    aliases?[alias.lowercased()] = field
-                }
-                projection.append(field)
-            }
-        }
+        let selection = query.selection >= 0 ? try select(query.selection) : Selection()
         var groupKeys: [JobField] = []
-        for key in tree.list(from: query.groupBy) { groupKeys.append(try resolveField(key)) }
-        for (key, field) in zip(tree.list(from: query.groupBy), groupKeys) where !field.type.isScalar && field.type != .stringArray {
-            throw Diagnostic("group-type", "cannot group by '\(field.path)' (\(field.type))", at: tree.range(key))
-        }
-        // `select bin(t, 1d) as day … group by bin(t, 1d)`: the key takes the name it was given.
-        for selected in projection {
-            if case .alias(let base) = selected.derivation, let index = groupKeys.firstIndex(of: base) { groupKeys[index] = selected }
-        }
-        let grouped = !groupKeys.isEmpty || !aggregates.isEmpty
-        if grouped, let stray = projection.first(where: { !groupKeys.contains($0) }) {
+        if query.groupBy >= 0 { groupKeys = try self.groupKeys(query.groupBy, projection: selection.projection) }
+        let grouped = !groupKeys.isEmpty || !selection.aggregates.isEmpty
+        if grouped, let stray = selection.projection.first(where: { !groupKeys.contains($0) }) {
             let reference = tree.list(from: query.selection).map { tree[$0].a }.first { expression in
                 tree[expression].kind != .aggregate && tree.name(expression).lowercased() == stray.path.lowercased()
             }
@@ -335,117 +306,24 @@ public struct Compiler: Sendable {
 
         // The predicate: conjuncts the API can express go to the server, the rest stays local.
         var pushed: [JobFilter] = []
-        var residualParts: [LocalPredicate] = []
+        var residual: LocalPredicate?
         if query.predicate >= 0 {
-            pushed.reserveCapacity(4)
+            var residualParts: [LocalPredicate] = []
+            // Room for every conjunct at once (most are pushed): one allocation.
+            pushed.reserveCapacity(conjunctCount(query.predicate))
             try split(query.predicate, pushed: &pushed, residual: &residualParts)
+            if !residualParts.isEmpty { residual = residualParts.dropFirst().reduce(residualParts[0]) { .and($0, $1) } }
         }
-        let residual = residualParts.isEmpty ? nil : residualParts.dropFirst().reduce(residualParts[0]) { .and($0, $1) }
 
         // Ordering: of the groups, or of the jobs.
         var ordering: JobOrdering?
-        var groupPlan: GroupPlan?
-        if grouped {
-            var columns: [GroupPlan.Column] = []
-            var groupOrdering: [(column: Int, descending: Bool)] = []
-            // Grouped by one time bin alone: its buckets, empty ones too.
-            let fill = Self.fill(keys: groupKeys, pushed: pushed)
-            for index in groupKeys.indices { columns.append(.key(index)) }
-            if aggregates.isEmpty { aggregates = [(.count, nil)] }
-            for (aggregate, field) in aggregates { columns.append(.aggregate(aggregate, field)) }
-            // Keep the user's order of columns when they listed keys in the select.
-            if !projection.isEmpty {
-                var ordered: [GroupPlan.Column] = []
-                var aggregateIterator = aggregates.makeIterator()
-                for item in tree.list(from: query.selection) {
-                    let expression = tree[item].a
-                    switch tree[expression].kind {
-                    case .star: break
-                    case .aggregate:
-                        if let (aggregate, field) = aggregateIterator.next() { ordered.append(.aggregate(aggregate, field)) }
-                    default:
-                        if let field = schema.field(named: tree.name(expression)), let index = groupKeys.firstIndex(of: field) { ordered.append(.key(index)) }
-                    }
-                }
-                for index in groupKeys.indices where !ordered.contains(.key(index)) { ordered.insert(.key(index), at: 0) }
-                columns = ordered
-            }
-            for item in tree.list(from: query.orderBy) {
-                let key = tree[item].a
-                let column: GroupPlan.Column
-                switch tree[key].kind {
-                case .name where aggregateAliases?[tree.text(key).lowercased()] != nil:
-                    let (aggregate, field) = aggregateAliases![tree.text(key).lowercased()]!
-                    column = .aggregate(aggregate, field)
-                case .aggregate:
-                    let (aggregate, field) = try resolveAggregate(key)
-                    column = .aggregate(aggregate, field)
-                default:
-                    let field = try resolveField(key)
-                    guard let index = groupKeys.firstIndex(of: field) else {
-                        throw Diagnostic("order-not-grouped", "cannot order groups by '\(field.path)': it is not grouped by", at: tree.range(key))
-                    }
-                    column = .key(index)
-                }
-                if !columns.contains(column) { columns.append(column) }
-                groupOrdering.append((columns.firstIndex(of: column)!, tree[item].detail == 1))
-            }
-            if groupOrdering.isEmpty {
-                // A time bin reads in time order; other groups largest first when counting, else by key.
-                if fill != nil, let keyColumn = columns.firstIndex(of: .key(0)) {
-                    groupOrdering = [(keyColumn, false)]
-                } else if let countColumn = columns.firstIndex(of: .aggregate(.count, nil)), !groupKeys.isEmpty {
-                    groupOrdering = [(countColumn, true)]
-                }
-            }
-            var groups = GroupPlan(keys: groupKeys, columns: columns, ordering: groupOrdering)
-            groups.fill = fill
-            groupPlan = groups
-        } else {
-            var keys: [JobOrdering.Key] = []
-            for item in tree.list(from: query.orderBy) {
-                let key = tree[item].a
-                guard tree[key].kind != .aggregate else {
-                    throw Diagnostic("order-aggregate", "ordering by an aggregate needs 'group by' or an aggregate select", at: tree.range(key))
-                }
-                let field = try resolveField(key)
-                guard field.type.isScalar else {
-                    throw Diagnostic("order-type", "cannot order by '\(field.path)' (\(field.type))", at: tree.range(key))
-                }
-                keys.append(JobOrdering.Key(field: field, descending: tree[item].detail == 1))
-            }
-            if !keys.isEmpty { ordering = JobOrdering(keys: keys) }
-        }
-        if query.countOnly, query.orderBy >= 0 {
-            throw Diagnostic("count-order", "'count' takes no 'order by'", at: tree.range(tree[query.orderBy].a))
-        }
-        if query.countOnly, let range = query.limitRange {
-            throw Diagnostic(
-                "count-limit", "'count' takes no 'limit': it counts every matching job", at: range,
-                help: "to count at most N jobs, write: jobs select id … limit N")
-        }
-
         let output: JobsPlan.Output
-        if query.every >= 0 {
-            let step = try binStep(query.every)
-            // The first bucket: a lower bound on when jobs were created or started.
-            let from = Self.bounds(step, pushed: pushed) { ["createdAt", "startedAt"].contains($0.path) }.from
-            output = .timeline(TimelinePlan(step: step, from: from))
-        } else if query.resultsOnly {
-            output = .results
-        } else if query.countOnly {
-            output = .count
-        } else if var groups = groupPlan {
-            if query.having >= 0 {
-                groups.having = try groupPredicate(query.having, columns: &groups.columns, aliases: aggregateAliases ?? [:])
-            }
-            for (index, column) in groups.columns.enumerated() { if let name = aggregateNames?[column] { groups.names[index] = name } }
-            for (index, column) in groups.columns.enumerated() {
-                if case .aggregate(.sparkline, let field?) = column, let series = Self.fill(keys: [field], pushed: pushed) { groups.series[index] = series }
-            }
-            output = .groups(groups)
+        if grouped {
+            output = try groupedOutput(query, selection, keys: groupKeys, pushed: pushed)
         } else {
-            output = .rows
+            if query.orderBy >= 0 { ordering = try jobOrdering(query.orderBy) }
+            try checkCountClauses(query)
+            output = try plainOutput(query, pushed: pushed) ?? .rows
         }
 
         let sortsLocally = ordering?.keys.contains { $0.field.isComputed } ?? false
@@ -467,9 +345,194 @@ public struct Compiler: Sendable {
             pagination: pagination, ordersOnServer: !grouped && !query.countOnly && ordering != nil && !sortsLocally,
             usesFilterEndpoint: !pushed.isEmpty, pushed: pushed, residual: residual,
             limit: query.limit, offset: offset, paginationPushed: paginationPushed,
-            projection: projection, allFields: allFields, output: output, now: context.now,
+            projection: selection.projection, allFields: selection.allFields, output: output, now: context.now,
             ordering: ordering,
             asOf: query.asOf >= 0 ? try syncReference(query.asOf) : nil)
+    }
+
+    /// The select list starting at item `first`; the fields it names with `as` become aliases.
+    mutating func select(_ first: Int32) throws(Diagnostic) -> Selection {
+        var selection = Selection()
+        // Room for every item in whichever list it joins: no list grows item by item.
+        var fields = 0
+        var aggregates = 0
+        for item in tree.list(from: first) {
+            switch tree[tree[item].a].kind {
+            case .aggregate: aggregates += 1
+            case .star: break
+            default: fields += 1
+            }
+        }
+        if fields > 0 { selection.projection.reserveCapacity(fields) }
+        if aggregates > 0 { selection.aggregates.reserveCapacity(aggregates) }
+        for item in tree.list(from: first) {
+            let expression = tree[item].a
+            let kind = tree[expression].kind
+            let aliasNode = tree[item].b
+            let alias = aliasNode >= 0 ? tree.text(aliasNode) : nil
+            if let alias, aliases?[alias.lowercased()] != nil || selection.aggregateAliases?[alias.lowercased()] != nil {
+                throw Diagnostic("duplicate-alias", "'\(alias)' names two columns", at: tree.range(aliasNode), help: "give each column its own name")
+            }
+            switch kind {
+            case .star:
+                if alias != nil { throw Diagnostic("alias-star", "'*' cannot be named", at: tree.range(aliasNode)) }
+                selection.allFields = true
+            case .aggregate:
+                let (aggregate, field) = try resolveAggregate(expression)
+                selection.aggregates.append((aggregate, field))
+                if let alias {
+                    if selection.aggregateAliases == nil { (selection.aggregateAliases, selection.aggregateNames) = ([:], [:]) }
+                    selection.aggregateAliases?[alias.lowercased()] = (aggregate, field)
+                    selection.aggregateNames?[.aggregate(aggregate, field)] = alias
+                }
+            default:
+                var field = try resolveField(expression)
+                if let alias {
+                    field = JobField(computed: alias, field.type, .alias(field))
+                    if aliases == nil { aliases = [:] }
+                    aliases?[alias.lowercased()] = field
+                }
+                selection.projection.append(field)
+            }
+        }
+        return selection
+    }
+
+    /// The keys of `group by` (from key `first`), checked; a key selected with `as`
+    /// (`select bin(t, 1d) as day … group by bin(t, 1d)`) takes the name it was given.
+    func groupKeys(_ first: Int32, projection: [JobField]) throws(Diagnostic) -> [JobField] {
+        var groupKeys: [JobField] = []
+        groupKeys.reserveCapacity(tree.list(from: first).count)
+        for key in tree.list(from: first) { groupKeys.append(try resolveField(key)) }
+        for (key, field) in zip(tree.list(from: first), groupKeys) where !field.type.isScalar && field.type != .stringArray {
+            throw Diagnostic("group-type", "cannot group by '\(field.path)' (\(field.type))", at: tree.range(key))
+        }
+        for selected in projection {
+            if case .alias(let base) = selected.derivation, let index = groupKeys.firstIndex(of: base) { groupKeys[index] = selected }
+        }
+        return groupKeys
+    }
+
+    /// The order of jobs `order by` (from item `first`) asks for.
+    func jobOrdering(_ first: Int32) throws(Diagnostic) -> JobOrdering {
+        var keys: [JobOrdering.Key] = []
+        keys.reserveCapacity(tree.list(from: first).count)
+        for item in tree.list(from: first) {
+            let key = tree[item].a
+            guard tree[key].kind != .aggregate else {
+                throw Diagnostic("order-aggregate", "ordering by an aggregate needs 'group by' or an aggregate select", at: tree.range(key))
+            }
+            let field = try resolveField(key)
+            guard field.type.isScalar else {
+                throw Diagnostic("order-type", "cannot order by '\(field.path)' (\(field.type))", at: tree.range(key))
+            }
+            keys.append(JobOrdering.Key(field: field, descending: tree[item].detail == 1))
+        }
+        return JobOrdering(keys: keys)
+    }
+
+    /// `count` counts every match: it takes no `order by` and no `limit`.
+    func checkCountClauses(_ query: QueryParts) throws(Diagnostic) {
+        guard query.countOnly else { return }
+        if query.orderBy >= 0 {
+            throw Diagnostic("count-order", "'count' takes no 'order by'", at: tree.range(tree[query.orderBy].a))
+        }
+        if let range = query.limitRange {
+            throw Diagnostic(
+                "count-limit", "'count' takes no 'limit': it counts every matching job", at: range,
+                help: "to count at most N jobs, write: jobs select id … limit N")
+        }
+    }
+
+    /// What a query returns when it is a timeline, result files or a count; nil for rows or groups.
+    func plainOutput(_ query: QueryParts, pushed: [JobFilter]) throws(Diagnostic) -> JobsPlan.Output? {
+        if query.every >= 0 {
+            let step = try binStep(query.every)
+            // The first bucket: a lower bound on when jobs were created or started.
+            let from = Self.bounds(step, pushed: pushed) { ["createdAt", "startedAt"].contains($0.path) }.from
+            return .timeline(TimelinePlan(step: step, from: from))
+        }
+        if query.resultsOnly { return .results }
+        if query.countOnly { return .count }
+        return nil
+    }
+
+    /// The output of a grouped query: its groups (columns, their order, `having`, the buckets to
+    /// show), unless it is a timeline, result files or a count. Kept out of line: most statements
+    /// are not grouped, and need none of its state.
+    @inline(never)
+    func groupedOutput(_ query: QueryParts, _ selection: Selection, keys groupKeys: [JobField], pushed: [JobFilter]) throws(Diagnostic) -> JobsPlan.Output {
+        var aggregates = selection.aggregates
+        var columns: [GroupPlan.Column] = []
+        var groupOrdering: [(column: Int, descending: Bool)] = []
+        let orderKeys = tree.list(from: query.orderBy).count
+        if orderKeys > 0 { groupOrdering.reserveCapacity(orderKeys) }
+        // Grouped by one time bin alone: its buckets, empty ones too.
+        let fill = Self.fill(keys: groupKeys, pushed: pushed)
+        if aggregates.isEmpty { aggregates = [(.count, nil)] }
+        // Room for the columns `order by` or `having` may add: no list grows column by column.
+        let room = groupKeys.count + aggregates.count + orderKeys + 2
+        columns.reserveCapacity(room)
+        for index in groupKeys.indices { columns.append(.key(index)) }
+        for (aggregate, field) in aggregates { columns.append(.aggregate(aggregate, field)) }
+        // Keep the user's order of columns when they listed keys in the select.
+        if !selection.projection.isEmpty {
+            var ordered: [GroupPlan.Column] = []
+            ordered.reserveCapacity(room)
+            var aggregateIterator = aggregates.makeIterator()
+            for item in tree.list(from: query.selection) {
+                let expression = tree[item].a
+                switch tree[expression].kind {
+                case .star: break
+                case .aggregate:
+                    if let (aggregate, field) = aggregateIterator.next() { ordered.append(.aggregate(aggregate, field)) }
+                default:
+                    if let field = schema.field(named: tree.name(expression)), let index = groupKeys.firstIndex(of: field) { ordered.append(.key(index)) }
+                }
+            }
+            for index in groupKeys.indices where !ordered.contains(.key(index)) { ordered.insert(.key(index), at: 0) }
+            columns = ordered
+        }
+        for item in tree.list(from: query.orderBy) {
+            let key = tree[item].a
+            let column: GroupPlan.Column
+            switch tree[key].kind {
+            case .name where selection.aggregateAliases?[tree.text(key).lowercased()] != nil:
+                let (aggregate, field) = selection.aggregateAliases![tree.text(key).lowercased()]!
+                column = .aggregate(aggregate, field)
+            case .aggregate:
+                let (aggregate, field) = try resolveAggregate(key)
+                column = .aggregate(aggregate, field)
+            default:
+                let field = try resolveField(key)
+                guard let index = groupKeys.firstIndex(of: field) else {
+                    throw Diagnostic("order-not-grouped", "cannot order groups by '\(field.path)': it is not grouped by", at: tree.range(key))
+                }
+                column = .key(index)
+            }
+            if !columns.contains(column) { columns.append(column) }
+            groupOrdering.append((columns.firstIndex(of: column)!, tree[item].detail == 1))
+        }
+        if groupOrdering.isEmpty {
+            // A time bin reads in time order; other groups largest first when counting, else by key.
+            if fill != nil, let keyColumn = columns.firstIndex(of: .key(0)) {
+                groupOrdering = [(keyColumn, false)]
+            } else if let countColumn = columns.firstIndex(of: .aggregate(.count, nil)), !groupKeys.isEmpty {
+                groupOrdering = [(countColumn, true)]
+            }
+        }
+        try checkCountClauses(query)
+        if let plain = try plainOutput(query, pushed: pushed) { return plain }
+        var groups = GroupPlan(keys: groupKeys, columns: columns, ordering: groupOrdering)
+        groups.fill = fill
+        if query.having >= 0 {
+            groups.having = try groupPredicate(query.having, columns: &groups.columns, aliases: selection.aggregateAliases ?? [:])
+        }
+        for (index, column) in groups.columns.enumerated() { if let name = selection.aggregateNames?[column] { groups.names[index] = name } }
+        for (index, column) in groups.columns.enumerated() {
+            if case .aggregate(.sparkline, let field?) = column, let series = Self.fill(keys: [field], pushed: pushed) { groups.series[index] = series }
+        }
+        return .groups(groups)
     }
 
     /// Resolves each top-level `and` conjunct of `predicate`, left to right, into a filter the
@@ -496,6 +559,12 @@ public struct Compiler: Sendable {
             return residual.append(negated ? .not(.filter(filter)) : .filter(filter))
         }
         residual.append(try resolve(predicate))
+    }
+
+    /// How many top-level `and` conjuncts `predicate` has.
+    func conjunctCount(_ predicate: Int32) -> Int {
+        let node = tree[predicate]
+        return node.kind == .and ? conjunctCount(node.a) + conjunctCount(node.b) : 1
     }
 
     /// The single filter a resolved conjunct amounts to, when the API can express it.

@@ -72,11 +72,13 @@ public struct Lexer {
     static func lexemes(bytes: UnsafeBufferPointer<UInt8>, in range: SourceRange) -> [Lexeme] {
         var lexemes: [Lexeme] = []
         lexemes.reserveCapacity((min(range.end, bytes.count) - min(range.start, range.end, bytes.count)) / 3 + 4)
+        let end = min(range.end, bytes.count)
+        var position = min(range.start, end)
         KeywordTable.entries.withUnsafeBufferPointer { table in
-            var lexer = Lexer(bytes: bytes, range: range, keywords: table)
             while true {
-                let lexeme = lexer.next()
+                let (lexeme, next) = scan(bytes, position, end, table)
                 lexemes.append(lexeme)
+                position = next
                 if lexeme.kind == .end { return }
             }
         }
@@ -105,12 +107,15 @@ public struct Lexer {
     private static func lex(
         _ bytes: UnsafeBufferPointer<UInt8>, _ range: SourceRange, into buffer: UnsafeMutableBufferPointer<Lexeme>, _ table: UnsafeBufferPointer<KeywordTable.Entry>
     ) -> Int? {
-        var lexer = Lexer(bytes: bytes, range: range, keywords: table)
+        let end = min(range.end, bytes.count)
+        var position = min(range.start, end)
         var count = 0
+        let base = buffer.baseAddress!
         while count < buffer.count {
-            let lexeme = lexer.next()
-            (buffer.baseAddress! + count).initialize(to: lexeme)
+            let (lexeme, next) = scan(bytes, position, end, table)
+            (base + count).initialize(to: lexeme)
             count += 1
+            position = next
             if lexeme.kind == .end { return count }
         }
         _ = buffer.baseAddress!.deinitialize(count: count)
@@ -155,57 +160,38 @@ public struct Lexer {
         return String(decoding: value, as: UTF8.self)
     }
 
-    let bytes: UnsafeBufferPointer<UInt8>
-    /// Where the text to read ends (bytes beyond belong to other statements).
-    let end: Int
-    var position = 0
-    let keywords: UnsafeBufferPointer<KeywordTable.Entry>
-
-    /// A lexer of `bytes[range]` (the range clamped to the bytes).
-    init(bytes: UnsafeBufferPointer<UInt8>, range: SourceRange, keywords: UnsafeBufferPointer<KeywordTable.Entry>) {
-        self.bytes = bytes
-        self.end = min(range.end, bytes.count)
-        self.keywords = keywords
-        self.position = min(range.start, end)
-    }
-
-    /// The byte `offset` ahead, or 0 past the end (0 is never a byte the lexer looks for).
-    @inline(__always) func peek(_ offset: Int = 0) -> UInt8 {
-        position + offset < end ? bytes[position + offset] : 0
-    }
-
     @inline(__always) static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
     @inline(__always) public static func isLetter(_ byte: UInt8) -> Bool {
         (byte | 0x20) &- 0x61 < 26 || byte == 0x5F || byte >= 0x80
     }
 
-    mutating func next() -> Lexeme {
-        skipTrivia()
-        let start = position
-        guard position < end else { return Lexeme(kind: .end, range: SourceRange(start, start)) }
-        let byte = bytes[position]
-        if Self.isLetter(byte) { return identifier(start) }
-        if Self.isDigit(byte) { return numeric(start) }
-        switch byte {
-        case UInt8(ascii: "'"), UInt8(ascii: "\""): return string(start, quote: byte)
-        case UInt8(ascii: "$"):
-            position += 1
-            while Self.isLetter(peek()) || Self.isDigit(peek()) { position += 1 }
-            return Lexeme(kind: .parameter, range: SourceRange(start, position))
-        default: return symbol(start)
-        }
-    }
-
-    mutating func skipTrivia() {
-        while position < end {
-            let byte = bytes[position]
+    /// The lexeme at or after `position` in `bytes[..<end]` (white space and `--` comments
+    /// skipped), and where the one after it starts. Each kind is read by a function of positions,
+    /// not of a lexer's state, so that the loop keeps its position in a register.
+    @inline(__always)
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ position: Int, _ end: Int, _ keywords: UnsafeBufferPointer<KeywordTable.Entry>) -> (Lexeme, Int) {
+        var start = position
+        while start < end {
+            let byte = bytes[start]
             if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
-                position += 1
-            } else if byte == UInt8(ascii: "-"), peek(1) == UInt8(ascii: "-") {
-                while position < end, bytes[position] != 0x0A { position += 1 }
+                start += 1
+            } else if byte == UInt8(ascii: "-"), start + 1 < end, bytes[start + 1] == UInt8(ascii: "-") {
+                while start < end, bytes[start] != 0x0A { start += 1 }
             } else {
-                return
+                break
             }
+        }
+        guard start < end else { return (Lexeme(kind: .end, range: SourceRange(start, start)), start) }
+        let byte = bytes[start]
+        if isLetter(byte) { return identifier(bytes, start, end, keywords) }
+        if isDigit(byte) { return numeric(bytes, start, end) }
+        switch byte {
+        case UInt8(ascii: "'"), UInt8(ascii: "\""): return string(bytes, start, end)
+        case UInt8(ascii: "$"):
+            var position = start + 1
+            while position < end, isLetter(bytes[position]) || isDigit(bytes[position]) { position += 1 }
+            return (Lexeme(kind: .parameter, range: SourceRange(start, position)), position)
+        default: return symbol(bytes, start, end)
         }
     }
 
@@ -214,37 +200,38 @@ public struct Lexer {
         (byte | 0x20) &- 0x61 < 26 || byte &- 0x30 < 10 || byte == 0x5F || byte >= 0x80
     }
 
-    mutating func identifier(_ start: Int) -> Lexeme {
-        position += 1
-        skipWordBytes()
+    @inline(__always)
+    static func identifier(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ keywords: UnsafeBufferPointer<KeywordTable.Entry>) -> (Lexeme, Int) {
+        var position = skipWordBytes(bytes, start + 1, end)
         // A dotted path continues only with a letter after the dot; no keyword has a dot.
-        guard peek() == UInt8(ascii: "."), Self.isLetter(peek(1)) else {
+        guard position + 1 < end, bytes[position] == UInt8(ascii: "."), isLetter(bytes[position + 1]) else {
             // A word longer than every keyword is not looked up.
             let keyword = position - start <= KeywordTable.longest ? KeywordTable.keyword(bytes, start, position, in: keywords) : nil
-            return Lexeme(kind: .identifier, keyword: keyword, range: SourceRange(start, position))
+            return (Lexeme(kind: .identifier, keyword: keyword, range: SourceRange(start, position)), position)
         }
-        while true {
-            skipWordBytes()
-            if peek() == UInt8(ascii: "."), Self.isLetter(peek(1)) { position += 1 } else { break }
+        while position + 1 < end, bytes[position] == UInt8(ascii: "."), isLetter(bytes[position + 1]) {
+            position = skipWordBytes(bytes, position + 1, end)
         }
-        return Lexeme(kind: .identifier, range: SourceRange(start, position))
+        return (Lexeme(kind: .identifier, range: SourceRange(start, position)), position)
     }
 
-    /// Moves past the bytes that continue a word (see `isWordByte`), eight at a time while eight
-    /// can be read: `wordBytes` marks them, and the first byte left unmarked ends the word.
-    @inline(__always) mutating func skipWordBytes() {
+    /// Where the bytes that continue a word (see `isWordByte`) from `position` on end, read eight
+    /// at a time while eight can be read: `wordBytes` marks them, and the first byte left unmarked
+    /// ends the word.
+    @inline(__always) static func skipWordBytes(_ bytes: UnsafeBufferPointer<UInt8>, _ position: Int, _ end: Int) -> Int {
+        var position = position
         while position + 8 <= bytes.count {
             let word = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + position).loadUnaligned(as: UInt64.self))
-            let others = ~Self.wordBytes(word) & 0x8080_8080_8080_8080
+            let others = ~wordBytes(word) & 0x8080_8080_8080_8080
             guard others != 0 else {
                 position += 8
-                if position >= end { position = end; return }
+                if position >= end { return end }
                 continue
             }
-            position = Swift.min(position + others.trailingZeroBitCount / 8, end)
-            return
+            return Swift.min(position + others.trailingZeroBitCount / 8, end)
         }
-        while position < end, Self.isWordByte(bytes[position]) { position += 1 }
+        while position < end, isWordByte(bytes[position]) { position += 1 }
+        return position
     }
 
     /// For each byte of `word`, the byte's 0x80 bit set when it continues a word (a letter, `_`,
@@ -260,43 +247,46 @@ public struct Lexer {
         return (digits | letters | underscores | word) & (0x80 &* ones)
     }
 
-    mutating func numeric(_ start: Int) -> Lexeme {
+    /// A number, a duration, a date or time, or (digits running into letters) an invalid token.
+    static func numeric(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (Lexeme, Int) {
+        var position = start
+        @inline(__always) func peek(_ offset: Int = 0) -> UInt8 { position + offset < end ? bytes[position + offset] : 0 }
         // A date: 4 digits, '-', 2 digits, '-', 2 digits, then an optional time.
-        if position + 10 <= end, Self.isDigit(bytes[position]), Self.isDigit(bytes[position + 1]), Self.isDigit(bytes[position + 2]),
-            Self.isDigit(bytes[position + 3]), bytes[position + 4] == UInt8(ascii: "-"), Self.isDigit(bytes[position + 5]), Self.isDigit(bytes[position + 6]),
-            bytes[position + 7] == UInt8(ascii: "-"), Self.isDigit(bytes[position + 8]), Self.isDigit(bytes[position + 9])
+        if position + 10 <= end, isDigit(bytes[position]), isDigit(bytes[position + 1]), isDigit(bytes[position + 2]),
+            isDigit(bytes[position + 3]), bytes[position + 4] == UInt8(ascii: "-"), isDigit(bytes[position + 5]), isDigit(bytes[position + 6]),
+            bytes[position + 7] == UInt8(ascii: "-"), isDigit(bytes[position + 8]), isDigit(bytes[position + 9])
         {
             position += 10
-            if peek() == UInt8(ascii: "T") || peek() == UInt8(ascii: "t"), Self.isDigit(peek(1)) {
+            if peek() == UInt8(ascii: "T") || peek() == UInt8(ascii: "t"), isDigit(peek(1)) {
                 position += 1
-                while Self.isDigit(peek()) || peek() == UInt8(ascii: ":") || peek() == UInt8(ascii: ".") { position += 1 }
+                while isDigit(peek()) || peek() == UInt8(ascii: ":") || peek() == UInt8(ascii: ".") { position += 1 }
                 if peek() == UInt8(ascii: "Z") || peek() == UInt8(ascii: "z") {
                     position += 1
-                } else if peek() == UInt8(ascii: "+") || (peek() == UInt8(ascii: "-") && Self.isDigit(peek(1))) {
+                } else if peek() == UInt8(ascii: "+") || (peek() == UInt8(ascii: "-") && isDigit(peek(1))) {
                     position += 1
-                    while Self.isDigit(peek()) || peek() == UInt8(ascii: ":") { position += 1 }
+                    while isDigit(peek()) || peek() == UInt8(ascii: ":") { position += 1 }
                 }
             }
-            return Lexeme(kind: .timestamp, range: SourceRange(start, position))
+            return (Lexeme(kind: .timestamp, range: SourceRange(start, position)), position)
         }
         // Whole numbers of up to 15 digits are exact in a Double: added up here, not parsed.
         var whole: Int64 = 0
-        while position < end, Self.isDigit(bytes[position]) {
+        while position < end, isDigit(bytes[position]) {
             if position - start < 15 { whole = whole * 10 + Int64(bytes[position] &- 0x30) }
             position += 1
         }
         var exact = position - start <= 15
-        if peek() == UInt8(ascii: "."), Self.isDigit(peek(1)) {
+        if peek() == UInt8(ascii: "."), isDigit(peek(1)) {
             exact = false
             position += 1
-            while Self.isDigit(peek()) { position += 1 }
+            while isDigit(peek()) { position += 1 }
         }
         if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E"),
-            Self.isDigit(peek(1)) || ((peek(1) == UInt8(ascii: "-") || peek(1) == UInt8(ascii: "+")) && Self.isDigit(peek(2)))
+            isDigit(peek(1)) || ((peek(1) == UInt8(ascii: "-") || peek(1) == UInt8(ascii: "+")) && isDigit(peek(2)))
         {
             exact = false
             position += 2
-            while Self.isDigit(peek()) { position += 1 }
+            while isDigit(peek()) { position += 1 }
         }
         let numberEnd = position
         // The value, worked out only for a number or a duration (not for `530e23b1`, which is invalid).
@@ -304,30 +294,32 @@ public struct Lexer {
             exact ? Double(whole) : (Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<numberEnd]), as: UTF8.self)) ?? 0)
         }
         // A duration: a number with a unit right after it.
-        if Self.isLetter(peek()) {
+        if isLetter(peek()) {
             let unitStart = position
-            while Self.isLetter(peek()) { position += 1 }
-            guard let scale = DurationUnit.scale(UnsafeBufferPointer(rebasing: bytes[unitStart..<position])), !Self.isDigit(peek()) else {
-                while Self.isLetter(peek()) || Self.isDigit(peek()) { position += 1 }
-                return Lexeme(kind: .invalid, range: SourceRange(start, position))
+            while isLetter(peek()) { position += 1 }
+            guard let scale = DurationUnit.scale(UnsafeBufferPointer(rebasing: bytes[unitStart..<position])), !isDigit(peek()) else {
+                while isLetter(peek()) || isDigit(peek()) { position += 1 }
+                return (Lexeme(kind: .invalid, range: SourceRange(start, position)), position)
             }
-            return Lexeme(kind: .duration, range: SourceRange(start, position), number: value() * scale)
+            return (Lexeme(kind: .duration, range: SourceRange(start, position), number: value() * scale), position)
         }
-        return Lexeme(kind: .number, range: SourceRange(start, numberEnd), number: value())
+        return (Lexeme(kind: .number, range: SourceRange(start, numberEnd), number: value()), numberEnd)
     }
 
-    mutating func string(_ start: Int, quote: UInt8) -> Lexeme {
-        position += 1
+    /// A string from its opening quote: to its closing one, or to the end (unterminated).
+    static func string(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (Lexeme, Int) {
+        let quote = bytes[start]
+        var position = start + 1
         while position < end {
             let byte = bytes[position]
             if byte == quote {
                 // A doubled quote stands for one quote, as in SQL.
-                if peek(1) == quote {
+                if position + 1 < end, bytes[position + 1] == quote {
                     position += 2
                     continue
                 }
                 position += 1
-                return Lexeme(kind: .string, range: SourceRange(start, position))
+                return (Lexeme(kind: .string, range: SourceRange(start, position)), position)
             }
             if byte == UInt8(ascii: "\\"), position + 1 < end {
                 position += 2
@@ -335,43 +327,44 @@ public struct Lexer {
             }
             position += 1
         }
-        return Lexeme(kind: .unterminatedString, range: SourceRange(start, position))
+        return (Lexeme(kind: .unterminatedString, range: SourceRange(start, position)), position)
     }
 
-    mutating func symbol(_ start: Int) -> Lexeme {
-        let one = bytes[position]
-        let second = peek(1)
-        let two: Keyword? =
-            switch (one, second) {
-            case (UInt8(ascii: "="), UInt8(ascii: "=")): .equal
-            case (UInt8(ascii: "!"), UInt8(ascii: "=")), (UInt8(ascii: "<"), UInt8(ascii: ">")): .notEqual
-            case (UInt8(ascii: "<"), UInt8(ascii: "=")): .lessOrEqual
-            case (UInt8(ascii: ">"), UInt8(ascii: "=")): .greaterOrEqual
-            default: nil
+    @inline(__always)
+    static func symbol(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (Lexeme, Int) {
+        let one = bytes[start]
+        let second = start + 1 < end ? bytes[start + 1] : 0
+        let keyword: Keyword?
+        var length = 1
+        switch one {
+        case UInt8(ascii: "="):
+            keyword = .equal
+            if second == UInt8(ascii: "=") { length = 2 }
+        case UInt8(ascii: "!"):
+            keyword = second == UInt8(ascii: "=") ? .notEqual : nil
+            if keyword != nil { length = 2 }
+        case UInt8(ascii: "<"):
+            switch second {
+            case UInt8(ascii: ">"): (keyword, length) = (.notEqual, 2)
+            case UInt8(ascii: "="): (keyword, length) = (.lessOrEqual, 2)
+            default: keyword = .less
             }
-        if let two {
-            position += 2
-            return Lexeme(kind: .symbol, keyword: two, range: SourceRange(start, position))
+        case UInt8(ascii: ">"):
+            if second == UInt8(ascii: "=") { (keyword, length) = (.greaterOrEqual, 2) } else { keyword = .greater }
+        case UInt8(ascii: "("): keyword = .open
+        case UInt8(ascii: ")"): keyword = .close
+        case UInt8(ascii: ","): keyword = .comma
+        case UInt8(ascii: ";"): keyword = .semicolon
+        case UInt8(ascii: "+"): keyword = .plus
+        case UInt8(ascii: "-"): keyword = .minus
+        case UInt8(ascii: "*"): keyword = .star
+        default: keyword = nil
         }
-        position += 1
-        let single: Keyword? =
-            switch one {
-            case UInt8(ascii: "="): .equal
-            case UInt8(ascii: "<"): .less
-            case UInt8(ascii: ">"): .greater
-            case UInt8(ascii: "("): .open
-            case UInt8(ascii: ")"): .close
-            case UInt8(ascii: ","): .comma
-            case UInt8(ascii: ";"): .semicolon
-            case UInt8(ascii: "+"): .plus
-            case UInt8(ascii: "-"): .minus
-            case UInt8(ascii: "*"): .star
-            default: nil
-            }
-        if let single { return Lexeme(kind: .symbol, keyword: single, range: SourceRange(start, position)) }
+        if let keyword { return (Lexeme(kind: .symbol, keyword: keyword, range: SourceRange(start, start + length)), start + length) }
         // Take a whole UTF-8 character for the message.
+        var position = start + 1
         while position < end, bytes[position] & 0xC0 == 0x80 { position += 1 }
-        return Lexeme(kind: .invalid, range: SourceRange(start, position))
+        return (Lexeme(kind: .invalid, range: SourceRange(start, position)), position)
     }
 }
 

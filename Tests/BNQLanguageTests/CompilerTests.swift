@@ -16,19 +16,50 @@ import Testing
 
     struct CompileTestError: Error {}
 
-    /// The parser holds up to 32 lexemes on the stack and the rest in an array: statements on
-    /// either side of that line, and one far beyond it, compile alike, every value kept in order.
-    @Test(arguments: [1, 10, 11, 12, 13, 14, 40, 500])
+    /// The parser holds up to 32 lexemes and 25 syntax nodes on the stack, and the rest on the
+    /// heap: statements on either side of both lines, and one far beyond them, compile alike,
+    /// every value kept in order, whether compiled from the text (the tree lent from the
+    /// parser's buffers) or from a parsed statement (a tree that keeps its own copy).
+    @Test(arguments: [1, 10, 11, 12, 13, 14, 18, 19, 20, 40, 500])
     func statementsOfEveryLengthCompileAlike(values: Int) throws {
         let names = (0..<values).map { "n\($0)" }
         let source = "jobs where name in (" + names.map { "'\($0)'" }.joined(separator: ", ") + ") limit 3"
-        // 2 × values + 8 lexemes with the end: 12 values fill the 32 exactly, 13 take the array.
+        // 2 × values + 8 lexemes with the end: 12 values fill the 32 exactly, 13 take the array;
+        // values + 6 nodes: 19 values fill the 25 exactly, 20 move to the heap.
         #expect(Lexer.lexemes(source).count == 2 * values + 8)
         let plan = try Self.plan(source)
         #expect(plan.pushed.count == 1)
         #expect(plan.pushed.first?.operand == .list(names.map(FilterOperand.string)))
         #expect(plan.limit == 3)
-        #expect(Parser.parse(source + "; " + source).statements.count == 2)
+        let parsed = Parser.parse(source + "; " + source)
+        #expect(parsed.statements.count == 2)
+        let compiler = Compiler(context: CompileContext(now: Self.now, pageSize: 500))
+        for statement in parsed.statements {
+            guard case .jobs(let fromStatement) = try compiler.compile(statement.statement).get() else { throw CompileTestError() }
+            #expect(fromStatement.request.json == plan.request.json)
+        }
+    }
+
+    /// A parsed statement keeps what it needs of its text: compiled after the text and every
+    /// other reference to it are gone, it reads the same values (and a statement parsed from a
+    /// part of a text keeps only that part, at the same positions).
+    @Test func aStatementOutlivesTheTextItWasParsedFrom() throws {
+        var statements: [Statement] = []
+        do {
+            let padding = String(repeating: "-- a comment long enough to put the text on the heap\n", count: 3)
+            let text = padding + "jobs where name == 'nightly-render' and state == FAILED; job 'abc-123'"
+            let start = padding.utf8.count
+            statements = Parser.parse(text, in: SourceRange(start, text.utf8.count)).statements.map(\.statement)
+            #expect(statements.count == 2)
+        }
+        let compiler = Compiler(context: CompileContext(now: Self.now, pageSize: 500))
+        guard case .jobs(let plan) = try compiler.compile(try #require(statements.first)).get() else { throw CompileTestError() }
+        #expect(plan.pushed.map(\.operand) == [.string("nightly-render"), .string("JOB_STATE_FAILED")])
+        #expect(statements.last?.jobID == "abc-123")
+        // The same statement parsed again compares equal; a different one does not.
+        let again = Parser.parse("jobs where name == 'nightly-render' and state == FAILED").statements.map(\.statement)
+        #expect(again.first != statements.first)  // written at another place in its text
+        #expect(statements.first == statements.first)
     }
 
     @Test func theIssueExampleCompilesToTwoFiltersOrderAndPagination() throws {
