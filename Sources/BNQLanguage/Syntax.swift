@@ -167,25 +167,27 @@ struct SyntaxList: Sequence, IteratorProtocol {
     }
 }
 
-/// What a tree that outlives its parser reads: copies of its nodes and of the source's UTF-8,
-/// freed with it.
+/// What a tree that outlives its parser reads: copies of its nodes and of its part of the
+/// source's UTF-8, in one block (nodes first, then bytes), freed with it.
 final class SyntaxStorage: @unchecked Sendable {
     let nodes: UnsafeMutableBufferPointer<SyntaxNode>
     let bytes: UnsafeMutableBufferPointer<UInt8>
 
     init(nodes: UnsafeBufferPointer<SyntaxNode>, bytes: UnsafeBufferPointer<UInt8>) {
-        // At least one of each, so that every pointer is a real one.
-        let nodeCopy = UnsafeMutableBufferPointer<SyntaxNode>.allocate(capacity: Swift.max(nodes.count, 1))
+        // At least one node, so that every pointer is a real one.
+        let nodeBytes = Swift.max(nodes.count, 1) * MemoryLayout<SyntaxNode>.stride
+        let block = UnsafeMutableRawPointer.allocate(byteCount: nodeBytes + bytes.count, alignment: MemoryLayout<SyntaxNode>.alignment)
+        let nodeCopy = UnsafeMutableBufferPointer(start: block.bindMemory(to: SyntaxNode.self, capacity: Swift.max(nodes.count, 1)), count: nodes.count)
         _ = nodeCopy.initialize(from: nodes)
-        let byteCopy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Swift.max(bytes.count, 1))
+        let byteCopy = UnsafeMutableBufferPointer(start: (block + nodeBytes).bindMemory(to: UInt8.self, capacity: bytes.count), count: bytes.count)
         _ = byteCopy.initialize(from: bytes)
         self.nodes = nodeCopy
-        self.bytes = UnsafeMutableBufferPointer(rebasing: byteCopy[..<bytes.count])
+        self.bytes = byteCopy
     }
 
     deinit {
-        nodes.deallocate()
-        bytes.baseAddress?.deallocate()
+        // The nodes are plain values: the block is freed without deinitializing them.
+        UnsafeMutableRawPointer(nodes.baseAddress!).deallocate()
     }
 
     /// Where an empty lent tree points (never read: no index reaches it).
