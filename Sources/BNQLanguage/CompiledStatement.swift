@@ -70,7 +70,7 @@ public struct JobsPlan: Sendable {
         case count
         /// The result files of each matching job.
         case results
-        case groups(GroupPlan)
+        indirect case groups(GroupPlan)
         /// Per bucket of a width: jobs started, ended, failed and running.
         case timeline(TimelinePlan)
     }
