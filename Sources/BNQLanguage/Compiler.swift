@@ -749,6 +749,6 @@ extension Parser {
     /// A parameter meant for `in`: a parenthesised list, or a single value made a one-element list.
     mutating func parseValueListOrValue() throws(Failure) -> Int32 {
         let value = try parseValue()
-        return add(.list, nodes.base[Int(value)].range, a: value)
+        return add(.list, nodes[value].range, a: value)
     }
 }

@@ -121,7 +121,7 @@ public struct Parser {
 
     /// Links `node` after `last` in a list whose first node is `first` (-1 while empty).
     @inline(__always) mutating func link(_ node: Int32, first: inout Int32, last: inout Int32) {
-        if first < 0 { first = node } else { nodes.base[Int(last)].next = node }
+        if first < 0 { first = node } else { nodes[last].next = node }
         last = node
     }
 
@@ -263,7 +263,7 @@ public struct Parser {
                 from = try parseValue()
                 try expectKeyword(.and, "expected 'and' between the two syncs of 'between'")
                 let to = try parseValue()
-                nodes.base[Int(from)].next = to
+                nodes[from].next = to
             }
             if current.isKeyword(.where) || current.isKeyword(.between) {
                 let word = folded(current)
@@ -330,10 +330,10 @@ public struct Parser {
                     guard current.kind == .identifier else { throw error("expected-alias", "expected a name after 'as'") }
                     alias = add(.name, advance().range)
                 }
-                link(add(.item, nodes.base[Int(expression)].range, a: expression, b: alias), first: &items, last: &lastItem)
+                link(add(.item, nodes[expression].range, a: expression, b: alias), first: &items, last: &lastItem)
             } while current.isSymbol(.comma) && progress.advanced(to: index)
             link(add(.select, word.range, a: items), first: &first, last: &last)
-            if form == .count || form == .results { misplacedSelect = nodes.base[Int(items)].range }
+            if form == .count || form == .results { misplacedSelect = nodes[items].range }
         }
         if current.isKeyword(.where) {
             let word = advance()
@@ -357,7 +357,7 @@ public struct Parser {
                 try parser.rejectArithmetic()
                 var descending: UInt8 = 0
                 if parser.current.isKeyword(.desc) { _ = parser.advance(); descending = 1 } else if parser.current.isKeyword(.asc) { _ = parser.advance() }
-                return parser.add(.orderItem, parser.nodes.base[Int(key)].range, detail: descending, a: key)
+                return parser.add(.orderItem, parser.nodes[key].range, detail: descending, a: key)
             }
             link(add(.orderBy, word.range, a: keys), first: &first, last: &last)
         }
@@ -398,7 +398,7 @@ public struct Parser {
         let order = misplaced?.order ?? 0
         var clause = first
         while clause >= 0 {
-            let node = nodes.base[Int(clause)]
+            let node = nodes[clause]
             if let written = Self.clause(of: node.kind), written.order >= order {
                 let message = written.order == order ? "'\(spelling)' is written twice" : "'\(spelling)' goes before '\(written.spelling)'"
                 let help =
@@ -615,7 +615,7 @@ public struct Parser {
         }
         _ = advance()
         let percent = add(.number, token.range, number: token.number)
-        return add(.ranked, nodes.base[Int(field)].range.union(token.range), a: field, b: percent)
+        return add(.ranked, nodes[field].range.union(token.range), a: field, b: percent)
     }
 
     /// `count(distinct f)`: after `count(`, the word `distinct` makes it a count of values.
@@ -698,6 +698,12 @@ struct NodeBuffer {
     }
 
     var buffer: UnsafeBufferPointer<SyntaxNode> { UnsafeBufferPointer(start: base, count: count) }
+
+    /// Node `index` (one already made).
+    @inline(__always) subscript(_ index: Int32) -> SyntaxNode {
+        get { base[Int(index)] }
+        nonmutating set { base[Int(index)] = newValue }
+    }
 
     @inline(__always) mutating func append(_ node: SyntaxNode) {
         if count == capacity { grow() }

@@ -135,13 +135,13 @@ extension Parser {
             let minus: UInt8 = advance().isSymbol(.plus) ? 0 : 1
             let amount = try parsePrimaryValue()
             // `now - 1 day`: a number and a unit written apart.
-            if nodes.base[Int(amount)].kind == .number, current.kind == .identifier, let unit = Self.unitWord(folded(current)) {
+            if nodes[amount].kind == .number, current.kind == .identifier, let unit = Self.unitWord(folded(current)) {
                 let text = lentTree.numberText(amount)
                 throw error(
                     "duration-unit", "expected a duration such as \(text)\(unit)", at: current,
                     help: "write the unit right after the number: \(text)\(unit)")
             }
-            value = add(.shifted, nodes.base[Int(value)].range.union(nodes.base[Int(amount)].range), detail: minus, a: value, b: amount)
+            value = add(.shifted, nodes[value].range.union(nodes[amount].range), detail: minus, a: value, b: amount)
         }
         return value
     }
