@@ -15,10 +15,8 @@ public struct Lexer {
     /// Calls `body` with the UTF-8 of `source` where it is stored (no copy for a native string;
     /// a string stored otherwise is made contiguous first).
     @inline(__always) public static func withUTF8<T>(_ source: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
-        if let result = source.utf8.withContiguousStorageIfAvailable(body) { return result }
-        var copy = source
-        copy.makeContiguousUTF8()
-        return copy.utf8.withContiguousStorageIfAvailable(body) ?? Array(copy.utf8).withUnsafeBufferPointer(body)
+        var source = source
+        return source.withUTF8(body)
     }
 
     /// All tokens of `source` with their text, ending with `.end`. `--` comments are skipped.

@@ -628,8 +628,8 @@ public struct Parser {
 
     /// A field, or a column computed from fields: `endedAt - startedAt`, `now - createdAt`,
     /// `bin(createdAt, 1d)`; with `aggregates`, also `count` and `p95(f)` (in `having`).
-    mutating func parseFieldExpression(_ message: String, aggregates: Bool) throws(Failure) -> Int32 {
-        guard current.kind == .identifier else { throw error("expected-field", message) }
+    mutating func parseFieldExpression(_ message: @autoclosure () -> String, aggregates: Bool) throws(Failure) -> Int32 {
+        guard current.kind == .identifier else { throw error("expected-field", message()) }
         let token = advance()
         if token.isKeyword(.bin), current.isSymbol(.open) {
             _ = advance()

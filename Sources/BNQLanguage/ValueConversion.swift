@@ -101,13 +101,14 @@ extension Compiler {
             }
         case .number:
             let number = node.number
-            let text = tree.numberText(value)
             switch type {
             // Whole numbers for integer fields go as Int64Value and compare exactly.
-            case .integer, .int64String: return Int64(text).map(FilterOperand.int) ?? .double(number)
+            case .integer, .int64String: return Int64(tree.numberText(value)).map(FilterOperand.int) ?? .double(number)
             case .double, .seconds: return .double(number)
-            case .string: throw mismatch("\(text) is a number", help: "write '\(text)' in quotes to compare as text")
-            default: throw mismatch("\(text) is a number")
+            case .string:
+                let text = tree.numberText(value)
+                throw mismatch("\(text) is a number", help: "write '\(text)' in quotes to compare as text")
+            default: throw mismatch("\(tree.numberText(value)) is a number")
             }
         case .duration:
             let seconds = node.number
