@@ -613,7 +613,8 @@ public struct Compiler: Sendable {
                 "operator-type", "'\(op.rawValue)' cannot apply to '\(field.path)' (\(type)): \(problem)",
                 at: tree.range(comparison), help: Self.operatorHelp(for: type))
         }
-        let elementType: FieldType = type == .stringArray ? .string : type
+        let elementType: FieldType
+        if case .stringArray = type { elementType = .string } else { elementType = type }
         let operand = condition.takesList ? try convertList(node.b, to: elementType, field: field) : try convert(node.b, to: elementType, field: field)
         // Converted and checked once, here: the filter takes the operand as it is.
         return (JobFilter(checked: field, condition: condition, operand: operand), negate)

@@ -72,13 +72,12 @@ public struct Lexer {
         lexemes.reserveCapacity((min(range.end, bytes.count) - min(range.start, range.end, bytes.count)) / 3 + 4)
         let end = min(range.end, bytes.count)
         var position = min(range.start, end)
-        KeywordTable.entries.withUnsafeBufferPointer { table in
-            while true {
-                let (lexeme, next) = scan(bytes, position, end, table)
-                lexemes.append(lexeme)
-                position = next
-                if lexeme.kind == .end { return }
-            }
+        let table = KeywordTable.entries
+        while true {
+            let (lexeme, next) = scan(bytes, position, end, table)
+            lexemes.append(lexeme)
+            position = next
+            if lexeme.kind == .end { break }
         }
         return lexemes
     }
@@ -91,7 +90,7 @@ public struct Lexer {
     /// when they are few, as they are in a statement typed at the prompt; else in an array.
     static func withLexemes<T>(bytes: UnsafeBufferPointer<UInt8>, in range: SourceRange, _ body: (UnsafeBufferPointer<Lexeme>) -> T) -> T {
         let onStack: T? = withUnsafeTemporaryAllocation(of: Lexeme.self, capacity: stackCapacity) { buffer in
-            guard let count = KeywordTable.entries.withUnsafeBufferPointer({ table in lex(bytes, range, into: buffer, table) }) else { return nil }
+            guard let count = lex(bytes, range, into: buffer, KeywordTable.entries) else { return nil }
             defer { _ = buffer.baseAddress!.deinitialize(count: count) }
             return body(UnsafeBufferPointer(rebasing: buffer[..<count]))
         }
@@ -380,15 +379,19 @@ enum KeywordTable {
     static let longest = 10
 
     /// 256 slots, a power of two well above twice the number of words.
-    static let entries: ContiguousArray<Entry> = {
-        var entries = ContiguousArray(repeating: Entry(), count: 256)
+    ///
+    /// Made once and never freed (it lives as long as the program), so that a statement reads
+    /// it through a pointer without retaining anything.
+    nonisolated(unsafe) static let entries: UnsafeBufferPointer<Entry> = {
+        let entries = UnsafeMutableBufferPointer<Entry>.allocate(capacity: 256)
+        entries.initialize(repeating: Entry())
         for keyword in Keyword.allCases where !keyword.isSymbol {
             let (low, high) = Array(keyword.rawValue.utf8).withUnsafeBufferPointer { key($0, 0, $0.count) }
             var slot = KeywordTable.slot(low, high)
             while entries[slot].keyword != nil { slot = (slot + 1) & 255 }
             entries[slot] = Entry(low: low, high: high, keyword: keyword)
         }
-        return entries
+        return UnsafeBufferPointer(entries)
     }()
 
     /// The bytes `start..<end` (at most 16), packed in little-endian order with every byte's
