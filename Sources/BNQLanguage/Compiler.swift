@@ -470,7 +470,8 @@ public struct Compiler: Sendable {
         // Grouped by one time bin alone: its buckets, empty ones too.
         let fill = Self.fill(keys: groupKeys, pushed: pushed)
         if aggregates.isEmpty { aggregates = [(.count, nil)] }
-        // Room for the columns `order by` or `having` may add: no list grows column by column.
+        // Room for the columns `order by` may add and, as a rule, those `having` adds: the lists
+        // do not grow column by column.
         let room = groupKeys.count + aggregates.count + orderKeys + 2
         columns.reserveCapacity(room)
         for index in groupKeys.indices { columns.append(.key(index)) }

@@ -4,7 +4,8 @@ import BNQCore
 /// and an unclosed string an `.unterminatedString`, and the parser reports them where it meets them.
 ///
 /// The lexer makes `Lexeme`s: kinds and byte ranges, with the keyword an identifier spells found
-/// through a small hash table, and no text. Nothing is allocated but the array of lexemes.
+/// through a small hash table, and no text. Nothing is allocated but the lexemes' buffer, and
+/// that only when they do not fit on the stack.
 public struct Lexer {
     /// The UTF-8 of `source`, copied in one piece from its storage (where `Array(source.utf8)`
     /// would walk the view byte by byte).
@@ -82,9 +83,14 @@ public struct Lexer {
         return lexemes
     }
 
+    /// How many bytes Swift always places a temporary allocation on the stack for (beyond them,
+    /// `withUnsafeTemporaryAllocation` checks the room left, or takes the heap): what the lexemes
+    /// and the parser's nodes are sized to.
+    static let stackBytes = 1024
+
     /// How many lexemes a statement may have to be read into a buffer on the stack: as many as
-    /// fit in the 1,024 bytes Swift always allocates there (a longer statement takes the heap).
-    static let stackCapacity = 1024 / MemoryLayout<Lexeme>.stride
+    /// fit in `stackBytes` (a longer statement takes the heap).
+    static let stackCapacity = stackBytes / MemoryLayout<Lexeme>.stride
 
     /// Calls `body` with the lexemes of `bytes[range]` (ending with `.end`): held on the stack
     /// when they are few, as they are in a statement typed at the prompt; else in an array.
@@ -115,7 +121,7 @@ public struct Lexer {
             position = next
             if lexeme.kind == .end { return count }
         }
-        _ = buffer.baseAddress!.deinitialize(count: count)
+        _ = base.deinitialize(count: count)
         return nil
     }
 
@@ -338,8 +344,7 @@ public struct Lexer {
             keyword = .equal
             if second == UInt8(ascii: "=") { length = 2 }
         case UInt8(ascii: "!"):
-            keyword = second == UInt8(ascii: "=") ? .notEqual : nil
-            if keyword != nil { length = 2 }
+            if second == UInt8(ascii: "=") { (keyword, length) = (.notEqual, 2) } else { keyword = nil }
         case UInt8(ascii: "<"):
             switch second {
             case UInt8(ascii: ">"): (keyword, length) = (.notEqual, 2)

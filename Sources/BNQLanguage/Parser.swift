@@ -83,8 +83,8 @@ public struct Parser {
     }
 
     /// How many nodes a statement may have to be built on the stack: as many as fit in the
-    /// 1,024 bytes Swift always allocates there (a larger tree moves to the heap as it grows).
-    static let stackCapacity = 1024 / MemoryLayout<SyntaxNode>.stride
+    /// bytes Swift always allocates there (a larger tree moves to the heap as it grows).
+    static let stackCapacity = Lexer.stackBytes / MemoryLayout<SyntaxNode>.stride
 
     /// Calls `body` with a parser of the part `range` of `source` (all of it by default). The
     /// parser reads the string's own bytes, and lexemes and nodes held on the stack, so it must
@@ -712,11 +712,12 @@ struct NodeBuffer {
     }
 
     private mutating func grow() {
-        let larger = UnsafeMutablePointer<SyntaxNode>.allocate(capacity: Swift.max(capacity * 2, 16))
+        let largerCapacity = Swift.max(capacity * 2, 16)
+        let larger = UnsafeMutablePointer<SyntaxNode>.allocate(capacity: largerCapacity)
         larger.moveInitialize(from: base, count: count)
         if owned { base.deallocate() }
         base = larger
-        capacity = Swift.max(capacity * 2, 16)
+        capacity = largerCapacity
         owned = true
     }
 

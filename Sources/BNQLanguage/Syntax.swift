@@ -4,15 +4,15 @@ import BNQCore
 /// and names and values as byte ranges of the source, read only where the compiler needs them.
 ///
 /// A tree reads its nodes and the source's UTF-8 through pointers, so reading it retains nothing.
-/// A tree that outlives its parser owns a copy of both (`storage`: one object, two buffers); the
-/// tree `compile(source:)` compiles is lent instead, for the length of that call, and points at
-/// the parser's own buffers on the stack (nothing allocated, nothing to free).
+/// A tree that outlives its parser owns a copy of both (`storage`, one block); the tree
+/// `compile(source:)` compiles is lent instead, for the length of that call, and points at the
+/// parser's own buffers (nothing allocated, nothing to free).
 public struct SyntaxTree: @unchecked Sendable {
     /// Keeps `nodes` and `bytes` alive; nil for a tree lent for the length of a call.
     let storage: SyntaxStorage?
-    /// The nodes, `count` of them (valid while `storage` is, or while the lending call runs).
+    /// The nodes (valid while `storage` is, or while the lending call runs); every index a node
+    /// holds is one of them.
     let nodes: UnsafePointer<SyntaxNode>
-    let count: Int
     /// The UTF-8 of the text parsed: `bytes[0]` is the source's byte `origin` (a tree of a part
     /// of a text keeps that part; ranges still count from the start of the whole text).
     let bytes: UnsafeBufferPointer<UInt8>
@@ -26,7 +26,6 @@ public struct SyntaxTree: @unchecked Sendable {
         let storage = SyntaxStorage(nodes: nodes, bytes: bytes)
         self.storage = storage
         self.nodes = UnsafePointer(storage.nodes.baseAddress!)
-        self.count = nodes.count
         self.bytes = UnsafeBufferPointer(storage.bytes)
         self.origin = origin
     }
@@ -36,7 +35,6 @@ public struct SyntaxTree: @unchecked Sendable {
     init(lending nodes: UnsafeBufferPointer<SyntaxNode>, of bytes: UnsafeBufferPointer<UInt8>) {
         self.storage = nil
         self.nodes = nodes.baseAddress ?? SyntaxStorage.none
-        self.count = nodes.count
         self.bytes = bytes
         self.origin = 0
     }
@@ -121,8 +119,7 @@ public struct SyntaxTree: @unchecked Sendable {
         }
     }
 
-    /// The children of a list: `first` and the nodes its `next` links lead to (none for -1, and
-    /// then without holding the nodes).
+    /// The children of a list: `first` and the nodes its `next` links lead to (none for -1).
     func list(from first: Int32) -> SyntaxList { SyntaxList(nodes: nodes, next: first) }
 
     /// Whether node `a` of this tree and node `b` of `other` are the same syntax written at the same place.
