@@ -101,6 +101,7 @@ extension Compiler {
             }
         case .number:
             let number = node.number
+            try Self.checkFinite(number, tree.numberText(value), at: tree.range(value))
             switch type {
             // Whole numbers for integer fields go as Int64Value and compare exactly.
             case .integer, .int64String: return Int64(tree.numberText(value)).map(FilterOperand.int) ?? .double(number)
@@ -112,6 +113,7 @@ extension Compiler {
             }
         case .duration:
             let seconds = node.number
+            try Self.checkFinite(seconds, tree.text(value), at: tree.range(value))
             switch type {
             case .double, .integer, .int64String, .seconds: return .double(seconds)
             case .timestamp: throw mismatch("a duration is not a time", help: "write now - \(Self.durationText(seconds)) for a time in the past")
@@ -204,6 +206,15 @@ extension Compiler {
         default:
             throw Diagnostic("expected-time", "expected a time: now, today, or a date such as 2026-01-31", at: tree.range(value))
         }
+    }
+
+    /// A number as written must be one a double holds: `1e400` (or `1e400s`) reads as infinity,
+    /// which compares with nothing the API can be sent, so it is an error where it is written.
+    static func checkFinite(_ value: Double, _ written: @autoclosure () -> String, at range: SourceRange) throws(Diagnostic) {
+        guard !value.isFinite else { return }
+        throw Diagnostic(
+            "number-out-of-range", "'\(written())' is out of range for a number", at: range,
+            help: "numbers go up to about 1.8e308 (durations in seconds alike)")
     }
 
     func enumValue(_ text: String, _ enumType: EnumType, _ range: SourceRange, _ field: JobField) throws(Diagnostic) -> String {
