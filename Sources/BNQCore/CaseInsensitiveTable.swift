@@ -70,18 +70,41 @@ public struct CaseInsensitiveTable<Value: Sendable>: Sendable {
 
     /// The value the name `buffer[start..<end]` names, in any case; nil when none does. Bytes of
     /// `buffer` after `end` may be read (and masked off) to take whole words.
+    ///
+    /// A name of up to 16 bytes (nearly every one) is its length and two folded words: the slot
+    /// is compared on those alone, read through the slots' own pointer (no bounds checks: the
+    /// index is masked to the table's size).
     public func value(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Value? {
-        let count = end - start
-        // Most names fit in two words: read them once, hash and compare them as they are.
+        let count = end &- start
+        guard count <= 16 else { return longValue(in: buffer, from: start, to: end) }
         let low = count > 0 ? Self.word(buffer, start, end, 0) : 0
-        let high = count > 8 ? Self.word(buffer, start, end, 1) : 0
-        let hash = count > 16 ? Self.hash(buffer, start, end) : Self.hash(low, high, count: count)
+        let high = count > 8 ? Self.word(buffer, start &+ 8, end, 0) : 0
+        let hash = Self.hash(low, high, count: count)
+        let slot: Int32 = slots.withUnsafeBufferPointer { slots in
+            let base = slots.baseAddress!
+            var index = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let slot = base[index]
+                if slot.low == low, slot.high == high, Int(slot.length) == count { return slot.value }
+                if slot.length < 0 { return -1 }
+                index = (index &+ 1) & mask
+            }
+        }
+        return slot >= 0 ? values[Int(slot)] : nil
+    }
+
+    /// `value(in:from:to:)` for a name longer than 16 bytes: hashed and compared word by word.
+    private func longValue(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Value? {
+        let count = end - start
+        let low = Self.word(buffer, start, end, 0)
+        let high = Self.word(buffer, start, end, 1)
+        let hash = Self.hash(buffer, start, end)
         var index = Int(truncatingIfNeeded: hash) & mask
         while true {
             let slot = slots[index]
             guard slot.length >= 0 else { return nil }
             if slot.hash == hash, Int(slot.length) == count, slot.low == low, slot.high == high,
-                count <= 16 || remainingWordsMatch(buffer, start, end, from: Int(slot.start))
+                remainingWordsMatch(buffer, start, end, from: Int(slot.start))
             {
                 return values[Int(slot.value)]
             }
@@ -102,10 +125,10 @@ public struct CaseInsensitiveTable<Value: Sendable>: Sendable {
     /// Word `index` (bytes `8 * index` on) of `buffer[start..<end]`, little-endian, folded to lower
     /// case, with the bytes past `end` as zeros.
     @inline(__always) static func word(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ index: Int) -> UInt64 {
-        let offset = start + 8 * index
-        let length = end - offset
+        let offset = start &+ 8 &* index
+        let length = end &- offset
         var value: UInt64 = 0
-        if offset + 8 <= buffer.count {
+        if offset &+ 8 <= buffer.count {
             value = UInt64(littleEndian: UnsafeRawPointer(buffer.baseAddress! + offset).loadUnaligned(as: UInt64.self))
             if length < 8 { value &= (1 << (8 * UInt64(length))) &- 1 }
         } else {

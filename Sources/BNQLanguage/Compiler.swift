@@ -23,18 +23,24 @@ public struct Compiler: Sendable {
     /// The records field names resolve against: jobs, or the shell's history.
     public var schema: RecordSchema { setup.schema }
     /// The syntax tree of the statement being compiled (a parameter's, while its value is read).
-    var tree = SyntaxTree.empty
+    ///
+    /// (No property has a default value: the optimiser then builds a compiler in place, rather
+    /// than building a default one, copying it and destroying the first, as it did.)
+    var tree: SyntaxTree
     /// The statement's `select … as NAME` of fields and computed columns, by lower-cased name.
     /// (nil until a statement names a column: most do not, and then there is no table to make.)
     var aliases: [String: JobField]?
 
     public init(context: CompileContext, schema: RecordSchema = .jobs) {
         self.setup = Setup(context: context, schema: schema)
+        self.tree = .empty
+        self.aliases = nil
     }
 
     private init(setup: Setup, tree: SyntaxTree) {
         self.setup = setup
         self.tree = tree
+        self.aliases = nil
     }
 
     /// A compiler of the same setup reading `tree`, with no aliases yet (made afresh rather than
@@ -43,9 +49,14 @@ public struct Compiler: Sendable {
 
     /// Compiles one statement, or gives the first error in it.
     public func compile(_ statement: Statement) -> Result<CompiledStatement, Diagnostic> {
-        var compiler = reading(statement.tree)
+        reading(statement.tree).compiled(statement.root)
+    }
+
+    /// The statement at `root`, compiled by this compiler, which is used up (one compiler per
+    /// statement, made in place: a `var` copy of it cost a copy and a destruction).
+    consuming func compiled(_ root: Int32) -> Result<CompiledStatement, Diagnostic> {
         do throws(Diagnostic) {
-            return .success(try compiler.compileStatement(statement.root))
+            return .success(try compileStatement(root))
         } catch {
             return .failure(error)
         }
@@ -68,12 +79,7 @@ public struct Compiler: Sendable {
             guard count == 1 else {
                 return .failure(Diagnostic("statement-count", count == 0 ? "no statement" : "expected one statement, found \(count)", at: SourceRange(0, parser.bytes.count)))
             }
-            var compiler = Compiler(setup: setup, tree: parser.lentTree)
-            do throws(Diagnostic) {
-                return .success(try compiler.compileStatement(root))
-            } catch {
-                return .failure(error)
-            }
+            return Compiler(setup: setup, tree: parser.lentTree).compiled(root)
         }
     }
 

@@ -205,15 +205,37 @@ public struct Lexer {
 
     @inline(__always)
     static func identifier(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ keywords: UnsafeBufferPointer<KeywordTable.Entry>) -> (Lexeme, Int) {
-        var position = skipWordBytes(bytes, start + 1, end)
-        // A dotted path continues only with a letter after the dot; no keyword has a dot.
-        guard position + 1 < end, bytes[position] == UInt8(ascii: "."), isLetter(bytes[position + 1]) else {
+        var position: Int
+        var keyword: Keyword?
+        if start &+ 16 <= bytes.count {
+            // Read once for both jobs: the first 16 bytes give where the word ends and, folded,
+            // the keyword table's key (`KeywordTable.key` on bytes already in registers).
+            let base = UnsafeRawPointer(bytes.baseAddress! + start)
+            let first = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
+            let firstEnds = ~wordBytes(first) & 0x8080_8080_8080_8080
+            var second: UInt64 = 0
+            if firstEnds != 0 {
+                position = start &+ firstEnds.trailingZeroBitCount / 8
+            } else {
+                second = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+                let secondEnds = ~wordBytes(second) & 0x8080_8080_8080_8080
+                position = secondEnds != 0 ? start &+ 8 &+ secondEnds.trailingZeroBitCount / 8 : skipWordBytes(bytes, start &+ 16, end)
+            }
+            // The bytes read may run past the end of the part being lexed: the word stops there.
+            position = Swift.min(position, end)
+            let length = position &- start
+            if length <= KeywordTable.longest { keyword = KeywordTable.keyword(folded: first, second, length: length, in: keywords) }
+        } else {
+            position = skipWordBytes(bytes, start + 1, end)
             // A word longer than every keyword is not looked up.
-            let keyword = position - start <= KeywordTable.longest ? KeywordTable.keyword(bytes, start, position, in: keywords) : nil
+            if position - start <= KeywordTable.longest { keyword = KeywordTable.keyword(bytes, start, position, in: keywords) }
+        }
+        // A dotted path continues only with a letter after the dot; no keyword has a dot.
+        guard position &+ 1 < end, bytes[position] == UInt8(ascii: "."), isLetter(bytes[position &+ 1]) else {
             return (Lexeme(kind: .identifier, keyword: keyword, range: SourceRange(start, position)), position)
         }
-        while position + 1 < end, bytes[position] == UInt8(ascii: "."), isLetter(bytes[position + 1]) {
-            position = skipWordBytes(bytes, position + 1, end)
+        while position &+ 1 < end, bytes[position] == UInt8(ascii: "."), isLetter(bytes[position &+ 1]) {
+            position = skipWordBytes(bytes, position &+ 1, end)
         }
         return (Lexeme(kind: .identifier, range: SourceRange(start, position)), position)
     }
@@ -427,6 +449,19 @@ enum KeywordTable {
     /// The keyword `bytes[start..<end]` spells, in any case, looked up in `table` (the entries).
     @inline(__always) static func keyword(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, in table: UnsafeBufferPointer<Entry>) -> Keyword? {
         let (low, high) = key(bytes, start, end)
+        return keyword(low, high, in: table)
+    }
+
+    /// The keyword a word of `length` bytes (1 to 16) spells, given its first 16 bytes as read
+    /// (`first`, then `second`; bytes past the word are masked off here).
+    @inline(__always) static func keyword(folded first: UInt64, _ second: UInt64, length: Int, in table: UnsafeBufferPointer<Entry>) -> Keyword? {
+        let lowMask: UInt64 = length >= 8 ? ~0 : (1 &<< (8 &* UInt64(truncatingIfNeeded: length))) &- 1
+        let highMask: UInt64 = length <= 8 ? 0 : length >= 16 ? ~0 : (1 &<< (8 &* UInt64(truncatingIfNeeded: length &- 8))) &- 1
+        return keyword((first | 0x2020_2020_2020_2020) & lowMask, (second | 0x2020_2020_2020_2020) & highMask, in: table)
+    }
+
+    /// The keyword whose folded spelling is `low`, `high` (see `key`).
+    @inline(__always) static func keyword(_ low: UInt64, _ high: UInt64, in table: UnsafeBufferPointer<Entry>) -> Keyword? {
         var slot = self.slot(low, high)
         while true {
             let entry = table[slot]

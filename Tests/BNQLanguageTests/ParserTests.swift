@@ -77,6 +77,30 @@ import Testing
         }
     }
 
+    /// Lexing a part of a text reads the bytes after the part (words are read 16 bytes at a time)
+    /// but never takes them in: the part's lexemes are those of the part alone, keywords cut short
+    /// by its end included (`wher|e` is no keyword, `where|ver` is one).
+    @Test func aPartOfATextLexesAsThatPartAlone() {
+        var random = SeededRandom(seed: 11)
+        let words = Keyword.allCases.filter { !$0.isSymbol }.map(\.rawValue) + ["createdAt", "templateInfo.app", "x", "_y", "é", "7d", "'s'", "=="]
+        for _ in 0..<5000 {
+            var text = ""
+            for _ in 0..<Int(1 + random.next() % 6) {
+                let word = words[Int(random.next() % UInt64(words.count))]
+                text += (random.next() % 2 == 0 ? word.uppercased() : word) + (random.next() % 3 == 0 ? "" : " ")
+            }
+            let bytes = Array(text.utf8)
+            let start = Int(random.next() % UInt64(bytes.count))
+            let end = start + Int(random.next() % UInt64(bytes.count - start + 1))
+            guard let part = String(bytes: bytes[start..<end], encoding: .utf8) else { continue }
+            let alone = Lexer.tokenize(part).map { Token(kind: $0.kind, text: $0.text, range: SourceRange($0.range.start + start, $0.range.end + start), number: $0.number, keyword: $0.keyword) }
+            let inPlace = Lexer.tokenize(text, in: SourceRange(start, end))
+            #expect(inPlace.map(\.kind) == alone.map(\.kind), "\(text.debugDescription) \(start)..<\(end)")
+            #expect(inPlace.map(\.keyword) == alone.map(\.keyword), "\(text.debugDescription) \(start)..<\(end)")
+            #expect(inPlace.map(\.range) == alone.map(\.range), "\(text.debugDescription) \(start)..<\(end)")
+        }
+    }
+
     @Test func symbolsAndLiteralsKeepTheirMeaning() {
         let tokens = Lexer.tokenize("a = 1 <> 2 <= 3 >= 4 != 5 == 'it''s' \"q\\\"x\" 'tab\\tend' 15m 1.5e3 2026-01-31T12:00:00Z $p 'open\\")
         #expect(tokens.map(\.text) == [
