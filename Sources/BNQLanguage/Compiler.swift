@@ -23,13 +23,20 @@ public struct Compiler: Sendable {
     /// The records field names resolve against: jobs, or the shell's history.
     public var schema: RecordSchema { setup.schema }
     /// The syntax tree of the statement being compiled (a parameter's, while its value is read).
+    let tree: SyntaxTree
+    /// The query's `select … as NAME` of fields and computed columns (nil unless its select list
+    /// names a column: most do not, and then there is no table to make).
     ///
-    /// (No property has a default value: the optimiser then builds a compiler in place, rather
-    /// than building a default one, copying it and destroying the first, as it did.)
-    var tree: SyntaxTree
-    /// The statement's `select … as NAME` of fields and computed columns, by lower-cased name.
-    /// (nil until a statement names a column: most do not, and then there is no table to make.)
-    var aliases: [String: JobField]?
+    /// A compiler never changes: the one table a query with names gets is filled in as its
+    /// select list is read. (A compiler that could change was copied and destroyed once more on
+    /// every statement: `compileStatement` was `mutating` only for this table.)
+    let aliases: Aliases?
+
+    /// The names a query's select list gives, by lower-cased name; written only while that
+    /// query's select list is compiled, by the one compiler compiling it.
+    final class Aliases: @unchecked Sendable {
+        var fields: [String: JobField] = [:]
+    }
 
     public init(context: CompileContext, schema: RecordSchema = .jobs) {
         self.setup = Setup(context: context, schema: schema)
@@ -37,13 +44,13 @@ public struct Compiler: Sendable {
         self.aliases = nil
     }
 
-    private init(setup: Setup, tree: SyntaxTree) {
+    private init(setup: Setup, tree: SyntaxTree, aliases: Aliases? = nil) {
         self.setup = setup
         self.tree = tree
-        self.aliases = nil
+        self.aliases = aliases
     }
 
-    /// A compiler of the same setup reading `tree`, with no aliases yet (made afresh rather than
+    /// A compiler of the same setup reading `tree`, with no aliases (made afresh rather than
     /// copied: nothing of this one's statement is carried over).
     func reading(_ tree: SyntaxTree) -> Compiler { Compiler(setup: setup, tree: tree) }
 
@@ -52,9 +59,8 @@ public struct Compiler: Sendable {
         reading(statement.tree).compiled(statement.root)
     }
 
-    /// The statement at `root`, compiled by this compiler, which is used up (one compiler per
-    /// statement, made in place: a `var` copy of it cost a copy and a destruction).
-    consuming func compiled(_ root: Int32) -> Result<CompiledStatement, Diagnostic> {
+    /// The statement at `root`, compiled by this compiler.
+    func compiled(_ root: Int32) -> Result<CompiledStatement, Diagnostic> {
         do throws(Diagnostic) {
             return .success(try compileStatement(root))
         } catch {
@@ -83,18 +89,16 @@ public struct Compiler: Sendable {
         }
     }
 
-    mutating func compileStatement(_ statement: Int32) throws(Diagnostic) -> CompiledStatement {
+    func compileStatement(_ statement: Int32) throws(Diagnostic) -> CompiledStatement {
         let node = tree[statement]
         switch node.kind {
         case .query:
             let query = QueryParts(tree, statement)
             switch query.form {
             case .history:
-                var compiler = Compiler(context: context, schema: .history).reading(tree)
-                return .history(try compiler.compileQuery(query))
+                return .history(try Compiler(context: context, schema: .history).reading(tree).compileQuery(query))
             case .syncs:
-                var compiler = Compiler(context: context, schema: .syncs).reading(tree)
-                return .syncs(try compiler.compileQuery(query))
+                return .syncs(try Compiler(context: context, schema: .syncs).reading(tree).compileQuery(query))
             default: return .jobs(try compileQuery(query))
             }
         case .job: return .job(id: try jobID(statement))
@@ -155,7 +159,7 @@ public struct Compiler: Sendable {
     func resolveField(_ reference: Int32) throws(Diagnostic) -> JobField {
         let kind = tree[reference].kind
         guard kind == .name || kind == .star else { return try resolveComputed(reference) }
-        if let aliases, let alias = aliases[tree.text(reference).lowercased()] { return alias }
+        if let aliases, let alias = aliases.fields[tree.text(reference).lowercased()] { return alias }
         let schema = setup.schema
         if let field = tree.withText(reference, { schema.field(in: $0, from: $1, to: $2) }) {
             // A key of stateTimestamps is a state: checked like `state == …` is.
@@ -291,9 +295,17 @@ public struct Compiler: Sendable {
         var aggregateNames: [GroupPlan.Column: String]?
     }
 
-    /// A query's plan; the aliases its select list gives hold for it alone.
-    mutating func compileQuery(_ query: QueryParts) throws(Diagnostic) -> JobsPlan {
-        if aliases != nil { aliases = nil }
+    /// A query's plan; the aliases its select list gives hold for it alone (a compiler with a
+    /// table of its own compiles a query whose select list names a column).
+    func compileQuery(_ query: QueryParts) throws(Diagnostic) -> JobsPlan {
+        if query.selection >= 0, tree.list(from: query.selection).contains(where: { tree[$0].b >= 0 }) {
+            return try Compiler(setup: setup, tree: tree, aliases: Aliases()).compileNamedQuery(query)
+        }
+        return try compileNamedQuery(query)
+    }
+
+    /// `compileQuery`, by a compiler that holds the query's aliases if it has any.
+    private func compileNamedQuery(_ query: QueryParts) throws(Diagnostic) -> JobsPlan {
         let selection = query.selection >= 0 ? try select(query.selection) : Selection()
         var groupKeys: [JobField] = []
         if query.groupBy >= 0 { groupKeys = try self.groupKeys(query.groupBy, projection: selection.projection) }
@@ -357,7 +369,7 @@ public struct Compiler: Sendable {
     }
 
     /// The select list starting at item `first`; the fields it names with `as` become aliases.
-    mutating func select(_ first: Int32) throws(Diagnostic) -> Selection {
+    func select(_ first: Int32) throws(Diagnostic) -> Selection {
         var selection = Selection()
         // Room for every item in whichever list it joins: no list grows item by item.
         var fields = 0
@@ -376,7 +388,7 @@ public struct Compiler: Sendable {
             let kind = tree[expression].kind
             let aliasNode = tree[item].b
             let alias = aliasNode >= 0 ? tree.text(aliasNode) : nil
-            if let alias, aliases?[alias.lowercased()] != nil || selection.aggregateAliases?[alias.lowercased()] != nil {
+            if let alias, aliases?.fields[alias.lowercased()] != nil || selection.aggregateAliases?[alias.lowercased()] != nil {
                 throw Diagnostic("duplicate-alias", "'\(alias)' names two columns", at: tree.range(aliasNode), help: "give each column its own name")
             }
             switch kind {
@@ -395,8 +407,7 @@ public struct Compiler: Sendable {
                 var field = try resolveField(expression)
                 if let alias {
                     field = JobField(computed: alias, field.type, .alias(field))
-                    if aliases == nil { aliases = [:] }
-                    aliases?[alias.lowercased()] = field
+                    aliases?.fields[alias.lowercased()] = field
                 }
                 selection.projection.append(field)
             }
