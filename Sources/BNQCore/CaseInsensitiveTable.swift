@@ -7,20 +7,24 @@
 public struct CaseInsensitiveTable<Value: Sendable>: Sendable {
     /// One slot of the open-addressed table: a name's hash, length and first two folded words,
     /// and where its value (and, past 16 bytes, its other words) are; `length` -1 when empty.
-    struct Slot {
-        var hash: UInt64 = 0
-        var low: UInt64 = 0
-        var high: UInt64 = 0
-        var length: Int32 = -1
-        var value: Int32 = 0
+    @usableFromInline struct Slot: Sendable {
+        @usableFromInline var hash: UInt64 = 0
+        @usableFromInline var low: UInt64 = 0
+        @usableFromInline var high: UInt64 = 0
+        @usableFromInline var length: Int32 = -1
+        @usableFromInline var value: Int32 = 0
         /// Where its folded words start in `words` (all of them, for names longer than 16 bytes).
-        var start: Int32 = 0
+        @usableFromInline var start: Int32 = 0
+
+        @usableFromInline init(hash: UInt64 = 0, low: UInt64 = 0, high: UInt64 = 0, length: Int32 = -1, value: Int32 = 0, start: Int32 = 0) {
+            (self.hash, self.low, self.high, self.length, self.value, self.start) = (hash, low, high, length, value, start)
+        }
     }
 
     /// The slots, a power of two of them, at most half full; read in one place per probe.
-    private let slots: ContiguousArray<Slot>
-    private let mask: Int
-    private let values: ContiguousArray<Value>
+    @usableFromInline let slots: ContiguousArray<Slot>
+    @usableFromInline let mask: Int
+    @usableFromInline let values: ContiguousArray<Value>
     private let words: ContiguousArray<UInt64>
 
     /// A table of `entries`; of two names that differ only in case, the first is kept.
@@ -74,7 +78,7 @@ public struct CaseInsensitiveTable<Value: Sendable>: Sendable {
     /// A name of up to 16 bytes (nearly every one) is its length and two folded words: the slot
     /// is compared on those alone, read through the slots' own pointer (no bounds checks: the
     /// index is masked to the table's size).
-    public func value(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Value? {
+    @inlinable public func value(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Value? {
         let count = end &- start
         guard count <= 16 else { return longValue(in: buffer, from: start, to: end) }
         let low = count > 0 ? Self.word(buffer, start, end, 0) : 0
@@ -94,7 +98,7 @@ public struct CaseInsensitiveTable<Value: Sendable>: Sendable {
     }
 
     /// `value(in:from:to:)` for a name longer than 16 bytes: hashed and compared word by word.
-    private func longValue(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Value? {
+    @usableFromInline func longValue(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Value? {
         let count = end - start
         let low = Self.word(buffer, start, end, 0)
         let high = Self.word(buffer, start, end, 1)
@@ -124,7 +128,7 @@ public struct CaseInsensitiveTable<Value: Sendable>: Sendable {
 
     /// Word `index` (bytes `8 * index` on) of `buffer[start..<end]`, little-endian, folded to lower
     /// case, with the bytes past `end` as zeros.
-    @inline(__always) static func word(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ index: Int) -> UInt64 {
+    @inlinable @inline(__always) static func word(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ index: Int) -> UInt64 {
         let offset = start &+ 8 &* index
         let length = end &- offset
         var value: UInt64 = 0
@@ -142,7 +146,7 @@ public struct CaseInsensitiveTable<Value: Sendable>: Sendable {
     }
 
     /// The eight bytes of `word` with ASCII capitals made small letters and every other byte kept.
-    @inline(__always) static func lowered(_ word: UInt64) -> UInt64 {
+    @inlinable @inline(__always) static func lowered(_ word: UInt64) -> UInt64 {
         let heptets = word & 0x7F7F_7F7F_7F7F_7F7F
         let aboveZ = heptets &+ 0x2525_2525_2525_2525
         let fromA = heptets &+ 0x3F3F_3F3F_3F3F_3F3F
@@ -165,7 +169,7 @@ public struct CaseInsensitiveTable<Value: Sendable>: Sendable {
         return hash
     }
 
-    @inline(__always) static func hash(_ low: UInt64, _ high: UInt64, count: Int) -> UInt64 {
+    @inlinable @inline(__always) static func hash(_ low: UInt64, _ high: UInt64, count: Int) -> UInt64 {
         let mixed = (low ^ (high &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(truncatingIfNeeded: count)) &* 0xFF51_AFD7_ED55_8CCD
         return mixed ^ (mixed >> 29)
     }

@@ -9,7 +9,7 @@ public struct JobFilter: Sendable, Hashable {
     public let operand: FilterOperand
     /// The strings of a long `in` / `not in` list, for look-ups in constant time (a sync asks for
     /// hundreds of ids at once); derived from `operand`.
-    private let stringSet: Set<String>?
+    @usableFromInline let stringSet: Set<String>?
 
     public static func == (lhs: JobFilter, rhs: JobFilter) -> Bool {
         lhs.field == rhs.field && lhs.condition == rhs.condition && lhs.operand == rhs.operand
@@ -61,7 +61,7 @@ public struct JobFilter: Sendable, Hashable {
 
     /// A filter whose operand is already converted to the field's type and checked against the
     /// condition (the compiler does both once, with positioned diagnostics).
-    public init(checked field: JobField, condition: FilterCondition, operand: FilterOperand) {
+    @inlinable public init(checked field: JobField, condition: FilterCondition, operand: FilterOperand) {
         self.field = field
         self.condition = condition
         self.operand = operand

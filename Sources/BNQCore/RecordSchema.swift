@@ -6,9 +6,9 @@ public final class RecordSchema: Sendable {
     /// What the records are called in messages (`jobs`, `history`).
     public let name: String
     public let fields: [JobField]
-    private let table: CaseInsensitiveTable<JobField>
+    @usableFromInline let table: CaseInsensitiveTable<JobField>
     /// Fields not listed but named by a path (a key under a map: `stateTimestamps.FAILED`).
-    private let derived: (@Sendable (String) -> JobField?)?
+    @usableFromInline let derived: (@Sendable (String) -> JobField?)?
 
     /// A schema of `fields`; `derived` names the fields a path can reach beyond them.
     public init(name: String, fields: [JobField], derived: (@Sendable (String) -> JobField?)? = nil) {
@@ -25,7 +25,7 @@ public final class RecordSchema: Sendable {
 
     /// The field `buffer[start..<end]` (UTF-8) names, case-insensitively, without making a string
     /// of it unless it names no listed field; bytes after `end` may be read.
-    public func field(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> JobField? {
+    @inlinable public func field(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> JobField? {
         if let field = table.value(in: buffer, from: start, to: end) { return field }
         return derived?(String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self))
     }
