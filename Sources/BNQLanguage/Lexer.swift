@@ -205,31 +205,34 @@ public struct Lexer {
 
     @inline(__always)
     static func identifier(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ keywords: UnsafeBufferPointer<KeywordTable.Entry>) -> (Lexeme, Int) {
-        var position: Int
-        var keyword: Keyword?
+        // The word's first 16 bytes, read at once; in the last 16 bytes of the text, what is left
+        // of it copied into 16 zeroed ones (a zero ends a word, as the text's end does).
+        var first: UInt64
+        var second: UInt64
         if start &+ 16 <= bytes.count {
-            // Read once for both jobs: the first 16 bytes give where the word ends and, folded,
-            // the keyword table's key (`KeywordTable.key` on bytes already in registers).
             let base = UnsafeRawPointer(bytes.baseAddress! + start)
-            let first = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
-            let firstEnds = ~wordBytes(first) & 0x8080_8080_8080_8080
-            var second: UInt64 = 0
-            if firstEnds != 0 {
-                position = start &+ firstEnds.trailingZeroBitCount / 8
-            } else {
-                second = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-                let secondEnds = ~wordBytes(second) & 0x8080_8080_8080_8080
-                position = secondEnds != 0 ? start &+ 8 &+ secondEnds.trailingZeroBitCount / 8 : skipWordBytes(bytes, start &+ 16, end)
-            }
-            // The bytes read may run past the end of the part being lexed: the word stops there.
-            position = Swift.min(position, end)
-            let length = position &- start
-            if length <= KeywordTable.longest { keyword = KeywordTable.keyword(folded: first, second, length: length, in: keywords) }
+            first = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
+            second = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
         } else {
-            position = skipWordBytes(bytes, start + 1, end)
-            // A word longer than every keyword is not looked up.
-            if position - start <= KeywordTable.longest { keyword = KeywordTable.keyword(bytes, start, position, in: keywords) }
+            var tail: (UInt64, UInt64) = (0, 0)
+            withUnsafeMutableBytes(of: &tail) { $0.copyMemory(from: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start...]))) }
+            first = UInt64(littleEndian: tail.0)
+            second = UInt64(littleEndian: tail.1)
         }
+        // Where the word ends and, folded, the keyword table's key come from the same words.
+        var position: Int
+        let firstEnds = ~wordBytes(first) & 0x8080_8080_8080_8080
+        if firstEnds != 0 {
+            position = start &+ firstEnds.trailingZeroBitCount / 8
+        } else {
+            let secondEnds = ~wordBytes(second) & 0x8080_8080_8080_8080
+            position = secondEnds != 0 ? start &+ 8 &+ secondEnds.trailingZeroBitCount / 8 : skipWordBytes(bytes, start &+ 16, end)
+        }
+        // The bytes read may run past the end of the part being lexed: the word stops there.
+        position = Swift.min(position, end)
+        let length = position &- start
+        // A word longer than every keyword is not looked up.
+        let keyword = length <= KeywordTable.longest ? KeywordTable.keyword(folded: first, second, length: length, in: keywords) : nil
         // A dotted path continues only with a letter after the dot; no keyword has a dot.
         guard position &+ 1 < end, bytes[position] == UInt8(ascii: "."), isLetter(bytes[position &+ 1]) else {
             return (Lexeme(kind: .identifier, keyword: keyword, range: SourceRange(start, position)), position)
@@ -413,7 +416,10 @@ enum KeywordTable {
         let entries = UnsafeMutableBufferPointer<Entry>.allocate(capacity: 256)
         entries.initialize(repeating: Entry())
         for keyword in Keyword.allCases where !keyword.isSymbol {
-            let (low, high) = Array(keyword.rawValue.utf8).withUnsafeBufferPointer { key($0, 0, $0.count) }
+            var words: (UInt64, UInt64) = (0, 0)
+            let spelling = Array(keyword.rawValue.utf8)
+            withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(start: spelling, count: spelling.count)) }
+            let (low, high) = key(UInt64(littleEndian: words.0), UInt64(littleEndian: words.1), length: spelling.count)
             var slot = KeywordTable.slot(low, high)
             while entries[slot].keyword != nil { slot = (slot + 1) & 255 }
             entries[slot] = Entry(low: low, high: high, keyword: keyword)
@@ -421,46 +427,29 @@ enum KeywordTable {
         return UnsafeBufferPointer(entries)
     }()
 
-    /// The bytes `start..<end` (at most 16), packed in little-endian order with every byte's
-    /// 0x20 bit set. That folds ASCII letters to lower case and leaves digits alone; any other
-    /// byte (`_`, non-ASCII) becomes one no keyword has, so a word matches exactly when it spells
-    /// a keyword in some case.
-    @inline(__always) static func key(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (UInt64, UInt64) {
-        let count = end - start
-        let base = UnsafeRawPointer(bytes.baseAddress!) + start
-        @inline(__always) func word(_ offset: Int, _ length: Int) -> UInt64 {
-            guard length > 0 else { return 0 }
-            var value: UInt64 = 0
-            if start + offset + 8 <= bytes.count {
-                value = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            } else {
-                for index in 0..<length { value |= UInt64(base.load(fromByteOffset: offset + index, as: UInt8.self)) << (8 * index) }
-            }
-            let mask: UInt64 = length >= 8 ? ~0 : (1 << (8 * UInt64(length))) - 1
-            return (value | 0x2020_2020_2020_2020) & mask
-        }
-        return (word(0, min(count, 8)), word(8, count - 8))
-    }
-
     @inline(__always) static func slot(_ low: UInt64, _ high: UInt64) -> Int {
         Int(truncatingIfNeeded: ((low ^ (high &* 0x100000001B3)) &* 0x9E37_79B9_7F4A_7C15) >> 56)
-    }
-
-    /// The keyword `bytes[start..<end]` spells, in any case, looked up in `table` (the entries).
-    @inline(__always) static func keyword(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, in table: UnsafeBufferPointer<Entry>) -> Keyword? {
-        let (low, high) = key(bytes, start, end)
-        return keyword(low, high, in: table)
     }
 
     /// The keyword a word of `length` bytes (1 to 16) spells, given its first 16 bytes as read
     /// (`first`, then `second`; bytes past the word are masked off here).
     @inline(__always) static func keyword(folded first: UInt64, _ second: UInt64, length: Int, in table: UnsafeBufferPointer<Entry>) -> Keyword? {
-        let lowMask: UInt64 = length >= 8 ? ~0 : (1 &<< (8 &* UInt64(truncatingIfNeeded: length))) &- 1
-        let highMask: UInt64 = length <= 8 ? 0 : length >= 16 ? ~0 : (1 &<< (8 &* UInt64(truncatingIfNeeded: length &- 8))) &- 1
-        return keyword((first | 0x2020_2020_2020_2020) & lowMask, (second | 0x2020_2020_2020_2020) & highMask, in: table)
+        let (low, high) = key(first, second, length: length)
+        return keyword(low, high, in: table)
     }
 
-    /// The keyword whose folded spelling is `low`, `high` (see `key`).
+    /// The key of a word of `length` bytes (1 to 16) whose first 16 bytes are `first` and
+    /// `second` (little-endian): the word's bytes with every byte's 0x20 bit set, and those past
+    /// it cleared. Setting 0x20 folds ASCII letters to lower case and leaves digits alone; any
+    /// other byte (`_`, non-ASCII) becomes one no keyword has, so a word matches exactly when it
+    /// spells a keyword in some case.
+    @inline(__always) static func key(_ first: UInt64, _ second: UInt64, length: Int) -> (low: UInt64, high: UInt64) {
+        let lowMask: UInt64 = length >= 8 ? ~0 : (1 &<< (8 &* UInt64(truncatingIfNeeded: length))) &- 1
+        let highMask: UInt64 = length <= 8 ? 0 : length >= 16 ? ~0 : (1 &<< (8 &* UInt64(truncatingIfNeeded: length &- 8))) &- 1
+        return ((first | 0x2020_2020_2020_2020) & lowMask, (second | 0x2020_2020_2020_2020) & highMask)
+    }
+
+    /// The keyword whose key is `low`, `high` (see `key`).
     @inline(__always) static func keyword(_ low: UInt64, _ high: UInt64, in table: UnsafeBufferPointer<Entry>) -> Keyword? {
         var slot = self.slot(low, high)
         while true {
