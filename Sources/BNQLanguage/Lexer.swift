@@ -418,7 +418,8 @@ enum KeywordTable {
         for keyword in Keyword.allCases where !keyword.isSymbol {
             var words: (UInt64, UInt64) = (0, 0)
             let spelling = Array(keyword.rawValue.utf8)
-            withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(start: spelling, count: spelling.count)) }
+            precondition(spelling.count <= longest, "keyword '\(keyword.rawValue)' is longer than KeywordTable.longest")
+            spelling.withUnsafeBytes { source in withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: source) } }
             let (low, high) = key(UInt64(littleEndian: words.0), UInt64(littleEndian: words.1), length: spelling.count)
             var slot = KeywordTable.slot(low, high)
             while entries[slot].keyword != nil { slot = (slot + 1) & 255 }

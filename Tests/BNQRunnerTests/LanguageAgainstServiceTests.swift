@@ -22,7 +22,7 @@ import Testing
     /// The same, through any connection (an archive's, say).
     static func run(_ source: String, connection: Connection, format: OutputFormat = .ndjson, pageSize: Int64 = 100, maximumRows: Int? = nil) async throws -> (status: Int32, output: String, messages: String) {
         let file = TestData.temporaryDirectory().appendingPathComponent("out.txt")
-        FileManager.default.createFile(atPath: file.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
         let handle = try FileHandle(forWritingTo: file)
         let messages = MessageBox()
         var settings = SessionSettings()
@@ -200,7 +200,7 @@ import Testing
         }
         try await withService(jobs: [job]) { _, client in
             let file = TestData.temporaryDirectory().appendingPathComponent("tty.txt")
-            FileManager.default.createFile(atPath: file.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: file.path, contents: nil)
             let handle = try FileHandle(forWritingTo: file)
             var settings = SessionSettings()
             settings.format = .table
