@@ -114,8 +114,13 @@ final class PseudoTerminal: @unchecked Sendable {
     }
 
     /// Waits until the screen (after `since` characters) contains `text`; false on timeout.
+    ///
+    /// The default timeout is long (a minute): the suite runs its tests in parallel, servers and
+    /// fuzz replays beside the terminal tests, and on a loaded machine a shell's answer has come
+    /// after more than 20 seconds (two terminal tests failed so, their screens right but late).
+    /// A passing test never waits for it; only a failing one does.
     @discardableResult
-    func waitFor(_ text: String, after since: Int = 0, timeout: Double = 20) async -> Bool {
+    func waitFor(_ text: String, after since: Int = 0, timeout: Double = 60) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let screen = self.screen
@@ -129,7 +134,7 @@ final class PseudoTerminal: @unchecked Sendable {
     }
 
     /// Waits for the process to end; its exit status, or nil on timeout.
-    func waitForExit(timeout: Double = 20) async -> Int32? {
+    func waitForExit(timeout: Double = 60) async -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(30)) }
         return process.isRunning ? nil : process.terminationStatus
