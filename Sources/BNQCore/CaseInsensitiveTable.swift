@@ -15,10 +15,6 @@ public struct CaseInsensitiveTable<Value: Sendable>: Sendable {
         @usableFromInline var value: Int32 = 0
         /// Where its folded words start in `words` (all of them, for names longer than 16 bytes).
         @usableFromInline var start: Int32 = 0
-
-        @usableFromInline init(hash: UInt64 = 0, low: UInt64 = 0, high: UInt64 = 0, length: Int32 = -1, value: Int32 = 0, start: Int32 = 0) {
-            (self.hash, self.low, self.high, self.length, self.value, self.start) = (hash, low, high, length, value, start)
-        }
     }
 
     /// The slots, a power of two of them, at most half full; read in one place per probe.

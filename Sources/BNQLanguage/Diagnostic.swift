@@ -32,25 +32,13 @@ public struct Diagnostic: Error, Sendable, Hashable {
         }
     }
 
-    private var parts: Parts
+    private let parts: Parts
 
     /// A stable identifier for the kind of error (`unknown-field`), for tools and tests.
-    public var id: String {
-        get { parts.id }
-        set { parts = Parts(id: newValue, message: message, range: range, help: help) }
-    }
-    public var message: String {
-        get { parts.message }
-        set { parts = Parts(id: id, message: newValue, range: range, help: help) }
-    }
-    public var range: SourceRange {
-        get { parts.range }
-        set { parts = Parts(id: id, message: message, range: newValue, help: help) }
-    }
-    public var help: String? {
-        get { parts.help }
-        set { parts = Parts(id: id, message: message, range: range, help: newValue) }
-    }
+    public var id: String { parts.id }
+    public var message: String { parts.message }
+    public var range: SourceRange { parts.range }
+    public var help: String? { parts.help }
 
     public init(_ id: String, _ message: String, at range: SourceRange, help: String? = nil) {
         parts = Parts(id: id, message: message, range: range, help: help)
