@@ -122,18 +122,23 @@ public struct GroupPlan: Sendable {
     }
 }
 
-/// `timeline … every WIDTH`: the buckets and where they start.
+/// `timeline … every WIDTH`: the buckets and where they start and end.
 public struct TimelinePlan: Sendable {
     public var step: BinStep
     /// The first bucket the `where` clause allows (a lower bound on createdAt or startedAt);
     /// nil: the bucket of the earliest start.
     public var from: Timestamp?
+    /// The last bucket to show at least (an upper bound on createdAt or startedAt, or the bucket
+    /// of `now` when there is only a lower one); later events extend it. nil: the last event's.
+    public var to: Timestamp?
 }
 
 /// The buckets of a time bin to show, empty or not.
 public struct BinFill: Sendable {
     public var step: BinStep
-    /// The first and last buckets' starts the `where` clause allows; nil: the first and last with jobs.
+    /// The first and last buckets' starts the `where` clause allows (the last is the bucket of
+    /// `now` when it sets only a lower bound); nil: the first and last with jobs. A bucket with
+    /// jobs beyond them is shown too.
     public var from: Timestamp?
     public var to: Timestamp?
 }

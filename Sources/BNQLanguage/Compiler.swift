@@ -465,9 +465,9 @@ public struct Compiler: Sendable {
     func plainOutput(_ query: QueryParts, pushed: [JobFilter]) throws(Diagnostic) -> JobsPlan.Output? {
         if query.every >= 0 {
             let step = try binStep(query.every)
-            // The first bucket: a lower bound on when jobs were created or started.
-            let from = Self.bounds(step, pushed: pushed) { ["createdAt", "startedAt"].contains($0.path) }.from
-            return .timeline(TimelinePlan(step: step, from: from))
+            // The first and last buckets: bounds on when jobs were created or started.
+            let bounds = Self.bounds(step, pushed: pushed, now: context.now) { ["createdAt", "startedAt"].contains($0.path) }
+            return .timeline(TimelinePlan(step: step, from: bounds.from, to: bounds.to))
         }
         if query.resultsOnly { return .results }
         if query.countOnly { return .count }
@@ -485,7 +485,7 @@ public struct Compiler: Sendable {
         let orderKeys = tree.list(from: query.orderBy).count
         if orderKeys > 0 { groupOrdering.reserveCapacity(orderKeys) }
         // Grouped by one time bin alone: its buckets, empty ones too.
-        let fill = Self.fill(keys: groupKeys, pushed: pushed)
+        let fill = Self.fill(keys: groupKeys, pushed: pushed, now: context.now)
         if aggregates.isEmpty { aggregates = [(.count, nil)] }
         // Room for the columns `order by` may add and, as a rule, those `having` adds: the lists
         // do not grow column by column.
@@ -548,7 +548,7 @@ public struct Compiler: Sendable {
         }
         for (index, column) in groups.columns.enumerated() { if let name = selection.aggregateNames?[column] { groups.names[index] = name } }
         for (index, column) in groups.columns.enumerated() {
-            if case .aggregate(.sparkline, let field?) = column, let series = Self.fill(keys: [field], pushed: pushed) { groups.series[index] = series }
+            if case .aggregate(.sparkline, let field?) = column, let series = Self.fill(keys: [field], pushed: pushed, now: context.now) { groups.series[index] = series }
         }
         return .groups(groups)
     }
@@ -726,17 +726,20 @@ public struct Compiler: Sendable {
     static func percentText(_ value: Double) -> String { value == value.rounded() ? String(Int64(value)) : String(value) }
 
     /// Grouped by one time bin: the buckets to show, bounded by what `where` says of the time.
-    static func fill(keys: [JobField], pushed: [JobFilter]) -> BinFill? {
+    static func fill(keys: [JobField], pushed: [JobFilter], now: Timestamp) -> BinFill? {
         guard keys.count == 1 else { return nil }
         var key = keys[0]
         while case .alias(let base) = key.derivation { key = base }
         guard case .bin(let time, let step) = key.derivation else { return nil }
-        return bounds(step, pushed: pushed) { $0 == time }
+        return bounds(step, pushed: pushed, now: now) { $0 == time }
     }
 
     /// The first and last buckets of `step` that the pushed filters on the fields `bounded`
-    /// accepts allow (lower bounds from `>`/`>=`, upper from `<`/`<=`).
-    static func bounds(_ step: BinStep, pushed: [JobFilter], on bounded: (JobField) -> Bool) -> BinFill {
+    /// accepts allow (lower bounds from `>`/`>=`, upper from `<`/`<=`). A window with a start and
+    /// no end runs to now: its last bucket holds the last instant before `now` (`createdAt >
+    /// now - 7d` asks about the last seven days, so the quiet days at its end are shown too, not
+    /// cut off at the last job).
+    static func bounds(_ step: BinStep, pushed: [JobFilter], now: Timestamp, on bounded: (JobField) -> Bool) -> BinFill {
         var fill = BinFill(step: step)
         for filter in pushed where bounded(filter.field) {
             guard case .timestamp(let bound) = filter.operand else { continue }
@@ -749,6 +752,8 @@ public struct Compiler: Sendable {
             default: break
             }
         }
+        // The window ends just before now: the bucket of its last instant.
+        if fill.from != nil, fill.to == nil { fill.to = step.start(of: Timestamp(seconds: now.nanos == 0 ? now.seconds - 1 : now.seconds)) }
         return fill
     }
 

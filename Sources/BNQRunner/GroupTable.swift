@@ -143,7 +143,7 @@ struct GroupTable {
     func sparklineBuckets(_ index: Int) -> [Int64] {
         guard let fill = plan.series[index] else { return [] }
         let held = entries.flatMap { $0.accumulator.series[index].keys }
-        guard var low = fill.from?.seconds ?? held.min(), let high = fill.to?.seconds ?? held.max(), low <= high else { return [] }
+        guard var low = fill.from?.seconds ?? held.min(), let high = [fill.to?.seconds, held.max()].compactMap({ $0 }).max(), low <= high else { return [] }
         // Fixed widths skip straight to the newest buckets that fit.
         let maximum = Int64(Self.maximumSparkline)
         switch fill.step {
@@ -227,7 +227,7 @@ struct GroupTable {
     func keysWithEmptyBuckets() -> (keys: [[FieldValue]], complete: Bool) {
         guard let fill = plan.fill else { return (order, true) }
         let times = order.compactMap { key -> Timestamp? in if case .timestamp(let time?) = key.first { return time } else { return nil } }
-        guard let first = fill.from ?? times.min(), let last = fill.to ?? times.max(), first <= last else { return (order, true) }
+        guard let first = fill.from ?? times.min(), let last = [fill.to, times.max()].compactMap({ $0 }).max(), first <= last else { return (order, true) }
         guard let starts = fill.step.starts(from: first, through: last, limit: Self.maximumFilledBuckets + order.count) else { return (order, false) }
         var keys = order
         var seen = Set(order)

@@ -65,9 +65,12 @@ struct TimelineTable {
     }
 
     /// One row per bucket from the first (the `where` bound, or the earliest event) to the last
-    /// event; nil when there would be more than `maximumBuckets`.
+    /// (the `where` bound or now, or the last event if later); nil when there would be more than
+    /// `maximumBuckets`.
     func rows() -> [(at: Timestamp, started: Int64, ended: Int64, failed: Int64, running: Int64)]? {
-        guard let earliest = plan.from ?? earliest.map(plan.step.start(of:)), let latest else { return [] }
+        guard let earliest = plan.from ?? earliest.map(plan.step.start(of:)),
+            let latest = [plan.to, latest].compactMap({ $0 }).max()
+        else { return [] }
         guard let starts = plan.step.starts(from: earliest, through: latest, limit: Self.maximumBuckets) else { return nil }
         // Jobs that began running before the first bucket still run in it.
         var current = running.filter { $0.key < (starts.first?.seconds ?? 0) }.reduce(0) { $0 + $1.value }

@@ -15,12 +15,18 @@ import Testing
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// A session writing into a temporary file, and what it wrote.
-    static func run(_ source: String, client: JobsClient, format: OutputFormat = .ndjson, pageSize: Int64 = 100, maximumRows: Int? = nil) async throws -> (status: Int32, output: String, messages: String) {
-        try await run(source, connection: Connection(source: APIJobSource(client: client, pageSize: pageSize, prefetch: 2), description: client.configuration.endpoint.absoluteString), format: format, pageSize: pageSize, maximumRows: maximumRows)
+    static func run(
+        _ source: String, client: JobsClient, format: OutputFormat = .ndjson, pageSize: Int64 = 100, maximumRows: Int? = nil, now: Timestamp = LanguageAgainstServiceTests.now
+    ) async throws -> (status: Int32, output: String, messages: String) {
+        try await run(
+            source, connection: Connection(source: APIJobSource(client: client, pageSize: pageSize, prefetch: 2), description: client.configuration.endpoint.absoluteString),
+            format: format, pageSize: pageSize, maximumRows: maximumRows, now: now)
     }
 
     /// The same, through any connection (an archive's, say).
-    static func run(_ source: String, connection: Connection, format: OutputFormat = .ndjson, pageSize: Int64 = 100, maximumRows: Int? = nil) async throws -> (status: Int32, output: String, messages: String) {
+    static func run(
+        _ source: String, connection: Connection, format: OutputFormat = .ndjson, pageSize: Int64 = 100, maximumRows: Int? = nil, now: Timestamp = LanguageAgainstServiceTests.now
+    ) async throws -> (status: Int32, output: String, messages: String) {
         let file = TestData.temporaryDirectory().appendingPathComponent("out.txt")
         _ = FileManager.default.createFile(atPath: file.path, contents: nil)
         let handle = try FileHandle(forWritingTo: file)

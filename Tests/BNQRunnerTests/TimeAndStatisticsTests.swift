@@ -12,6 +12,8 @@ import Testing
 /// Foundation's ISO 8601 parser, buckets from Foundation's calendar, percentiles the textbook way.
 @Suite struct TimeAndStatisticsTests {
     static let now = LanguageAgainstServiceTests.now
+    /// The last instant of a window that runs to now (now itself is not in it).
+    static let lastInstant = Date(timeIntervalSince1970: now.secondsSince1970 - 0.001)
     static var utc: Calendar {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
@@ -89,7 +91,8 @@ import Testing
         }
         var expected: [(String, Int)] = []
         let created = jobs.compactMap { Self.date($0, "createdAt") }.filter { $0 >= since }
-        let last = Self.bucket(created.max()!, "1d")
+        // A lower bound alone runs to now: to the day of its last instant, after the last job's day.
+        let last = max(Self.bucket(created.max()!, "1d"), Self.bucket(Self.lastInstant, "1d"))
         var day = since
         while day <= last {
             expected.append((Self.iso(day), created.filter { Self.bucket($0, "1d") == day }.count))
@@ -103,6 +106,43 @@ import Testing
             let rows = Self.rows(result.output)
             #expect(rows.map { $0["day"]?.stringValue ?? "" } == expected.map(\.0))
             #expect(rows.map { Int($0["n"]?.numberValue ?? -1) } == expected.map(\.1))
+        }
+    }
+
+    /// A window with no job in it still has its buckets: each hour of the last day in a
+    /// timeline, each day in a bin, all with zeros — not an empty answer.
+    @Test func aWindowWithoutJobsShowsEachQuietBucket() async throws {
+        let nowDate = Date(timeIntervalSince1970: Self.now.secondsSince1970)
+        let jobs = TestData.jobs.filter { (Self.date($0, "createdAt") ?? .distantFuture) < nowDate.addingTimeInterval(-2 * 86_400) }
+        #expect(jobs.count > 10)
+        var hours: [String] = []
+        var hour = Self.bucket(nowDate.addingTimeInterval(-86_400), "1h")
+        while hour <= Self.bucket(Self.lastInstant, "1h") {
+            hours.append(Self.iso(hour))
+            hour = Self.next(hour, "1h")
+        }
+        #expect(hours.count == 24)
+        try await withService(jobs: jobs) { _, client in
+            let timeline = try await LanguageAgainstServiceTests.run("timeline where createdAt > now - 1d every 1h", client: client)
+            #expect(timeline.status == 0, "\(timeline.messages)")
+            let rows = Self.rows(timeline.output)
+            #expect(rows.map { $0["at"]?.stringValue ?? "" } == hours)
+            #expect(rows.allSatisfy { row in ["started", "ended", "failed", "running"].allSatisfy { row[$0] == .int(0) } }, "\(timeline.output)")
+            let days = try await LanguageAgainstServiceTests.run(
+                "jobs select bin(createdAt, 1d) as day, count as n where createdAt > now - 1d group by day", client: client)
+            #expect(days.status == 0, "\(days.messages)")
+            let dayRows = Self.rows(days.output)
+            #expect(dayRows.map { $0["day"]?.stringValue ?? "" } == [Self.iso(Self.bucket(nowDate.addingTimeInterval(-86_400), "1d"))], "\(days.output)")
+            // At a quarter past: the window's last instant is in the day of now, which is shown.
+            let later = try await LanguageAgainstServiceTests.run(
+                "jobs select bin(createdAt, 1d) as day, count as n where createdAt > now - 1d group by day", client: client,
+                now: Timestamp(seconds: Self.now.seconds + 900))
+            #expect(Self.rows(later.output).map { $0["day"]?.stringValue ?? "" } == [-86_400, 0].map { Self.iso(Self.bucket(nowDate.addingTimeInterval(Double($0)), "1d")) }, "\(later.output)")
+            #expect(dayRows.allSatisfy { $0["n"] == .int(0) }, "\(days.output)")
+            // An upper bound ends the window where it says, not at now.
+            let bounded = try await LanguageAgainstServiceTests.run(
+                "jobs select bin(createdAt, 1d) as day, count as n where createdAt >= now - 5d and createdAt < now - 3d group by day", client: client)
+            #expect(Self.rows(bounded.output).map { $0["day"]?.stringValue ?? "" } == [5, 4].map { Self.iso(Self.bucket(nowDate.addingTimeInterval(Double(-$0 * 86_400)), "1d")) }, "\(bounded.output)")
         }
     }
 
@@ -220,7 +260,8 @@ import Testing
             var expected: [[Int]] = []
             var bucket = Self.bucket(sinceDate, width)
             var starts: [String] = []
-            while bucket <= Self.bucket(events.max()!, width) {
+            // To the bucket of the window's last instant (just before now), or of the last event if later.
+            while bucket <= max(Self.bucket(events.max()!, width), Self.bucket(Self.lastInstant, width)) {
                 let end = Self.next(bucket, width)
                 func inBucket(_ date: Date?) -> Bool { date.map { $0 >= bucket && $0 < end } ?? false }
                 let started = jobs.filter { inBucket(Self.date($0, "startedAt")) }.count
@@ -337,7 +378,8 @@ import Testing
         let days = recent.compactMap { Self.date($0, "createdAt") }.map { Self.bucket($0, "1d") }
         var axis: [Date] = []
         var day = since
-        while day <= days.max()! {
+        let today = Self.bucket(Self.lastInstant, "1d")
+        while day <= max(days.max()!, today) {
             axis.append(day)
             day = Self.next(day, "1d")
         }
