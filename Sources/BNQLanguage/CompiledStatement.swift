@@ -71,8 +71,10 @@ public struct JobsPlan: Sendable {
         /// The result files of each matching job.
         case results
         indirect case groups(GroupPlan)
-        /// Per bucket of a width: jobs started, ended, failed and running.
-        case timeline(TimelinePlan)
+        /// Per bucket of a width: jobs started, ended, failed and running. Boxed, as groups are:
+        /// every plan holds an output, and an output as large as a timeline's bounds made every
+        /// statement's plan larger to copy (about 90 instructions a statement more).
+        indirect case timeline(TimelinePlan)
     }
 }
 

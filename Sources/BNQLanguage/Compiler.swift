@@ -463,15 +463,19 @@ public struct Compiler: Sendable {
 
     /// What a query returns when it is a timeline, result files or a count; nil for rows or groups.
     func plainOutput(_ query: QueryParts, pushed: [JobFilter]) throws(Diagnostic) -> JobsPlan.Output? {
-        if query.every >= 0 {
-            let step = try binStep(query.every)
-            // The first and last buckets: bounds on when jobs were created or started.
-            let bounds = Self.bounds(step, pushed: pushed, now: context.now) { ["createdAt", "startedAt"].contains($0.path) }
-            return .timeline(TimelinePlan(step: step, from: bounds.from, to: bounds.to))
-        }
+        if query.every >= 0 { return .timeline(try timeline(every: query.every, pushed: pushed)) }
         if query.resultsOnly { return .results }
         if query.countOnly { return .count }
         return nil
+    }
+
+    /// A timeline's buckets: the width `every` gives, from and to the bounds on when jobs were
+    /// created or started. Out of line, as the grouped output is: few statements are timelines.
+    @inline(never)
+    func timeline(every: Int32, pushed: [JobFilter]) throws(Diagnostic) -> TimelinePlan {
+        let step = try binStep(every)
+        let bounds = Self.bounds(step, pushed: pushed, now: context.now) { ["createdAt", "startedAt"].contains($0.path) }
+        return TimelinePlan(step: step, from: bounds.from, to: bounds.to)
     }
 
     /// The output of a grouped query: its groups (columns, their order, `having`, the buckets to
