@@ -90,9 +90,10 @@ public enum Explanation {
             paging = "every page of \(plan.request.pagination?.limit ?? 0), grouped locally"
             if !groups.keys.isEmpty { paging += " by " + groups.keys.map(\.path).joined(separator: ", ") }
             if groups.having != nil { paging += ", then kept by 'having'" }
-            if let fill = groups.fill { paging += ", every \(fill.step) bucket shown" }
+            if let fill = groups.fill { paging += ", every \(fill.step) bucket shown" + Self.window(fill.from, fill.to) }
         case .timeline(let timeline):
-            paging = "every page of \(plan.request.pagination?.limit ?? 0); per \(timeline.step) bucket: started, ended, failed, running (locally)"
+            paging = "every page of \(plan.request.pagination?.limit ?? 0); per \(timeline.step) bucket"
+                + Self.window(timeline.from, timeline.to) + ": started, ended, failed, running (locally)"
         }
         lines.append("paging: " + paging)
         if plan.sortsLocally, let ordering = plan.ordering { lines.append("then:   sorted locally by " + ordering.text) }
@@ -100,5 +101,11 @@ public enum Explanation {
         if case .results = plan.output { lines.append("then:   \(APIRoute.results.method) \(basePath)\(APIRoute.results.template) for each matching job") }
         lines.append("now:    " + plan.now.rfc3339)
         return lines.joined(separator: "\n")
+    }
+
+    /// The buckets a `where` clause bounds, by their starts: ` from A to B`, ` from A`, ` to B`,
+    /// or nothing (then they run from the first job's to the last's).
+    static func window(_ from: Timestamp?, _ to: Timestamp?) -> String {
+        (from.map { " from \($0.rfc3339)" } ?? "") + (to.map { " to \($0.rfc3339)" } ?? "")
     }
 }

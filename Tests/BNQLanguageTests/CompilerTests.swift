@@ -96,6 +96,16 @@ import Testing
             == "then:   groups ordered by count desc, state, skipping 2, at most 5")
         // One group of all jobs: nothing to order.
         #expect(try lastLines("jobs select count, avg(duration)") == ["paging: every page of 500, grouped locally"])
+        // The buckets a window shows, by their starts: a start alone runs to the bucket of the
+        // last instant before now (12:00 here), an end is where the window says.
+        #expect(try lastLines("jobs select bin(createdAt, 1d) as day, count where createdAt > now - 7d group by day").first
+            == "paging: every page of 500, grouped locally by day, every 1d bucket shown from 2026-11-22T00:00:00Z to 2026-11-29T00:00:00Z")
+        #expect(try lastLines("timeline where createdAt > now - 1d every 1h")
+            == ["paging: every page of 500; per 1h bucket from 2026-11-28T12:00:00Z to 2026-11-29T11:00:00Z: started, ended, failed, running (locally)"])
+        #expect(try lastLines("timeline where createdAt >= 2026-11-01 and createdAt < 2026-11-08 every 1d")
+            == ["paging: every page of 500; per 1d bucket from 2026-11-01T00:00:00Z to 2026-11-07T00:00:00Z: started, ended, failed, running (locally)"])
+        #expect(try lastLines("timeline where state == FAILED every 1w")
+            == ["paging: every page of 500; per 1w bucket: started, ended, failed, running (locally)"])
     }
 
     @Test func orAndNotLikeStayLocalWhileNegationsOfEqualityArePushed() throws {
