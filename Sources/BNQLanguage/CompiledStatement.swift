@@ -130,8 +130,9 @@ public struct TimelinePlan: Sendable {
     /// The first bucket the `where` clause allows (a lower bound on createdAt or startedAt);
     /// nil: the bucket of the earliest start.
     public var from: Timestamp?
-    /// The last bucket to show at least (an upper bound on createdAt or startedAt, or the bucket
-    /// of `now` when there is only a lower one); later events extend it. nil: the last event's.
+    /// The last bucket to show at least (an upper bound on createdAt or startedAt, or, when there
+    /// is only a lower one, the bucket of the last instant before `now`); later events extend it.
+    /// nil: the last event's.
     public var to: Timestamp?
 }
 
@@ -139,8 +140,8 @@ public struct TimelinePlan: Sendable {
 public struct BinFill: Sendable {
     public var step: BinStep
     /// The first and last buckets' starts the `where` clause allows (the last is the bucket of
-    /// `now` when it sets only a lower bound); nil: the first and last with jobs. A bucket with
-    /// jobs beyond them is shown too.
+    /// the last instant before `now` when it sets only a lower bound); nil: the first and last
+    /// with jobs. A bucket with jobs beyond them is shown too.
     public var from: Timestamp?
     public var to: Timestamp?
 }
