@@ -60,6 +60,12 @@ public enum BinStep: Sendable, Hashable, CustomStringConvertible {
     case weeks(Int64)
     case months(Int64)
 
+    /// The start of the bucket holding the last instant before `end`: the last bucket of a span
+    /// that stops at `end` without including it (`< end`, a run until now).
+    public func start(ofLastBefore end: Timestamp) -> Timestamp {
+        start(of: Timestamp(seconds: end.nanos == 0 ? end.seconds - 1 : end.seconds))
+    }
+
     /// The start of the bucket `time` falls in.
     public func start(of time: Timestamp) -> Timestamp {
         switch self {

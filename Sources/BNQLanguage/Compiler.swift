@@ -751,13 +751,13 @@ public struct Compiler: Sendable {
             case .gt, .gte: fill.from = max(fill.from ?? step.start(of: bound), step.start(of: bound))
             case .lte: fill.to = min(fill.to ?? step.start(of: bound), step.start(of: bound))
             case .lt:
-                let last = step.start(of: Timestamp(seconds: bound.nanos == 0 ? bound.seconds - 1 : bound.seconds))
+                let last = step.start(ofLastBefore: bound)
                 fill.to = min(fill.to ?? last, last)
             default: break
             }
         }
         // The window ends just before now: the bucket of its last instant.
-        if fill.from != nil, fill.to == nil { fill.to = step.start(of: Timestamp(seconds: now.nanos == 0 ? now.seconds - 1 : now.seconds)) }
+        if fill.from != nil, fill.to == nil { fill.to = step.start(ofLastBefore: now) }
         return fill
     }
 

@@ -52,8 +52,7 @@ struct TimelineTable {
         let stop = end ?? now
         guard stop > start else { return }
         let first = step.start(of: start)
-        let lastInstant = Timestamp(seconds: stop.nanos == 0 ? stop.seconds - 1 : stop.seconds)
-        let last = step.start(of: lastInstant)
+        let last = step.start(ofLastBefore: stop)
         running[first.seconds, default: 0] += 1
         running[step.next(after: last).seconds, default: 0] -= 1
         extend(to: last)
